@@ -1,0 +1,64 @@
+/**
+ * abitrace command-line entry: builds commander commands from the declarative table in
+ * ./commands/index.ts and maps errors to stable codes and exit codes.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { AbitraceError } from '../errors.ts';
+import type { CommandSpec } from './command-spec.ts';
+import { COMMANDS } from './commands/index.ts';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function buildProgram(commands: readonly CommandSpec[] = COMMANDS): Command {
+  const program = new Command('abitrace')
+    .description('Do real guests touch behaviour a KVM/arm64 host kernel change affects? Import traces, query, check, replay.')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const spec of commands) {
+    const cmd = program.command(spec.name).description(spec.summary).exitOverride();
+    if (spec.args) for (const a of spec.args.split(/\s+/).filter(Boolean)) cmd.argument(a);
+    for (const o of spec.options) {
+      const opt = new Option(o.flags, o.description);
+      if (o.choices) opt.choices(o.choices as string[]);
+      if (o.repeatable) opt.argParser(collect);
+      if (o.default !== undefined) opt.default(o.default);
+      cmd.addOption(opt);
+    }
+    cmd.action(async (...params: unknown[]) => {
+      // commander passes declared arguments, then the options object, then the command.
+      const opts = params[params.length - 2] as Record<string, unknown>;
+      const args = params.slice(0, -2).flatMap((p) => (Array.isArray(p) ? p.map(String) : p === undefined ? [] : [String(p)]));
+      process.exitCode = await spec.run(args, opts);
+    });
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; everything else is a usage error (2)
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof AbitraceError) {
+      process.stderr.write(`abitrace: ${err.code}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    process.stderr.write(`abitrace: E_INTERNAL: ${e?.stack ?? String(err)}\n`);
+    return 70;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /main\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * The contract between the trace parsers (src/ingest) and their consumers (the importer, `convert`,
+ * platform detection). Parsers produce AccessBatch rows, irq events and one ParseSummary.
+ */
+import type { AccessBatch } from '../model/access-batch.ts';
+import type { IrqEventRow } from '../model/irq-batch.ts';
+
+/** Format families `--format` accepts. trace-cmd report output belongs to the ftrace family. */
+export const TRACE_FORMATS = ['ftrace', 'perf', 'qemu'] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+export type VmmKind = 'qemu' | 'firecracker' | 'cloud-hypervisor' | 'kvmtool';
+
+export interface ParseOptions {
+  format: TraceFormat;
+  /** Path as given by the user; used in error messages ("file:line: ..."). */
+  path: string;
+  /** `vm` for rows whose trace carries no tgid: `--vm` if given, else the file's base name. */
+  fallbackVm: string;
+  /** tid → tgid from a side map (`--tgid-map`), consulted when a line has no tgid column. */
+  tgidMap?: ReadonlyMap<number, number>;
+  /** `--strict`: the first malformed line throws an AbitraceError naming file:line. */
+  strict: boolean;
+  /** Rows per AccessBatch (default DEFAULT_BATCH_ROWS). */
+  batchRows?: number;
+}
+
+export interface IssueSample {
+  line: number;
+  text: string; // truncated to 200 characters
+}
+
+export interface IssueTally {
+  kind: string; // e.g. 'malformed_line', 'unpaired_read', 'unknown_line', 'line_too_long', 'lost_events'
+  severity: 'info' | 'warn' | 'error';
+  count: number;
+  samples: IssueSample[]; // first 5, in line order
+}
+
+export interface LostEventsRecord {
+  line: number;
+  hostCpu: number;
+  /** null when the trace says only `[LOST EVENTS]` / `[EVENTS DROPPED]`. */
+  count: number | null;
+  /** Last timestamp seen on that CPU before the marker, and the first one after (ns). */
+  tsBeforeNs: bigint | null;
+  tsAfterNs: bigint | null;
+}
+
+/** Evidence for platform / GIC layout detection, per VM (dictionary code). */
+export interface LayoutEvidence {
+  vm: number;
+  /** mmio accesses per 64 KiB page (gpa >>> 16). */
+  pages: Map<number, number>;
+  /** QEMU region names with the lowest and highest address seen in each. */
+  regions: Map<string, { min: number; max: number; count: number }>;
+  /** Reads of candidate identification offsets ((gpa & 0xffff) in 0x0004, 0x0008, 0xffe8), first 64. */
+  idReads: Array<{ gpa: number; len: number; value: number }>;
+}
+
+export interface VmInfo {
+  vm: number; // dictionary code
+  vmm: VmmKind | null; // from vCPU thread names
+  threads: number; // distinct tids
+}
+
+export interface ParseSummary {
+  format: TraceFormat;
+  /** Finer layout name: 'ftrace', 'ftrace-tgid', 'trace-cmd', 'perf', 'perf-pid', 'qemu', 'qemu-iso'. */
+  variant: string;
+  bytes: number; // decompressed bytes parsed
+  lines: number;
+  accesses: number; // rows produced
+  irqEvents: number;
+  /** Recognised event lines not stored as an access (incl. the unsatisfied-read half of a pair). */
+  otherEvents: number;
+  /** Lines that produced nothing: headers, blank lines, LOST markers, malformed lines. */
+  skipped: number;
+  /** Every event name seen → lines. */
+  eventCounts: Map<string, number>;
+  issues: IssueTally[];
+  lost: LostEventsRecord[];
+  vms: string[]; // vm dictionary (code → label)
+  sources: string[]; // event-name dictionary used by AccessBatch.source
+  vmInfo: VmInfo[];
+  layout: LayoutEvidence[];
+}
+
+/** What a parser hands its consumer as it goes. Batches are owned by the consumer afterwards. */
+export interface ParseSink {
+  accesses(batch: AccessBatch, vms: readonly string[], sources: readonly string[]): void | Promise<void>;
+  irqs(rows: IrqEventRow[]): void | Promise<void>;
+}
