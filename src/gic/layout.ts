@@ -2,10 +2,21 @@
  * Where each VM's GIC frames live in guest-physical space, and how that was decided.
  * CONTRACT between the importer (stores `vm_blocks` rows), the decode view and the replayer.
  *
- * STUB: owned by the register-catalogue work; replace the body of resolveLayouts with real
- * platform tables (qemu-virt, firecracker, cloud-hypervisor, kvmtool) and detection.
+ * Decision order per VM (a host trace can mix VMMs, so every VM is decided on its own evidence):
+ * 1. `--gicd-base`/`--gicr-base`/`--its-base`/`--gicc-base` (source 'flags', on top of 2–5);
+ * 2. `--platform` (source 'platform-flag');
+ * 3. QEMU region names (`gicv3_dist`, `gicv3_redist_region[0]`, `gic_dist`, …) give exact bases
+ *    (source 'qemu-regions');
+ * 4. the VMM recognised from vCPU thread names (source 'vmm-default');
+ * 5. the platform whose map covers most of the VM's MMIO pages (source 'detected');
+ * 6. otherwise qemu-virt (source 'default').
+ * The GIC version comes from `--gic-version`, else from evidence (region names, PIDR2/TYPER
+ * reads, redistributor traffic), else 3. Redistributor placement that depends on the vCPU count
+ * is computed from the evidence: GICR_TYPER reads with Last set, and SGI_base page traffic.
  */
-import type { ParseSummary, VmmKind } from '../ingest/types.ts';
+import { AbitraceError, E } from '../errors.ts';
+import type { LayoutEvidence, ParseSummary, VmmKind } from '../ingest/types.ts';
+import { PLATFORMS, platformById, platformForVmm, type PlatformDef } from './platforms.ts';
 
 export const GIC_BLOCKS = ['GICD', 'GICR', 'GITS', 'GICC', 'GICV2M'] as const;
 export type GicBlock = (typeof GIC_BLOCKS)[number];
@@ -26,7 +37,7 @@ export interface VmLayout {
   platform: string;
   gicVersion: 2 | 3 | null;
   blocks: BlockRange[];
-  /** How the layout was chosen: 'flags', 'platform-flag', 'qemu-regions', 'detected', 'vmm-default'. */
+  /** How the layout was chosen: 'flags', 'platform-flag', 'qemu-regions', 'detected', 'vmm-default', 'default'. */
   source: string;
 }
 
@@ -39,18 +50,180 @@ export interface LayoutOverrides {
   gicVersion?: 2 | 3;
 }
 
+const EMPTY_EVIDENCE = (vm: number): LayoutEvidence => ({ vm, pages: new Map(), regions: new Map(), idReads: [] });
+
 export function resolveLayouts(summary: ParseSummary, overrides: LayoutOverrides): VmLayout[] {
-  // Minimal stand-in: everything is qemu-virt GICv3.
-  return summary.vms.map((vm) => ({
-    vm,
-    vmm: null,
-    platform: overrides.platform ?? 'qemu-virt',
-    gicVersion: 3 as const,
-    blocks: [
-      { block: 'GICD' as const, base: overrides.gicdBase ?? 0x08000000, size: 0x10000 },
-      { block: 'GITS' as const, base: overrides.itsBase ?? 0x08080000, size: 0x20000 },
-      { block: 'GICR' as const, base: overrides.gicrBase ?? 0x080a0000, size: 0xf60000, stride: 0x20000 },
-    ],
-    source: 'vmm-default',
-  }));
+  if (overrides.platform !== undefined && !platformById(overrides.platform))
+    throw new AbitraceError(E.PLATFORM_UNKNOWN,
+      `unknown platform '${overrides.platform}' (expected one of ${PLATFORMS.map((p) => p.id).join(', ')})`);
+  return summary.vms.map((name, code) => {
+    const ev = summary.layout.find((e) => e.vm === code) ?? EMPTY_EVIDENCE(code);
+    const info = summary.vmInfo.find((v) => v.vm === code);
+    return resolveVmLayout(name, ev, info?.vmm ?? null, info?.threads ?? 0, overrides);
+  });
+}
+
+/** One VM's layout from its evidence. Exported for tests and for `registers --platform`. */
+export function resolveVmLayout(vm: string, ev: LayoutEvidence, vmm: VmmKind | null, threads: number,
+  overrides: LayoutOverrides): VmLayout {
+  let platform: PlatformDef;
+  let source: string;
+  let version: 2 | 3 = overrides.gicVersion ?? versionFromEvidence(ev) ?? 3;
+  const qemuRegions = [...ev.regions.keys()].some(isGicRegionName);
+  if (overrides.platform !== undefined) {
+    platform = platformById(overrides.platform)!;
+    source = 'platform-flag';
+  } else if (qemuRegions) {
+    platform = platformById('qemu-virt')!;
+    source = 'qemu-regions';
+  } else if (vmm) {
+    platform = platformForVmm(vmm);
+    source = 'vmm-default';
+  } else {
+    const best = detectPlatform(ev, overrides.gicVersion);
+    if (best) {
+      platform = best.platform;
+      version = best.version;
+      source = 'detected';
+    } else {
+      platform = platformById('qemu-virt')!;
+      source = 'default';
+    }
+  }
+  if (!platform.gicVersions.includes(version) && overrides.gicVersion === undefined) version = platform.gicVersions[0]!;
+  const nrVcpus = Math.max(1, vcpuEvidence(ev, platform, version), platform.redistDependsOnVcpus ? 0 : threads);
+  let blocks = platform.blocks({ gicVersion: version, nrVcpus, its: true });
+  if (source === 'qemu-regions') blocks = applyQemuRegions(blocks, ev);
+  const flagged = applyBaseFlags(blocks, overrides, version);
+  if (flagged) {
+    blocks = flagged;
+    source = 'flags';
+  }
+  return { vm, vmm: vmm ?? (source === 'qemu-regions' ? 'qemu' : null), platform: flagged ? 'custom' : platform.id, gicVersion: version, blocks, source };
+}
+
+function isGicRegionName(name: string): boolean {
+  return /^gicv3_|^gic_dist$|^gic_cpu$|^gicv2m$/.test(name);
+}
+
+/** GIC version from evidence that does not need a layout. null = no evidence. */
+export function versionFromEvidence(ev: LayoutEvidence): 2 | 3 | null {
+  for (const name of ev.regions.keys()) {
+    if (name.startsWith('gicv3')) return 3;
+    if (name === 'gic_dist' || name === 'gic_cpu' || name === 'gicv2m') return 2;
+  }
+  for (const r of ev.idReads) {
+    const off = r.gpa & 0xffff;
+    // PIDR2.ArchRev 3 or 4 at +0xFFE8 only exists on GICv3 frames (a GICv2 frame is 4 KiB).
+    if (off === 0xffe8 && ((r.value >>> 4) & 0xf) >= 3) return 3;
+    // GICD_IIDR read (KVM: 0x4B00r43B) at +0x8 does not tell the version; GICD_TYPER at +0x4 does:
+    // IDbits [23:19] is non-zero on every GICv3 distributor and zero on GICv2.
+    if (off === 0x4 && r.len === 4 && isIidrAt(ev, r.gpa + 4) && ((r.value >>> 19) & 0x1f) !== 0) return 3;
+  }
+  return null;
+}
+
+function isIidrAt(ev: LayoutEvidence, gpa: number): boolean {
+  return ev.idReads.some((r) => r.gpa === gpa && (r.value & 0xfff) === 0x43b);
+}
+
+function pageCount(ev: LayoutEvidence, base: number, size: number): number {
+  let n = 0;
+  const first = Math.floor(base / 0x10000);
+  const last = Math.floor((base + size - 1) / 0x10000);
+  if (last - first < ev.pages.size) {
+    for (let p = first; p <= last; p++) n += ev.pages.get(p) ?? 0;
+  } else {
+    for (const [p, c] of ev.pages) if (p >= first && p <= last) n += c;
+  }
+  return n;
+}
+
+/**
+ * vCPUs implied by redistributor evidence for maps whose GICR region ends at the distributor:
+ * the highest frame with SGI_base traffic, or a GICR_TYPER read with Last set (its processor number + 1).
+ */
+function vcpuEvidence(ev: LayoutEvidence, platform: PlatformDef, version: 2 | 3): number {
+  if (version !== 3) return 0;
+  const probe = platform.blocks({ gicVersion: 3, nrVcpus: 1, its: false });
+  const dist = probe.find((b) => b.block === 'GICD')!.base;
+  let n = 0;
+  for (const r of ev.idReads) {
+    if ((r.gpa & 0xffff) !== 0x8 || (r.len !== 8 && r.len !== 4)) continue;
+    if ((r.value & 0x10) === 0) continue; // GICR_TYPER.Last
+    const proc = (r.value >>> 8) & 0xffff;
+    if (platform.redistDependsOnVcpus ? r.gpa - 8 === dist - (proc + 1) * 0x20000 : true) n = Math.max(n, proc + 1);
+  }
+  if (platform.redistDependsOnVcpus) {
+    const distPage = Math.floor(dist / 0x10000);
+    for (let f = 1; f <= 512; f++) if (ev.pages.has(distPage - 2 * f + 1)) n = Math.max(n, f);
+  }
+  return n;
+}
+
+/**
+ * Score every platform map against the page histogram; null when nothing lands in any map. A map
+ * whose distributor page saw no access ranks below one whose did (every guest touches its
+ * distributor), then more covered accesses win, then redistributor traffic (GICv3 over GICv2),
+ * then the more specific (smaller) map — qemu-virt's 15 MiB redistributor region would otherwise
+ * swallow the Cloud Hypervisor map that sits inside it.
+ */
+function detectPlatform(ev: LayoutEvidence, forced: 2 | 3 | undefined): { platform: PlatformDef; version: 2 | 3 } | null {
+  type Cand = { platform: PlatformDef; version: 2 | 3; dist: number; score: number; redist: number; span: number };
+  let best: Cand | null = null;
+  const better = (a: Cand, b: Cand | null): boolean => {
+    if (!b) return true;
+    if (a.dist !== b.dist) return a.dist > b.dist;
+    if (a.score !== b.score) return a.score > b.score;
+    if (a.redist !== b.redist) return a.redist > b.redist;
+    return a.span < b.span;
+  };
+  for (const platform of PLATFORMS) {
+    for (const version of platform.gicVersions) {
+      if (forced !== undefined && version !== forced) continue;
+      const n = Math.max(1, vcpuEvidence(ev, platform, version));
+      const blocks = platform.blocks({ gicVersion: version, nrVcpus: n, its: true });
+      const c: Cand = { platform, version, dist: 0, score: 0, redist: 0, span: 0 };
+      for (const b of blocks) {
+        const hits = pageCount(ev, b.base, b.size);
+        c.score += hits;
+        c.span += b.size;
+        if (b.block === 'GICR') c.redist += hits;
+        if (b.block === 'GICD' && hits > 0) c.dist = 1;
+      }
+      if (c.score > 0 && better(c, best)) best = c;
+    }
+  }
+  return best && { platform: best.platform, version: best.version };
+}
+
+/** Moves qemu-virt blocks to where QEMU's region names put them (exact for non-default machines). */
+function applyQemuRegions(blocks: BlockRange[], ev: LayoutEvidence): BlockRange[] {
+  const regionBlock: Record<string, BlockRange['block']> = {
+    gicv3_dist: 'GICD', gic_dist: 'GICD', 'gicv3_redist_region[0]': 'GICR', gic_cpu: 'GICC', gicv2m: 'GICV2M',
+  };
+  return blocks.map((b) => {
+    for (const [name, r] of ev.regions) {
+      if (regionBlock[name] !== b.block) continue;
+      if (r.min >= b.base && r.max < b.base + b.size) return b;
+      const align = b.block === 'GICR' ? 0x20000 : b.block === 'GICD' && b.size > 0x1000 ? 0x10000 : 0x1000;
+      return { ...b, base: Math.floor(r.min / align) * align };
+    }
+    return b;
+  });
+}
+
+function applyBaseFlags(blocks: BlockRange[], o: LayoutOverrides, version: 2 | 3): BlockRange[] | null {
+  const bases: Partial<Record<GicBlock, number>> = { GICD: o.gicdBase, GICR: o.gicrBase, GITS: o.itsBase, GICC: o.giccBase };
+  if (Object.values(bases).every((v) => v === undefined)) return null;
+  const out = blocks.map((b) => (bases[b.block] === undefined ? b : { ...b, base: bases[b.block]! }));
+  for (const blk of ['GICD', 'GICR', 'GITS', 'GICC'] as const) {
+    if (bases[blk] === undefined || out.some((b) => b.block === blk)) continue;
+    if ((blk === 'GICR' || blk === 'GITS') && version === 2) continue;
+    if (blk === 'GICC' && version === 3) continue;
+    out.push(blk === 'GICR'
+      ? { block: blk, base: bases[blk]!, size: 0xf60000, stride: 0x20000 }
+      : { block: blk, base: bases[blk]!, size: blk === 'GITS' ? 0x20000 : blk === 'GICC' ? 0x2000 : version === 2 ? 0x1000 : 0x10000 });
+  }
+  return out;
 }

@@ -66,7 +66,7 @@ export interface VmInfo {
 
 export interface ParseSummary {
   format: TraceFormat;
-  /** Finer layout name: 'ftrace', 'ftrace-tgid', 'trace-cmd', 'perf', 'perf-pid', 'qemu', 'qemu-iso'. */
+  /** Finer layout name: 'ftrace', 'ftrace-tgid', 'trace-cmd', 'perf', 'perf-pid', 'qemu', 'qemu-iso', 'qemu-plain'. */
   variant: string;
   bytes: number; // decompressed bytes parsed
   lines: number;

@@ -1,0 +1,87 @@
+/**
+ * AccessBatch → Arrow RecordBatch without copying the columns: makeData wraps `subarray`s of
+ * the batch's typed arrays and its validity bitmaps (same LSB-first layout as Arrow). One
+ * builder per output file, because it owns the dictionary chunks: a dictionary that grew since
+ * the previous batch gets one more chunk, which the IPC writer emits as a DELTA batch.
+ */
+import {
+  Data, RecordBatch, Struct, Vector, makeData, vectorFromArray, Utf8, type Schema,
+} from 'apache-arrow';
+import type { AccessBatch, NullableColumn } from '../model/access-batch.ts';
+import { OP_NAMES, SPACE_NAMES } from '../model/codes.ts';
+import { accessSchema, ACCESS_ARROW_VERSION } from './access-schema.ts';
+
+function utf8Chunk(values: readonly string[]): Data<Utf8> {
+  return vectorFromArray(values as string[], new Utf8()).data[0]!;
+}
+
+/** Append-only dictionary as a list of Data chunks; the first chunk never changes identity. */
+class GrowingDictionary {
+  private readonly chunks: Data<Utf8>[] = [];
+  private covered = 0;
+  private vector: Vector<Utf8> | null = null;
+
+  update(entries: readonly string[]): Vector<Utf8> {
+    if (this.vector === null || entries.length > this.covered) {
+      this.chunks.push(utf8Chunk(entries.slice(this.covered)));
+      this.covered = entries.length;
+      this.vector = new Vector(this.chunks.slice());
+    }
+    return this.vector;
+  }
+}
+
+export class AccessRecordBatchBuilder {
+  readonly schema: Schema;
+  private readonly vm = new GrowingDictionary();
+  private readonly source = new GrowingDictionary();
+  private readonly space = new Vector([utf8Chunk(SPACE_NAMES)]);
+  private readonly op = new Vector([utf8Chunk(OP_NAMES)]);
+  private importIds = new Int32Array(0);
+  private importNulls: Uint8Array | null = null;
+
+  /** importId null (e.g. `convert`, no database): the import_id column is all NULL. */
+  constructor(private readonly importId: number | null, metadata: Record<string, string> = {}) {
+    const meta = new Map<string, string>([['abitrace.format', 'accesses'], ['abitrace.version', ACCESS_ARROW_VERSION]]);
+    if (importId !== null) meta.set('abitrace.import_id', String(importId));
+    for (const [k, v] of Object.entries(metadata)) meta.set(k, v);
+    this.schema = accessSchema(meta);
+  }
+
+  private constantImportIds(n: number): { data: Int32Array; nullBitmap?: Uint8Array } {
+    if (this.importIds.length < n) {
+      const size = Math.max(n, 65536);
+      this.importIds = new Int32Array(size).fill(this.importId ?? 0);
+      if (this.importId === null) this.importNulls = new Uint8Array(Math.ceil(size / 64) * 8);
+    }
+    const data = this.importIds.subarray(0, n);
+    return this.importNulls ? { data, nullBitmap: this.importNulls } : { data };
+  }
+
+  build(batch: AccessBatch, vms: readonly string[], sources: readonly string[]): RecordBatch {
+    const n = batch.length;
+    const v = batch.validity;
+    const nullable = (col: NullableColumn) => ({ nullBitmap: v[col], nullCount: -1 });
+    const ids = this.constantImportIds(n);
+    const f = this.schema.fields;
+    const children = [
+      makeData({ type: f[0]!.type, length: n, data: ids.data, ...(ids.nullBitmap ? { nullBitmap: ids.nullBitmap, nullCount: n } : {}) }),
+      makeData({ type: f[1]!.type, length: n, data: batch.seq.subarray(0, n) }),
+      makeData({ type: f[2]!.type, length: n, data: batch.ts_ns.subarray(0, n), ...nullable('ts_ns') }),
+      makeData({ type: f[3]!.type, length: n, data: batch.host_cpu.subarray(0, n), ...nullable('host_cpu') }),
+      makeData({ type: f[4]!.type, length: n, data: batch.tid.subarray(0, n) }),
+      makeData({ type: f[5]!.type, length: n, data: batch.vm.subarray(0, n), dictionary: this.vm.update(vms) }),
+      makeData({ type: f[6]!.type, length: n, data: batch.vcpu.subarray(0, n), ...nullable('vcpu') }),
+      makeData({ type: f[7]!.type, length: n, data: batch.source.subarray(0, n), dictionary: this.source.update(sources) }),
+      makeData({ type: f[8]!.type, length: n, data: batch.space.subarray(0, n), dictionary: this.space }),
+      makeData({ type: f[9]!.type, length: n, data: batch.op.subarray(0, n), dictionary: this.op }),
+      makeData({ type: f[10]!.type, length: n, data: batch.addr.subarray(0, n), ...nullable('addr') }),
+      makeData({ type: f[11]!.type, length: n, data: batch.len.subarray(0, n), ...nullable('len') }),
+      makeData({ type: f[12]!.type, length: n, data: batch.value.subarray(0, n), ...nullable('value') }),
+      makeData({ type: f[13]!.type, length: n, data: batch.pc.subarray(0, n), ...nullable('pc') }),
+      makeData({ type: f[14]!.type, length: n, data: batch.imm.subarray(0, n), ...nullable('imm') }),
+    ] as Data[];
+    const struct = makeData({ type: new Struct(f), length: n, nullCount: 0, children });
+    return new RecordBatch(this.schema, struct);
+  }
+}

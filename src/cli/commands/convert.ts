@@ -1,0 +1,57 @@
+/**
+ * `abitrace convert <file> -o out.arrow`: trace → Arrow IPC file with the `accesses` schema, no
+ * database. Streams batch by batch (bounded memory); the output appears only when complete.
+ */
+import { basename } from 'node:path';
+import { AccessArrowWriter } from '../../arrow/access-arrow-writer.ts';
+import { AbitraceError, E } from '../../errors.ts';
+import { readTgidMapFile } from '../../ingest/tgid-map.ts';
+import { ImportProgress } from '../../importer/progress.ts';
+import { parseTraceFile } from '../../importer/trace-parser-bridge.ts';
+import type { CommandSpec } from '../command-spec.ts';
+
+export const convertCommand: CommandSpec = {
+  name: 'convert',
+  summary: 'convert a trace to an Arrow IPC file with the same columns as the accesses view (no database)',
+  args: '<file>',
+  options: [
+    { flags: '-o, --output <file>', description: 'Arrow IPC file to write' },
+    { flags: '--format <format>', description: 'trace format', default: 'auto', choices: ['auto', 'ftrace', 'perf', 'qemu'] },
+    { flags: '--vm <label>', description: 'VM label for rows without a tgid (default: the file name)' },
+    { flags: '--tgid-map <file>', description: 'thread → process map for traces without a tgid column' },
+    { flags: '--strict', description: 'stop at the first malformed line', default: false },
+    { flags: '--quiet', description: 'no progress and no summary line', default: false },
+  ],
+  async run(args, opts) {
+    const input = args[0]!;
+    if (!opts.output) throw new AbitraceError(E.USAGE, 'convert needs -o/--output <file.arrow>');
+    const output = String(opts.output);
+    const tmp = `${output}.tmp-${process.pid}`;
+    const quiet = opts.quiet === true;
+    const writer = new AccessArrowWriter(tmp, null, { 'abitrace.source_path': input });
+    const progress = new ImportProgress(basename(input), !quiet && process.stderr.isTTY === true);
+    const t0 = performance.now();
+    try {
+      const { summary } = await parseTraceFile(input, {
+        format: (opts.format as 'auto') ?? 'auto',
+        fallbackVm: (opts.vm as string | undefined) ?? basename(input).replace(/\.(gz|zst)$/, ''),
+        tgidMap: opts.tgidMap !== undefined ? readTgidMapFile(String(opts.tgidMap)) : undefined,
+        strict: opts.strict === true,
+      }, {
+        accesses: (batch, vms, sources) => writer.write(batch, vms, sources),
+        irqs: () => {},
+      }, (p) => progress.update(p));
+      progress.done();
+      writer.finishAs(output);
+      if (!quiet) {
+        process.stdout.write(`wrote ${output}: ${writer.rows.toLocaleString('en-US')} accesses from ${summary.lines.toLocaleString('en-US')} lines `
+          + `(${summary.skipped.toLocaleString('en-US')} skipped), ${(writer.bytes / 1e6).toFixed(1)} MB; ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+      }
+      return 0;
+    } catch (err) {
+      progress.done();
+      writer.discard();
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,68 @@
+/**
+ * A frame's descriptor table flattened into typed arrays for the hot loop: one offset table
+ * (word → descriptor) and per-descriptor columns, so dispatch is two array reads and a switch.
+ */
+import { frameById } from '../gic/catalogue.ts';
+import { accessMask, buildOffsetTable, type FrameDef, type FrameId } from '../gic/descriptor.ts';
+import { REGISTER_NAMES } from '../gic/catalogue.ts';
+import { FEATURE_BIT } from './profiles.ts';
+
+export const FLAG_PER_IRQ = 1;
+export const FLAG_PRIVATE_RAZ = 2;
+
+export class CompiledFrame {
+  readonly frame: FrameDef;
+  /** (offset >> 2) → descriptor index, -1 for holes. */
+  readonly table: Int16Array;
+  readonly handler: Uint8Array;
+  readonly offset: Int32Array;
+  /** log2(bits per IRQ), -1 for fixed registers. */
+  readonly bpiShift: Int8Array;
+  readonly irqBase: Int16Array;
+  readonly flags: Uint8Array;
+  /** Allowed access lengths: bit n set = n-byte access allowed. */
+  readonly access: Uint16Array;
+  /** FEATURE_BIT the host must have, 0 = always present. */
+  readonly feature: Uint8Array;
+  readonly constValue: Uint32Array;
+  /** Index into REGISTER_NAMES (the replay's register ids). */
+  readonly regId: Int16Array;
+
+  constructor(id: FrameId) {
+    const f = frameById(id);
+    this.frame = f;
+    this.table = buildOffsetTable(f);
+    const n = f.registers.length;
+    this.handler = new Uint8Array(n);
+    this.offset = new Int32Array(n);
+    this.bpiShift = new Int8Array(n);
+    this.irqBase = new Int16Array(n);
+    this.flags = new Uint8Array(n);
+    this.access = new Uint16Array(n);
+    this.feature = new Uint8Array(n);
+    this.constValue = new Uint32Array(n);
+    this.regId = new Int16Array(n);
+    f.registers.forEach((r, i) => {
+      this.handler[i] = r.handler;
+      this.offset[i] = r.offset;
+      this.bpiShift[i] = r.bitsPerIrq > 0 ? Math.log2(r.bitsPerIrq) : -1;
+      this.irqBase[i] = r.irqBase ?? 0;
+      this.flags[i] = (r.bitsPerIrq > 0 ? FLAG_PER_IRQ : 0) | (r.privateRaz ? FLAG_PRIVATE_RAZ : 0);
+      this.access[i] = accessMask(r.widths);
+      this.feature[i] = r.hostFeature ? FEATURE_BIT[r.hostFeature] : 0;
+      this.constValue[i] = (r.constValue ?? 0) >>> 0;
+      this.regId[i] = REGISTER_NAMES.indexOf(r.name);
+    });
+  }
+}
+
+let cache: Map<FrameId, CompiledFrame> | null = null;
+export function compiledFrame(id: FrameId): CompiledFrame {
+  cache ??= new Map();
+  let c = cache.get(id);
+  if (!c) {
+    c = new CompiledFrame(id);
+    cache.set(id, c);
+  }
+  return c;
+}

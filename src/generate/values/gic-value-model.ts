@@ -1,0 +1,49 @@
+/**
+ * What the generator needs from a vGIC model: the value KVM returns for a guest read, the effect
+ * of a guest write, and whether an interrupt would be signalled to a vCPU. Implemented by
+ * ./vgic-v3.ts and ./vgic-v2.ts (with ./its.ts for the ITS frame).
+ */
+import type { U64 } from './u64.ts';
+
+export interface GicConfig {
+  version: 2 | 3;
+  /** GICD_IIDR revision (vgic.md §2): 1, 2 or 3 (0 models a ≤ 4.18 host). */
+  rev: number;
+  /** Host kernel as major * 1000 + minor: INVLPIR/INVALLR/SYNCR exist from 5.19. */
+  host: number;
+  vcpus: number;
+  /** Interrupt IDs (multiple of 32, 64..992). */
+  nrIrqs: number;
+  its: boolean;
+  gicd: number;
+  /** GICv3: redistributor region base (frame i at + i * 0x20000). */
+  gicr: number;
+  /** GICv3 with ITS: ITS frame base. */
+  gits: number;
+  /** GICv2: CPU interface base (hardware GICV page: accesses do not trap). */
+  gicc: number;
+}
+
+export interface GicValueModel {
+  readonly config: GicConfig;
+  /** True when `gpa` falls in a frame the in-kernel vGIC claims (so KVM answers, no VMM exit). */
+  claims(gpa: number): boolean;
+  /** Guest read by vCPU `vcpu`: the value KVM returns, zero-extended, into `out`. */
+  read(vcpu: number, gpa: number, len: number, out: U64): void;
+  write(vcpu: number, gpa: number, len: number, lo: number, hi: number): void;
+  /**
+   * Would `intid` be signalled to `vcpu`? Distributor enabled, interrupt enabled, and its group in
+   * `groupMask` (bit g = the guest enabled group g in its CPU interface).
+   */
+  deliverable(vcpu: number, intid: number, groupMask: number): boolean;
+}
+
+/** GICD_IIDR for a revision: ProductID 0x4B, Variant 0, Revision r, Implementer 0x43B. */
+export function gicdIidr(rev: number): number {
+  return (0x4b000000 | ((rev & 0xf) << 12) | 0x43b) >>> 0;
+}
+
+/** KVM's default MPIDR affinity of a vCPU in IROUTER layout (Aff2 << 16 | Aff1 << 8 | Aff0). */
+export function vcpuAffinity(id: number): number {
+  return (((id >>> 12) & 0xff) << 16) | (((id >>> 4) & 0xff) << 8) | (id & 0xf);
+}

@@ -1,0 +1,152 @@
+/**
+ * The importer: for each file, duplicate pre-check, then ONE transaction in which the parser
+ * (worker thread) feeds AccessBatches to the DuckDB appender and the Arrow cache, then the
+ * layout is resolved and the summary tables are written, then COMMIT. A file that fails is
+ * reported and rolled back; the others go on (unless strict). The database lock is held for the
+ * whole run.
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { AbitraceError, E } from '../errors.ts';
+import { resolveLayouts, type LayoutOverrides, type VmLayout } from '../gic/layout.ts';
+import type { ParseSummary, TraceFormat } from '../ingest/types.ts';
+import { Database } from '../store/database.ts';
+import { ImportWriter, arrowDirFor } from '../store/import-writer.ts';
+import { ensureSchema } from '../store/schema.ts';
+import { expandPaths } from './expand-paths.ts';
+import { fileSha256, headFingerprint } from './fingerprint.ts';
+import { ImportProgress } from './progress.ts';
+import { parseTraceFile, type TraceParseFn } from './trace-parser-bridge.ts';
+
+export interface ImportOptions {
+  /** Database file (created when missing). */
+  db: string;
+  format?: TraceFormat | 'auto';
+  /** `--vm`: label for rows whose trace has no tgid (default: the file's base name). */
+  vm?: string;
+  tgidMap?: ReadonlyMap<number, number>;
+  layout?: LayoutOverrides;
+  /** Stop at the first malformed line / failing file. */
+  strict?: boolean;
+  /** Import even when identical content was imported before. */
+  force?: boolean;
+  /** Keep `<db>.arrow/<import_id>.arrow` (default true). */
+  arrowCache?: boolean;
+  /** Progress line on stderr (the CLI passes `stderr.isTTY && !quiet`). */
+  progress?: boolean;
+  /** Called once per file as soon as its outcome is known (the CLI prints it). */
+  onResult?: (r: FileImportResult) => void;
+}
+
+export type FileImportResult =
+  | { status: 'imported'; path: string; importId: number; summary: ParseSummary; layouts: VmLayout[]; rows: number;
+      arrowPath: string | null; seconds: number; sha256: string; platform: string | null }
+  | { status: 'duplicate'; path: string; importId: number; sha256: string }
+  | { status: 'failed'; path: string; error: AbitraceError };
+
+export interface ImportReport {
+  results: FileImportResult[];
+  imported: number;
+  duplicates: number;
+  failed: number;
+}
+
+/** Imports every file (directories expanded). Throws only for whole-run problems (DB open/lock, strict). */
+export async function importFiles(paths: readonly string[], options: ImportOptions, parse: TraceParseFn = parseTraceFile): Promise<ImportReport> {
+  const db = await Database.open(options.db);
+  const results: FileImportResult[] = [];
+  const report = (r: FileImportResult) => {
+    results.push(r);
+    options.onResult?.(r);
+  };
+  try {
+    await ensureSchema(db);
+    // The parse worker owns the second core: a second DuckDB thread only competes with it
+    // (measured on 2 cores: 500 MB import 4.3 s with DuckDB's default 2 threads, 2.6 s with 1).
+    await db.run('SET threads = 1');
+    const arrowDir = options.arrowCache === false ? null : arrowDirFor(db.path);
+    if (arrowDir) removeStaleArrowFiles(arrowDir);
+    const excluded = db.path === ':memory:' ? [] : [db.path, `${db.path}.wal`, `${db.path}.arrow`];
+    for (const item of expandPaths(paths, excluded)) {
+      let r: FileImportResult;
+      if (item.error) r = { status: 'failed', path: item.path, error: item.error };
+      else r = await importOne(db, item.path, options, arrowDir, parse);
+      report(r);
+      if (r.status === 'failed' && options.strict) throw r.error;
+    }
+  } finally {
+    db.close();
+  }
+  return {
+    results,
+    imported: results.filter((r) => r.status === 'imported').length,
+    duplicates: results.filter((r) => r.status === 'duplicate').length,
+    failed: results.filter((r) => r.status === 'failed').length,
+  };
+}
+
+/** We hold the database lock, so every temporary Arrow file is from a killed or crashed run. */
+export function removeStaleArrowFiles(arrowDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(arrowDir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (/\.arrow\.tmp-\d+$/.test(n)) rmSync(join(arrowDir, n), { force: true });
+}
+
+function asAbitraceError(err: unknown, path: string): AbitraceError {
+  if (err instanceof AbitraceError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return new AbitraceError(E.FILE_NOT_FOUND, `${path}: ${e.message}`);
+  if (e?.code) return new AbitraceError(E.FILE_READ, `${path}: ${e.message}`);
+  return new AbitraceError(E.FILE_READ, `${path}: ${e?.message ?? String(err)}`);
+}
+
+async function findDuplicate(db: Database, path: string, size: number, headSha256: string): Promise<{ importId: number; sha256: string } | null> {
+  const candidates = await db.readObjects<{ import_id: number; sha256: string }>(
+    `SELECT import_id, sha256 FROM imports WHERE bytes = $1::BIGINT AND head_sha256 = $2 ORDER BY import_id`, [size, headSha256]);
+  if (candidates.length === 0) return null;
+  const sha = await fileSha256(path);
+  const hit = candidates.find((c) => c.sha256 === sha);
+  return hit ? { importId: hit.import_id, sha256: sha } : null;
+}
+
+async function importOne(db: Database, path: string, options: ImportOptions, arrowDir: string | null, parse: TraceParseFn): Promise<FileImportResult> {
+  const started = new Date();
+  const t0 = performance.now();
+  let writer: ImportWriter | null = null;
+  const progress = new ImportProgress(basename(path), options.progress ?? false);
+  try {
+    const head = headFingerprint(path);
+    if (!options.force) {
+      const dup = await findDuplicate(db, path, head.size, head.headSha256);
+      if (dup) return { status: 'duplicate', path, importId: dup.importId, sha256: dup.sha256 };
+    }
+    writer = await ImportWriter.begin(db, arrowDir, path);
+    const parsed = await parse(path, {
+      format: options.format ?? 'auto',
+      fallbackVm: options.vm ?? basename(path).replace(/\.(gz|zst)$/, ''),
+      tgidMap: options.tgidMap,
+      strict: options.strict ?? false,
+    }, writer.sink, (p) => progress.update({ ...p, totalBytes: p.totalBytes ?? head.size }));
+    progress.done();
+    const summary = parsed.summary;
+    if (summary.lines === 0 && summary.accesses === 0) {
+      throw new AbitraceError(E.EMPTY_INPUT, `${path}: no trace lines`);
+    }
+    const layouts = resolveLayouts(summary, options.layout ?? {});
+    const sha256 = parsed.sha256 ?? (await fileSha256(path));
+    const rows = writer.rows;
+    const done = await writer.commit(summary, layouts, { path, sha256, headSha256: head.headSha256, bytes: head.size, startedAt: started });
+    return {
+      status: 'imported', path, importId: done.importId, summary, layouts, rows, arrowPath: done.arrowPath,
+      seconds: (performance.now() - t0) / 1000, sha256, platform: done.platform,
+    };
+  } catch (err) {
+    progress.done();
+    if (writer) await writer.rollback();
+    return { status: 'failed', path, error: asAbitraceError(err, path) };
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The one place the importer meets the trace parsers (src/ingest): adapts `parseFile` to what
+ * the importer needs — the summary plus the sha256 of the raw bytes, hashed while reading.
+ */
+import { parseFile } from '../ingest/parse-file.ts';
+import type { ParseSink, ParseSummary, TraceFormat } from '../ingest/types.ts';
+
+export interface BridgeParseOptions {
+  format: TraceFormat | 'auto';
+  fallbackVm: string;
+  tgidMap?: ReadonlyMap<number, number>;
+  strict: boolean;
+}
+
+export interface BridgeProgress {
+  bytes: number;
+  totalBytes?: number;
+  lines?: number;
+}
+
+export interface BridgeParseResult {
+  summary: ParseSummary;
+  /** sha256 of the raw file bytes when the parser computed it while reading, else null. */
+  sha256: string | null;
+}
+
+export type TraceParseFn = (
+  path: string, options: BridgeParseOptions, sink: ParseSink, onProgress: (p: BridgeProgress) => void,
+) => Promise<BridgeParseResult>;
+
+export const parseTraceFile: TraceParseFn = async (path, options, sink, onProgress) => {
+  const summary = await parseFile(path, {
+    path,
+    fallbackVm: options.fallbackVm,
+    strict: options.strict,
+    ...(options.tgidMap ? { tgidMap: options.tgidMap } : {}),
+    ...(options.format !== 'auto' ? { format: options.format } : {}),
+  }, sink, {
+    worker: true,
+    onProgress: (p) => onProgress({ bytes: p.rawBytes, totalBytes: p.totalBytes, lines: p.lines }),
+  });
+  return { summary, sha256: summary.sha256 };
+};

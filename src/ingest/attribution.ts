@@ -1,0 +1,88 @@
+/**
+ * Which VM and vCPU an event belongs to. No KVM/arm64 tracepoint carries either, so:
+ *   vm   = the line's tgid (ftrace `(tgid)` column, perf `pid/tid`), else the `--tgid-map` entry for
+ *          the tid, else the fallback label (`--vm` or the file name). Many VMs may be interleaved.
+ *   vcpu = QEMU's `cpu N` (QEMU logs), else the index in the VMM's vCPU thread name
+ *          (QEMU `CPU 3/KVM`, Firecracker `fc_vcpu 3`, Cloud Hypervisor `vcpu3`, kvmtool `kvm-vcpu-3`).
+ */
+import { Dictionary } from '../model/dictionary.ts';
+import type { VmInfo, VmmKind } from './types.ts';
+
+export { parseTgidMap, readTgidMapFile, type TgidMapResult } from './tgid-map.ts';
+
+export interface VcpuThreadName {
+  vcpu: number;
+  vmm: VmmKind;
+}
+
+const VCPU_PATTERNS: ReadonlyArray<[RegExp, VmmKind]> = [
+  [/^CPU (\d{1,5})\/KVM$/, 'qemu'],
+  [/^fc_vcpu (\d{1,5})$/, 'firecracker'],
+  [/^vcpu(\d{1,5})$/, 'cloud-hypervisor'],
+  [/^kvm-vcpu-(\d{1,5})$/, 'kvmtool'],
+];
+
+/** vCPU index and VMM from a thread comm, or null for any other thread. Called once per comm. */
+export function vcpuFromComm(comm: string): VcpuThreadName | null {
+  for (const [re, vmm] of VCPU_PATTERNS) {
+    const m = re.exec(comm);
+    if (m) {
+      const vcpu = Number(m[1]);
+      if (vcpu <= 32767) return { vcpu, vmm };
+    }
+  }
+  return null;
+}
+
+/** The `vm` dictionary and what is known about each VM. */
+export class VmRegistry {
+  readonly dict = new Dictionary();
+  private readonly byTgid = new Map<number, number>();
+  private fallbackCode = -1;
+  private readonly vmm: Array<VmmKind | null> = [];
+  private readonly threads: Array<Set<number>> = [];
+
+  constructor(
+    private readonly fallbackVm: string,
+    private readonly tgidMap?: ReadonlyMap<number, number>,
+  ) {}
+
+  private code(label: string): number {
+    const before = this.dict.size;
+    const c = this.dict.intern(label);
+    if (c === before) {
+      this.vmm.push(null);
+      this.threads.push(new Set());
+    }
+    return c;
+  }
+
+  codeForTgid(tgid: number): number {
+    let c = this.byTgid.get(tgid);
+    if (c === undefined) {
+      c = this.code(String(tgid));
+      this.byTgid.set(tgid, c);
+    }
+    return c;
+  }
+
+  /** For a thread whose lines carry no tgid. */
+  codeForTid(tid: number): number {
+    const tgid = this.tgidMap?.get(tid);
+    if (tgid !== undefined) return this.codeForTgid(tgid);
+    if (this.fallbackCode < 0) this.fallbackCode = this.code(this.fallbackVm);
+    return this.fallbackCode;
+  }
+
+  noteThread(vm: number, tid: number): void {
+    this.threads[vm]!.add(tid);
+  }
+
+  noteVmm(vm: number, vmm: VmmKind): void {
+    if (this.vmm[vm] === null) this.vmm[vm] = vmm;
+  }
+
+  info(): VmInfo[] {
+    return this.dict.entries.map((_, vm) => ({ vm, vmm: this.vmm[vm] ?? null, threads: this.threads[vm]!.size }));
+  }
+}

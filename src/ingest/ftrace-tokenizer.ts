@@ -1,0 +1,183 @@
+/**
+ * Raw ftrace (`trace`, `trace_pipe`) and `trace-cmd report` event lines:
+ *
+ *   <comm>-<pid> [(<tgid>)] [<cpu>] [<flags>] <secs>.<usecs>: <event>:<pad> <fields>
+ *
+ * The comm may contain spaces and dashes, so the pid is the digits after the dash that is followed
+ * by digits, spaces and the `(`/`[` column — never a split on whitespace or on the first dash.
+ *
+ * Hot path: byte constants are literals and tables are read into locals once per call (module
+ * bindings cost a load and a hole check per use inside the loops).
+ */
+import { NAME_CHAR } from './bytes.ts';
+import {
+  L_FLAGS4, L_FLAGS5, L_PADDED, L_TGID, LineHeader, MAX_CPU, MAX_TID, R_CPU, R_EVENT, R_FLAGS, R_NO_PID, R_TGID, R_TIMESTAMP,
+} from './line-header.ts';
+import { FRAC_SCALE, nsFromSeconds, TimeScratch } from './timestamp.ts';
+
+/** Characters of the irq-flags token (kernel and libtraceevent). */
+const FLAG_CHAR: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (const c of '.dDbXBNnLlpZzHhs0123456789abcdef') t[c.charCodeAt(0)] = 1;
+  return t;
+})();
+
+const wide = new TimeScratch();
+
+/**
+ * Finds `<comm>-<pid>` followed by spaces and the `(`/`[` column, scanning for the dash from q.
+ * Returns the position of the column (and sets h.tid, h.commEnd), or -1.
+ */
+function findPid(buf: Buffer, q: number, end: number, h: LineHeader): number {
+  for (;;) {
+    while (q < end && buf[q]! !== 45 /* - */) q++;
+    if (q >= end) return -1;
+    const col = pidColumn(buf, q, end, h);
+    if (col >= 0) return col;
+    q++;
+  }
+}
+
+/** If the dash at q starts `-<digits> +[(\[]`, sets h.tid/h.commEnd and returns the column position. */
+function pidColumn(buf: Buffer, q: number, end: number, h: LineHeader): number {
+  let r = q + 1;
+  let v = 0;
+  for (; r < end; r++) {
+    const c = buf[r]!;
+    if (c < 48 || c > 57) break;
+    v = v * 10 + (c - 48);
+  }
+  if (r === q + 1 || r >= end || buf[r]! !== 32 || v > MAX_TID) return -1;
+  r++;
+  while (r < end && buf[r]! === 32) r++;
+  if (r >= end || (buf[r]! !== 91 /* [ */ && buf[r]! !== 40 /* ( */)) return -1;
+  h.tid = v;
+  h.commEnd = q;
+  return r;
+}
+
+/**
+ * Tokenizes the line buf[s, end). The kernel and trace-cmd right-align the comm in 16 columns, so
+ * the dash is normally at s + 16 (checked first); otherwise the dash is searched for.
+ * Returns 0 or a negative R_* reason.
+ */
+export function tokenizeFtrace(buf: Buffer, s: number, end: number, h: LineHeader): number {
+  const flagChar = FLAG_CHAR;
+  const nameChar = NAME_CHAR;
+  let layout = 0;
+  let tgid = -1;
+  let c = s;
+  while (c < end && buf[c]! === 32) c++;
+  h.commStart = c;
+  let p = s + 16 < end && buf[s + 16]! === 45 && c < s + 16 ? pidColumn(buf, s + 16, end, h) : -1;
+  if (p < 0) {
+    p = findPid(buf, c, end, h);
+    if (p < 0) return R_NO_PID;
+  }
+  const q = h.commEnd;
+  // `<...>`: the kernel's comm cache did not know the thread
+  h.commKnown = !(q - c === 5 && buf[c]! === 60 /* < */ && buf[c + 1]! === 46);
+  // (tgid) or (-------)
+  if (buf[p]! === 40 /* ( */) {
+    p++;
+    while (p < end && buf[p]! === 32) p++;
+    if (p < end && buf[p]! === 45 /* - */) {
+      while (p < end && buf[p]! === 45) p++;
+    } else {
+      const s = p;
+      let v = 0;
+      for (; p < end; p++) {
+        const c = buf[p]!;
+        if (c < 48 || c > 57) break;
+        v = v * 10 + (c - 48);
+      }
+      if (p === s || v > MAX_TID) return R_TGID;
+      tgid = v;
+    }
+    if (p >= end || buf[p]! !== 41 /* ) */) return R_TGID;
+    layout |= L_TGID;
+    p++;
+    while (p < end && buf[p]! === 32) p++;
+    if (p >= end || buf[p]! !== 91 /* [ */) return R_CPU;
+  }
+  h.tgid = tgid;
+  // [cpu]
+  p++;
+  const cs = p;
+  let cpu = 0;
+  for (; p < end; p++) {
+    const c = buf[p]!;
+    if (c < 48 || c > 57) break;
+    cpu = cpu * 10 + (c - 48);
+  }
+  if (p === cs || p >= end || buf[p]! !== 93 /* ] */ || cpu > MAX_CPU) return R_CPU;
+  h.cpu = cpu;
+  p++;
+  while (p < end && buf[p]! === 32) p++;
+  // optional irq-flags token: a token not ending in ':' before the timestamp
+  let t = p;
+  while (t < end && buf[t]! !== 32) t++;
+  if (t === p) return R_TIMESTAMP;
+  if (buf[t - 1]! !== 58 /* : */) {
+    const n = t - p;
+    if (n < 4 || n > 5) return R_FLAGS;
+    for (let i = p; i < t; i++) if (flagChar[buf[i]!]! === 0) return R_FLAGS;
+    layout |= n === 4 ? L_FLAGS4 : L_FLAGS5;
+    p = t;
+    while (p < end && buf[p]! === 32) p++;
+  }
+  // <secs>.<frac>: (6 or 9 decimals; a counter clock prints a bare integer)
+  const ss = p;
+  let secs = 0;
+  for (; p < end; p++) {
+    const c = buf[p]!;
+    if (c < 48 || c > 57) break;
+    secs = secs * 10 + (c - 48);
+  }
+  if (p === ss || p - ss > 20) return R_TIMESTAMP;
+  if (p < end && buf[p]! === 46 /* . */) {
+    p++;
+    const fs = p;
+    let frac = 0;
+    for (; p < end; p++) {
+      const c = buf[p]!;
+      if (c < 48 || c > 57) break;
+      if (p - fs < 9) frac = frac * 10 + (c - 48);
+    }
+    const nf = p - fs;
+    if (nf === 0) return R_TIMESTAMP;
+    if (nf === 6) frac *= 1000;
+    else if (nf !== 9) frac *= FRAC_SCALE[nf > 9 ? 9 : nf]!;
+    if (secs <= 9007198) {
+      const ns = secs * 1e9 + frac; // exact below 2^53
+      h.tsLo = ns >>> 0;
+      h.tsHi = (ns / 4294967296) >>> 0;
+    } else {
+      const w = wide;
+      if (!nsFromSeconds(secs, frac, w)) return R_TIMESTAMP;
+      h.tsLo = w.lo;
+      h.tsHi = w.hi;
+    }
+  } else {
+    if (secs >= 9007199254740992) return R_TIMESTAMP;
+    h.tsLo = secs >>> 0;
+    h.tsHi = (secs / 4294967296) >>> 0;
+  }
+  if (p >= end || buf[p]! !== 58 /* : */) return R_TIMESTAMP;
+  h.tsValid = true;
+  // <event>:
+  p++;
+  while (p < end && buf[p]! === 32) p++;
+  const es = p;
+  while (p < end && nameChar[buf[p]!]! === 1) p++;
+  if (p === es || p >= end || buf[p]! !== 58) return R_EVENT;
+  h.eventStart = es;
+  h.eventEnd = p;
+  p++;
+  const b = p;
+  while (p < end && buf[p]! === 32) p++;
+  if (p - b >= 2) layout |= L_PADDED; // trace-cmd pads the event name
+  h.bodyStart = p;
+  h.layout = layout;
+  return 0;
+}

@@ -1,0 +1,176 @@
+/**
+ * Import statistics instead of aborts (as in Perfetto's trace processor): issue tallies with the
+ * first samples, ring-buffer loss records, and per-VM layout evidence for platform detection.
+ */
+import type { IssueSample, IssueTally, LayoutEvidence, LostEventsRecord } from './types.ts';
+import { toBigInt } from './timestamp.ts';
+
+export const MAX_SAMPLES = 5;
+export const MAX_ID_READS = 64;
+
+export type Severity = IssueTally['severity'];
+
+export class IssueLog {
+  private readonly tallies = new Map<string, IssueTally>();
+
+  /** True when a sample for `line` would be kept (so callers build its text only then). */
+  wantsSample(kind: string, line: number): boolean {
+    const t = this.tallies.get(kind);
+    if (t === undefined || t.samples.length < MAX_SAMPLES) return true;
+    return line < t.samples[t.samples.length - 1]!.line;
+  }
+
+  /** Counts one issue; keeps the samples with the lowest line numbers. */
+  add(kind: string, severity: Severity, line: number, text: string | null): void {
+    let t = this.tallies.get(kind);
+    if (t === undefined) {
+      t = { kind, severity, count: 0, samples: [] };
+      this.tallies.set(kind, t);
+    }
+    t.count++;
+    if (text === null) return;
+    const samples = t.samples;
+    if (samples.length === MAX_SAMPLES && line >= samples[MAX_SAMPLES - 1]!.line) return;
+    const s: IssueSample = { line, text: text.length > 200 ? text.slice(0, 200) : text };
+    let k = samples.length;
+    while (k > 0 && samples[k - 1]!.line > line) k--;
+    samples.splice(k, 0, s);
+    if (samples.length > MAX_SAMPLES) samples.pop();
+  }
+
+  count(kind: string): number {
+    return this.tallies.get(kind)?.count ?? 0;
+  }
+
+  list(): IssueTally[] {
+    return [...this.tallies.values()].map((t) => ({ ...t, samples: t.samples.slice() }));
+  }
+}
+
+const PAGE_SLOTS = 256;
+
+/** Per-VM evidence: accesses per 64 KiB page, QEMU region extents, identification-register reads. */
+class VmLayout {
+  readonly pages = new Map<number, number>();
+  readonly regions = new Map<string, { min: number; max: number; count: number }>();
+  readonly idReads: Array<{ gpa: number; len: number; value: number }> = [];
+  // direct-mapped page counters in front of the Map: one compare and one increment per access
+  readonly slotPage = new Float64Array(PAGE_SLOTS).fill(-1);
+  readonly slotCount = new Float64Array(PAGE_SLOTS);
+
+  evict(slot: number): void {
+    const page = this.slotPage[slot]!;
+    if (page >= 0) this.pages.set(page, (this.pages.get(page) ?? 0) + this.slotCount[slot]!);
+  }
+
+  flushPages(): void {
+    for (let k = 0; k < PAGE_SLOTS; k++) {
+      this.evict(k);
+      this.slotPage[k] = -1;
+      this.slotCount[k] = 0;
+    }
+  }
+}
+
+const TWO32 = 4294967296;
+
+export class LayoutCollector {
+  private readonly vms: VmLayout[] = [];
+
+  private vmLayout(vm: number): VmLayout {
+    let l = this.vms[vm];
+    if (l === undefined) {
+      while (this.vms.length <= vm) this.vms.push(new VmLayout());
+      l = this.vms[vm]!;
+    }
+    return l;
+  }
+
+  mmio(vm: number, gpaLo: number, gpaHi: number, isRead: boolean, len: number, valLo: number, valHi: number): void {
+    const l = this.vms[vm] ?? this.vmLayout(vm);
+    const page = gpaHi * 65536 + (gpaLo >>> 16);
+    const slot = (gpaLo >>> 16) & (PAGE_SLOTS - 1);
+    if (l.slotPage[slot] === page) {
+      l.slotCount[slot]!++;
+    } else {
+      l.evict(slot);
+      l.slotPage[slot] = page;
+      l.slotCount[slot] = 1;
+    }
+    if (isRead && l.idReads.length < MAX_ID_READS) {
+      const off = gpaLo & 0xffff;
+      if (off === 0x4 || off === 0x8 || off === 0xffe8) {
+        l.idReads.push({ gpa: gpaHi * TWO32 + gpaLo, len, value: valHi * TWO32 + valLo });
+      }
+    }
+  }
+
+  region(vm: number, name: string, addr: number): void {
+    const l = this.vmLayout(vm);
+    const r = l.regions.get(name);
+    if (r === undefined) l.regions.set(name, { min: addr, max: addr, count: 1 });
+    else {
+      if (addr < r.min) r.min = addr;
+      if (addr > r.max) r.max = addr;
+      r.count++;
+    }
+  }
+
+  finish(): LayoutEvidence[] {
+    const out: LayoutEvidence[] = [];
+    this.vms.forEach((l, vm) => {
+      l.flushPages();
+      if (l.pages.size === 0 && l.regions.size === 0) return;
+      out.push({ vm, pages: new Map([...l.pages].sort((a, b) => a[0] - b[0])), regions: l.regions, idReads: l.idReads });
+    });
+    return out;
+  }
+}
+
+/**
+ * Ring-buffer loss markers: remembers the last timestamp per host CPU so each marker records the
+ * window it covers; the first event after it on that CPU closes the window.
+ */
+export class LostEventTracker {
+  readonly records: LostEventsRecord[] = [];
+  private last = new Float64Array(2 * 256).fill(NaN);
+  private readonly open = new Map<number, LostEventsRecord>();
+  /** Non-zero while some CPU has an open window; checked on every event line. */
+  openCount = 0;
+
+  noteTs(cpu: number, lo: number, hi: number): void {
+    if (2 * cpu + 1 >= this.last.length) this.grow(cpu);
+    this.last[2 * cpu] = lo;
+    this.last[2 * cpu + 1] = hi;
+    if (this.openCount !== 0) this.close(cpu, lo, hi);
+  }
+
+  private close(cpu: number, lo: number, hi: number): void {
+    const r = this.open.get(cpu);
+    if (r === undefined) return;
+    r.tsAfterNs = toBigInt(lo, hi);
+    this.open.delete(cpu);
+    this.openCount--;
+  }
+
+  marker(line: number, cpu: number, count: number | null): void {
+    if (2 * cpu + 1 >= this.last.length) this.grow(cpu);
+    const lo = this.last[2 * cpu]!;
+    const r: LostEventsRecord = {
+      line,
+      hostCpu: cpu,
+      count,
+      tsBeforeNs: Number.isNaN(lo) ? null : toBigInt(lo, this.last[2 * cpu + 1]!),
+      tsAfterNs: null,
+    };
+    this.records.push(r);
+    if (!this.open.has(cpu)) this.openCount++;
+    this.open.set(cpu, r);
+  }
+
+  private grow(cpu: number): void {
+    const next = new Float64Array(Math.max(this.last.length * 2, 2 * cpu + 2)).fill(NaN);
+    next.set(this.last);
+    this.last = next;
+  }
+}

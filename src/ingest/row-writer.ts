@@ -1,0 +1,158 @@
+/**
+ * Appends access rows to the current AccessBatch column by column, through the u32 lo/hi views,
+ * and hands each full batch to `onFull`. A fresh batch is allocated after every hand-off (the
+ * consumer owns the old one), so validity bits start cleared and only present values are set.
+ */
+import { AccessBatch } from '../model/access-batch.ts';
+
+const TWO32 = 4294967296;
+
+export class RowWriter {
+  batch!: AccessBatch;
+  /** Incremented per hand-off: a row index is only meaningful within its generation. */
+  gen = 0;
+  private seq32!: Uint32Array;
+  private ts32!: Uint32Array;
+  private addr32!: Uint32Array;
+  private value32!: Uint32Array;
+  private pc32!: Uint32Array;
+  private hostCpu!: Int16Array;
+  private tid!: Int32Array;
+  private vm!: Int32Array;
+  private vcpu!: Int16Array;
+  private source!: Uint8Array;
+  private space!: Uint8Array;
+  private op!: Uint8Array;
+  private lenCol!: Uint8Array;
+  private immCol!: Uint32Array;
+  private vTs!: Uint8Array;
+  private vHostCpu!: Uint8Array;
+  private vVcpu!: Uint8Array;
+  private vAddr!: Uint8Array;
+  private vLen!: Uint8Array;
+  private vValue!: Uint8Array;
+  private vPc!: Uint8Array;
+  private vImm!: Uint8Array;
+  private n = 0;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly onFull: (batch: AccessBatch) => void,
+  ) {
+    this.fresh();
+  }
+
+  private fresh(): void {
+    const b = new AccessBatch(this.capacity);
+    this.batch = b;
+    this.seq32 = b.seq32;
+    this.ts32 = b.ts32;
+    this.addr32 = b.addr32;
+    this.value32 = b.value32;
+    this.pc32 = b.pc32;
+    this.hostCpu = b.host_cpu;
+    this.tid = b.tid;
+    this.vm = b.vm;
+    this.vcpu = b.vcpu;
+    this.source = b.source;
+    this.space = b.space;
+    this.op = b.op;
+    this.lenCol = b.len;
+    this.immCol = b.imm;
+    const v = b.validity;
+    this.vTs = v.ts_ns;
+    this.vHostCpu = v.host_cpu;
+    this.vVcpu = v.vcpu;
+    this.vAddr = v.addr;
+    this.vLen = v.len;
+    this.vValue = v.value;
+    this.vPc = v.pc;
+    this.vImm = v.imm;
+    this.n = 0;
+  }
+
+  get rows(): number {
+    return this.n;
+  }
+
+  /**
+   * Starts a row with the columns every row has. `tsValid` false, `hostCpu` < 0 and `vcpu` < 0
+   * leave those columns NULL. Returns the row index; call `end()` after the optional columns.
+   */
+  begin(seq: number, tsValid: boolean, tsLo: number, tsHi: number, hostCpu: number, tid: number, vm: number,
+    vcpu: number, source: number, space: number, op: number): number {
+    const i = this.n;
+    const byte = i >>> 3;
+    const bit = 1 << (i & 7);
+    this.seq32[2 * i] = seq >>> 0;
+    this.seq32[2 * i + 1] = seq >= TWO32 ? (seq / TWO32) >>> 0 : 0;
+    if (tsValid) {
+      this.ts32[2 * i] = tsLo;
+      this.ts32[2 * i + 1] = tsHi;
+      this.vTs[byte]! |= bit;
+    }
+    if (hostCpu >= 0) {
+      this.hostCpu[i] = hostCpu;
+      this.vHostCpu[byte]! |= bit;
+    }
+    this.tid[i] = tid;
+    this.vm[i] = vm;
+    if (vcpu >= 0) {
+      this.vcpu[i] = vcpu;
+      this.vVcpu[byte]! |= bit;
+    }
+    this.source[i] = source;
+    this.space[i] = space;
+    this.op[i] = op;
+    return i;
+  }
+
+  addr(i: number, lo: number, hi: number): void {
+    this.addr32[2 * i] = lo;
+    this.addr32[2 * i + 1] = hi;
+    this.vAddr[i >>> 3]! |= 1 << (i & 7);
+  }
+
+  value(i: number, lo: number, hi: number): void {
+    this.value32[2 * i] = lo;
+    this.value32[2 * i + 1] = hi;
+    this.vValue[i >>> 3]! |= 1 << (i & 7);
+  }
+
+  pc(i: number, lo: number, hi: number): void {
+    this.pc32[2 * i] = lo;
+    this.pc32[2 * i + 1] = hi;
+    this.vPc[i >>> 3]! |= 1 << (i & 7);
+  }
+
+  len(i: number, n: number): void {
+    this.lenCol[i] = n;
+    this.vLen[i >>> 3]! |= 1 << (i & 7);
+  }
+
+  imm(i: number, n: number): void {
+    this.immCol[i] = n;
+    this.vImm[i >>> 3]! |= 1 << (i & 7);
+  }
+
+  setSource(i: number, source: number): void {
+    this.source[i] = source;
+  }
+
+  /** Completes the row started by `begin`; hands the batch off when it is full. */
+  end(): void {
+    this.n++;
+    this.batch.length = this.n;
+    if (this.n === this.capacity) this.flush();
+  }
+
+  /** Hands off the current batch if it has rows. */
+  flush(): void {
+    if (this.n === 0) return;
+    const b = this.batch;
+    b.length = this.n;
+    this.gen++;
+    this.fresh();
+    this.onFull(b);
+  }
+}

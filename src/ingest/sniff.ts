@@ -1,0 +1,108 @@
+/**
+ * Detects the format family and layout from the first lines (up to 50 event lines within 64 KiB),
+ * skipping `#` headers, trace-cmd's preamble, loss markers and blank lines. Each candidate line is
+ * tried with the real tokenizers; the family that accepts most lines wins.
+ */
+import { AbitraceError, E } from '../errors.ts';
+import { CH_HASH, CH_SPACE, CH_TAB, sampleText } from './bytes.ts';
+import { tokenizeFtrace } from './ftrace-tokenizer.ts';
+import { HEAD_BYTES } from './input.ts';
+import { L_PADDED, L_PID_TID, L_QEMU_AT, L_QEMU_ISO, L_TGID, LineHeader } from './line-header.ts';
+import { tokenizePerf } from './perf-tokenizer.ts';
+import { tokenizeQemu } from './qemu-tokenizer.ts';
+import { isLostMarkerLine, isPreambleLine } from './special-lines.ts';
+import type { TraceFormat } from './types.ts';
+
+export type TraceVariant = 'ftrace' | 'ftrace-tgid' | 'trace-cmd' | 'perf' | 'perf-pid' | 'qemu' | 'qemu-iso' | 'qemu-plain';
+
+export interface SniffResult {
+  format: TraceFormat;
+  variant: TraceVariant;
+}
+
+const MAX_EVENT_LINES = 50;
+
+/** QEMU lines without a prefix are just `<identifier> <text>`: demand trace-event-like names. */
+function plausibleQemuEvent(buf: Buffer, h: LineHeader): boolean {
+  for (let i = h.eventStart; i < h.eventEnd; i++) if (buf[i] === 95 /* _ */) return true;
+  return false;
+}
+
+export function sniffFormat(head: Buffer, path: string): SniffResult {
+  const h = new LineHeader();
+  const buf = head.subarray(0, HEAD_BYTES);
+  let ftrace = 0;
+  let perf = 0;
+  let qemu = 0;
+  let qemuPlain = 0;
+  let ftraceBits = 0;
+  let perfBits = 0;
+  let qemuBits = 0;
+  let seen = 0;
+  let headerHint: 'ftrace' | 'trace-cmd' | null = null;
+  let firstOther: string | null = null;
+  let pos = 0;
+  while (pos < buf.length && seen < MAX_EVENT_LINES) {
+    let nl = buf.indexOf(10, pos);
+    if (nl < 0) {
+      if (pos > 0 && buf.length === HEAD_BYTES) break; // a cut line at the end of the window
+      nl = buf.length;
+    }
+    let e = nl;
+    if (e > pos && buf[e - 1] === 13) e--;
+    const lineStart = pos;
+    let p = pos;
+    pos = nl + 1;
+    while (p < e && (buf[p] === CH_SPACE || buf[p] === CH_TAB)) p++;
+    if (p === e) continue;
+    if (buf[p] === CH_HASH) {
+      if (headerHint === null && buf.toString('latin1', p, Math.min(e, p + 10)).startsWith('# tracer:')) headerHint = 'ftrace';
+      continue;
+    }
+    if (isPreambleLine(buf, p, e)) {
+      headerHint = 'trace-cmd';
+      continue;
+    }
+    if (isLostMarkerLine(buf, p, e)) continue;
+    seen++;
+    firstOther ??= sampleText(buf, p, e);
+    if (tokenizeFtrace(buf, lineStart, e, h) === 0) {
+      ftrace++;
+      ftraceBits |= h.layout;
+      continue;
+    }
+    if (tokenizePerf(buf, p, e, h) === 0) {
+      perf++;
+      perfBits |= h.layout;
+      continue;
+    }
+    if (tokenizeQemu(buf, p, e, h) === 0) {
+      if (h.layout & (L_QEMU_AT | L_QEMU_ISO)) qemu++;
+      else if (plausibleQemuEvent(buf, h)) qemuPlain++;
+      qemuBits |= h.layout;
+    }
+  }
+  const best = Math.max(ftrace, perf, qemu);
+  if (best > 0) {
+    if (ftrace === best) {
+      const variant = ftraceBits & L_TGID ? 'ftrace-tgid' : headerHint === 'trace-cmd' || ftraceBits & L_PADDED ? 'trace-cmd' : 'ftrace';
+      return { format: 'ftrace', variant };
+    }
+    if (perf === best) return { format: 'perf', variant: perfBits & L_PID_TID ? 'perf-pid' : 'perf' };
+    return { format: 'qemu', variant: qemuBits & L_QEMU_AT ? 'qemu' : 'qemu-iso' };
+  }
+  // prefix-less QEMU logs are only accepted when most lines look like trace events
+  if (qemuPlain > 0 && qemuPlain * 5 >= seen * 4) return { format: 'qemu', variant: 'qemu-plain' };
+  if (seen === 0 && headerHint !== null) return { format: 'ftrace', variant: headerHint };
+  throw new AbitraceError(
+    E.FORMAT_UNKNOWN,
+    firstOther === null
+      ? `${path}: no trace lines in the first ${Math.min(buf.length, HEAD_BYTES)} bytes; expected ftrace, trace-cmd report, perf script or QEMU trace-log text`
+      : `${path}: unrecognised trace format; expected ftrace, trace-cmd report, perf script or QEMU trace-log lines, first line: "${firstOther}" (use --format to force one)`,
+  );
+}
+
+/** The layout name for a forced `--format` when sniffing found another family or none. */
+export function defaultVariant(format: TraceFormat): TraceVariant {
+  return format === 'ftrace' ? 'ftrace' : format === 'perf' ? 'perf' : 'qemu';
+}

@@ -1,0 +1,62 @@
+/**
+ * Per host-thread state: attribution (comm, vm, vcpu) cached so a line only compares integers,
+ * the guest PC of the current exit, a pending `unsatisfied-read`, and a pending SMC row.
+ */
+import type { VmmKind } from './types.ts';
+
+export class ThreadState {
+  readonly tid: number;
+  commId = -1;
+  /** tgid last seen on a line of this thread, -1 if none yet. */
+  tgid = -1;
+  vm = -1;
+  vcpu = -1;
+  vmm: VmmKind | null = null;
+
+  /** Guest PC from the last kvm_exit / kvm_guest_fault, until kvm_entry. */
+  pcValid = false;
+  pcLo = 0;
+  pcHi = 0;
+
+  /** Line of an unsatisfied-read waiting for its `read`, 0 when none. */
+  pendLine = 0;
+  pendLen = 0;
+  pendGpaLo = 0;
+  pendGpaHi = 0;
+  pendPcValid = false;
+  pendPcLo = 0;
+  pendPcHi = 0;
+
+  /** Row of an SMC64 exit in the writer's batch generation `smcGen`, -1 when none. */
+  smcRow = -1;
+  smcGen = -1;
+
+  constructor(tid: number) {
+    this.tid = tid;
+  }
+}
+
+const SLOTS = 4096;
+
+/** tid → ThreadState, with a direct-mapped cache in front of the Map (interleaved vCPU threads). */
+export class ThreadTable {
+  private readonly map = new Map<number, ThreadState>();
+  private readonly slots: ThreadState[] = new Array<ThreadState>(SLOTS).fill(new ThreadState(-1));
+
+  get(tid: number): ThreadState {
+    const k = tid & (SLOTS - 1);
+    const c = this.slots[k]!;
+    if (c.tid === tid) return c;
+    let t = this.map.get(tid);
+    if (t === undefined) {
+      t = new ThreadState(tid);
+      this.map.set(tid, t);
+    }
+    this.slots[k] = t;
+    return t;
+  }
+
+  values(): IterableIterator<ThreadState> {
+    return this.map.values();
+  }
+}

@@ -1,0 +1,563 @@
+/**
+ * The synchronous trace parser: bytes in (`feed`), AccessBatch rows, irq events and one
+ * ParseSummary out. Per line: tokenizer for the format family (common columns) → event decoder
+ * (by event name) → thread state (attribution, PC context, read pairing) → row writer.
+ *
+ * Invariant: every line is counted exactly once as an access row, an other event (incl. irq events
+ * and the unsatisfied-read half of a pair) or a skipped line, so accesses + otherEvents + skipped
+ * == lines.
+ */
+import { AbitraceError, E } from '../errors.ts';
+import { DEFAULT_BATCH_ROWS } from '../model/access-batch.ts';
+import type { AccessBatch } from '../model/access-batch.ts';
+import { OP_READ, OP_WRITE, SPACE_HVC, SPACE_MMIO, SPACE_SMC, SPACE_SYSREG } from '../model/codes.ts';
+import { Dictionary } from '../model/dictionary.ts';
+import type { IrqEventRow } from '../model/irq-batch.ts';
+import { vcpuFromComm, VmRegistry, type VcpuThreadName } from './attribution.ts';
+import { hex64, sampleText } from './bytes.ts';
+import {
+  EventTable, K_ENTRY, K_EXIT, K_GUEST_FAULT, K_HVC, K_IRQ_PENDING, K_MMIO, K_QEMU_MR_READ, K_QEMU_MR_WRITE, K_SMC,
+  K_SYS_ACCESS,
+} from './event-kinds.ts';
+import { decodeKvmExit, decodeKvmGuestFault, EC_SMC64, ExitFields } from './event-decoders/exit.ts';
+import { decodeHypercall, HypercallFields } from './event-decoders/hypercall.ts';
+import { decodeVgicUpdateIrqPending, IrqPendingFields } from './event-decoders/irq-pending.ts';
+import { decodeKvmMmio, MMIO_READ, MMIO_UNSATISFIED_READ, MmioFields } from './event-decoders/mmio.ts';
+import { decodeMemoryRegionOps, MemoryRegionFields } from './event-decoders/qemu-memory-region.ts';
+import { decodeKvmSysAccess, SysAccessFields } from './event-decoders/sys-access.ts';
+import { tokenizeFtrace } from './ftrace-tokenizer.ts';
+import { IssueLog, LayoutCollector, LostEventTracker } from './import-stats.ts';
+import { ByteInterner } from './interner.ts';
+import {
+  L_PADDED, L_PID_TID, L_QEMU_AT, L_QEMU_ISO, L_TGID, LineHeader, R_BODY, R_LOST_MARKER, REASON_TEXT,
+} from './line-header.ts';
+import { LineScanner, MAX_LINE_BYTES, type LineHandler } from './line-scanner.ts';
+import { holdUnsatisfiedRead, matchRead, READ_MISMATCH, READ_PAIRED } from './mmio-pairing.ts';
+import { tokenizePerf } from './perf-tokenizer.ts';
+import { tokenizeQemu } from './qemu-tokenizer.ts';
+import { RowWriter } from './row-writer.ts';
+import { isLostMarkerLine, isPreambleLine, LostMarker, parseLostMarker } from './special-lines.ts';
+import { ThreadTable, type ThreadState } from './thread-state.ts';
+import { toBigInt } from './timestamp.ts';
+import type { ParseOptions, ParseSink, ParseSummary, TraceFormat } from './types.ts';
+
+export interface TraceParserOptions extends ParseOptions {
+  /** Layout name from sniffing; derived from the lines themselves when omitted. */
+  variant?: string;
+}
+
+const F_FTRACE = 0;
+const F_PERF = 1;
+const F_QEMU = 2;
+
+/** What each format's lines look like, for malformed-line messages. */
+export const EXPECTED_LINE: Readonly<Record<TraceFormat, string>> = {
+  ftrace: "an ftrace/trace-cmd event line '<comm>-<pid> [(<tgid>)] [<cpu>] [<flags>] <secs>.<usecs>: <event>: <fields>'",
+  perf: "a perf script line '<comm> [<pid>/]<tid> [<cpu>] <secs>.<usecs>: <system>:<event>: <fields>'",
+  qemu: "a QEMU trace line '[<tid>@<secs>.<usecs>:|<ISO-8601 time> ]<event> <fields>'",
+};
+
+const EXPECTED_BODY: Readonly<Record<number, string>> = {
+  [K_MMIO]: "kvm_mmio fields 'mmio <unsatisfied-read|read|write> len <1|2|4|8> gpa 0x<hex> val 0x<hex>'",
+  [K_SYS_ACCESS]: "kvm_sys_access fields 'PC: <hex> <name> (<op0>,<op1>,<CRn>,<CRm>,<op2>) [<hex>] read|write'",
+  [K_HVC]: "kvm_hvc_arm64 fields 'HVC at 0x<hex> (r0: 0x<hex>, imm: 0x<hex>)'",
+  [K_SMC]: "kvm_smc_arm64 fields 'SMC at 0x<hex> (r0: 0x<hex>, imm: 0x<hex>)'",
+  [K_IRQ_PENDING]: "vgic_update_irq_pending fields 'VCPU: <n>, IRQ <n>, level: <0|1>'",
+  [K_QEMU_MR_READ]: "memory_region_ops_read fields 'cpu <n> mr 0x<hex> addr 0x<hex> value 0x<hex> size <n> name '<region>''",
+  [K_QEMU_MR_WRITE]: "memory_region_ops_write fields 'cpu <n> mr 0x<hex> addr 0x<hex> value 0x<hex> size <n> name '<region>''",
+};
+
+const IRQ_FLUSH_ROWS = 4096;
+
+export class TraceParser implements LineHandler {
+  private readonly opts: TraceParserOptions;
+  private readonly sink: ParseSink;
+  private readonly fmt: number;
+  private readonly scanner = new LineScanner();
+  private readonly hdr = new LineHeader();
+  private readonly events: EventTable;
+  private readonly comms = new ByteInterner();
+  /** comm id → vCPU thread name decoded once per comm. */
+  private readonly commVcpu: Array<VcpuThreadName | null> = [];
+  private readonly regionNames = new ByteInterner();
+  private readonly threads = new ThreadTable();
+  private readonly vmRegistry: VmRegistry;
+  private readonly sources = new Dictionary();
+  private readonly writer: RowWriter;
+  private readonly issues = new IssueLog();
+  private readonly layoutEvidence = new LayoutCollector();
+  private readonly lostTracker = new LostEventTracker();
+  private readonly lostMarker = new LostMarker();
+  private irqRows: IrqEventRow[] = [];
+  private readonly pending: Array<Promise<void>> = [];
+  private pendingError: unknown = null;
+
+  private readonly mmio = new MmioFields();
+  private readonly sys = new SysAccessFields();
+  private readonly hyp = new HypercallFields();
+  private readonly exit = new ExitFields();
+  private readonly irq = new IrqPendingFields();
+  private readonly mr = new MemoryRegionFields();
+
+  private lines = 0;
+  private accesses = 0;
+  private otherEvents = 0;
+  private skipped = 0;
+  private irqEvents = 0;
+  private layoutSeen = 0;
+  private preambleSeen = false;
+  private finished = false;
+  private exitSourceCode = -1;
+
+  constructor(opts: TraceParserOptions, sink: ParseSink) {
+    this.opts = opts;
+    this.sink = sink;
+    this.fmt = opts.format === 'ftrace' ? F_FTRACE : opts.format === 'perf' ? F_PERF : F_QEMU;
+    this.events = new EventTable(opts.format);
+    this.vmRegistry = new VmRegistry(opts.fallbackVm, opts.tgidMap);
+    this.writer = new RowWriter(opts.batchRows ?? DEFAULT_BATCH_ROWS, (b) => this.emitBatch(b));
+  }
+
+  /** The vm dictionary so far (code → label); grows append-only. */
+  get vmNames(): readonly string[] {
+    return this.vmRegistry.dict.entries;
+  }
+
+  /** The source (event name) dictionary so far; grows append-only. */
+  get sourceNames(): readonly string[] {
+    return this.sources.entries;
+  }
+
+  /** Lines seen so far (for progress). */
+  get lineCount(): number {
+    return this.lines;
+  }
+
+  /** Parses every complete line in `chunk`; a partial last line waits for the next chunk. */
+  feed(chunk: Uint8Array): void {
+    if (this.finished) throw new Error('TraceParser.feed after finish');
+    this.scanner.feed(chunk, this);
+  }
+
+  /** Resolves when every promise the sink returned so far has settled; rethrows a sink failure. */
+  async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const all = this.pending.splice(0);
+      await Promise.all(all);
+    }
+    if (this.pendingError !== null) throw this.pendingError;
+  }
+
+  /** Number of sink promises not yet settled/collected (for backpressure decisions). */
+  get pendingSinkCalls(): number {
+    return this.pending.length;
+  }
+
+  /** Parses the final unterminated line, closes open state, flushes rows and returns the summary. */
+  finish(): ParseSummary {
+    if (this.finished) throw new Error('TraceParser.finish called twice');
+    this.scanner.finish(this);
+    this.finished = true;
+    for (const th of this.threads.values()) if (th.pendLine > 0) this.unpaired(th, 'end of trace');
+    this.writer.flush();
+    this.flushIrqs();
+    return {
+      format: this.opts.format,
+      variant: this.opts.variant ?? this.derivedVariant(),
+      bytes: this.scanner.bytes,
+      lines: this.lines,
+      accesses: this.accesses,
+      irqEvents: this.irqEvents,
+      otherEvents: this.otherEvents,
+      skipped: this.skipped,
+      eventCounts: this.events.countsByName(),
+      issues: this.issues.list(),
+      lost: this.lostTracker.records.slice(),
+      vms: this.vmRegistry.dict.entries.slice(),
+      sources: this.sources.entries.slice(),
+      vmInfo: this.vmRegistry.info(),
+      layout: this.layoutEvidence.finish(),
+    };
+  }
+
+  private derivedVariant(): string {
+    const seen = this.layoutSeen;
+    if (this.fmt === F_FTRACE) {
+      if (seen & L_TGID) return 'ftrace-tgid';
+      return this.preambleSeen || seen & L_PADDED ? 'trace-cmd' : 'ftrace';
+    }
+    if (this.fmt === F_PERF) return seen & L_PID_TID ? 'perf-pid' : 'perf';
+    if (seen & L_QEMU_AT) return 'qemu';
+    return seen & L_QEMU_ISO ? 'qemu-iso' : 'qemu-plain';
+  }
+
+  // ---- sink hand-off ----
+
+  private track(r: void | Promise<void>): void {
+    if (r !== undefined && typeof (r as Promise<void>).then === 'function') {
+      this.pending.push(
+        (r as Promise<void>).then(undefined, (err: unknown) => {
+          if (this.pendingError === null) this.pendingError = err;
+        }),
+      );
+    }
+  }
+
+  private emitBatch(b: AccessBatch): void {
+    this.track(this.sink.accesses(b, this.vmRegistry.dict.entries, this.sources.entries));
+  }
+
+  private flushIrqs(): void {
+    if (this.irqRows.length === 0) return;
+    const rows = this.irqRows;
+    this.irqRows = [];
+    this.track(this.sink.irqs(rows));
+  }
+
+  // ---- LineHandler ----
+
+  overlong(bytes: number, head: Buffer): void {
+    const line = ++this.lines;
+    if (this.opts.strict) {
+      throw new AbitraceError(
+        E.LINE_TOO_LONG,
+        `${this.opts.path}:${line}: line is ${bytes} bytes; expected at most ${MAX_LINE_BYTES} bytes per line`,
+      );
+    }
+    this.skipped++;
+    this.issues.add('line_too_long', 'warn', line, this.issues.wantsSample('line_too_long', line) ? sampleText(head, 0, head.length) : null);
+  }
+
+  line(buf: Buffer, s: number, e: number): void {
+    const lineNo = ++this.lines;
+    if (e > s && buf[e - 1]! === 13 /* CR */) e--;
+    if (s === e) {
+      this.skipped++;
+      return;
+    }
+    const c0 = buf[s]!;
+    if (c0 === 35 /* # */) {
+      this.skipped++;
+      return;
+    }
+    // cheap prefilters before the exact checks: comms like "CPU 0/KVM" also start with 'C'
+    if (
+      (c0 === 67 /* C */ && (buf[s + 3]! === 58 /* CPU: */ || buf[e - 1]! === 121 /* CPU n is empty */)) ||
+      (c0 === 99 /* c */ && buf[s + 4]! === 61 /* cpus= */) ||
+      (c0 === 118 /* v */ && buf[s + 8]! === 61 /* version = */)
+    ) {
+      if (isLostMarkerLine(buf, s, e)) {
+        this.lostLine(buf, s, e, lineNo);
+        return;
+      }
+      if (isPreambleLine(buf, s, e)) {
+        this.preambleSeen = true;
+        this.skipped++;
+        return;
+      }
+    }
+    const h = this.hdr;
+    const fmt = this.fmt;
+    // tokenizers skip the leading blanks themselves (the ftrace one uses the fixed comm column)
+    const r = fmt === F_FTRACE ? tokenizeFtrace(buf, s, e, h) : fmt === F_PERF ? tokenizePerf(buf, s, e, h) : tokenizeQemu(buf, s, e, h);
+    if (r < 0) {
+      if (isBlankOrComment(buf, s, e)) this.skipped++;
+      else this.malformed(lineNo, buf, s, e, EXPECTED_LINE[this.opts.format], r);
+      return;
+    }
+    this.layoutSeen |= h.layout;
+    this.event(buf, s, e, lineNo, h);
+  }
+
+  // ---- special lines ----
+
+  private lostLine(buf: Buffer, s: number, e: number, lineNo: number): void {
+    const m = this.lostMarker;
+    if (!parseLostMarker(buf, s, e, m)) {
+      this.malformed(lineNo, buf, s, e, "a loss marker 'CPU:<n> [LOST <m> EVENTS]' or 'CPU:<n> [<m> EVENTS DROPPED]'", R_LOST_MARKER);
+      return;
+    }
+    this.skipped++;
+    this.issues.add('lost_events', 'warn', lineNo, this.issues.wantsSample('lost_events', lineNo) ? sampleText(buf, s, e) : null);
+    this.lostTracker.marker(lineNo, m.cpu, m.count < 0 ? null : m.count);
+  }
+
+  private malformed(lineNo: number, buf: Buffer, s: number, e: number, expected: string, reason: number): void {
+    if (this.opts.strict) {
+      throw new AbitraceError(
+        E.MALFORMED_LINE,
+        `${this.opts.path}:${lineNo}: expected ${expected} (${REASON_TEXT[reason] ?? 'unrecognised'}), got "${sampleText(buf, s, e)}"`,
+      );
+    }
+    this.skipped++;
+    this.issues.add('malformed_line', 'warn', lineNo, this.issues.wantsSample('malformed_line', lineNo) ? sampleText(buf, s, e) : null);
+  }
+
+  /** A recognised event whose fields do not decode: malformed, and not counted as that event. */
+  private badBody(ev: number, kind: number, lineNo: number, buf: Buffer, s: number, e: number): void {
+    this.events.counts[ev]!--;
+    this.malformed(lineNo, buf, s, e, EXPECTED_BODY[kind] ?? 'the event fields', R_BODY);
+  }
+
+  // ---- events ----
+
+  private thread(buf: Buffer, h: LineHeader): ThreadState {
+    const th = this.threads.get(h.tid);
+    if (h.commKnown && (th.commId < 0 || !this.comms.equals(th.commId, buf, h.commStart, h.commEnd))) {
+      this.commChanged(th, this.comms.intern(buf, h.commStart, h.commEnd));
+    }
+    if (h.tgid >= 0) {
+      if (h.tgid !== th.tgid) {
+        th.tgid = h.tgid;
+        this.setVm(th, this.vmRegistry.codeForTgid(h.tgid));
+      }
+    } else if (th.vm < 0) {
+      this.setVm(th, this.vmRegistry.codeForTid(th.tid));
+    }
+    return th;
+  }
+
+  private commChanged(th: ThreadState, commId: number): void {
+    th.commId = commId;
+    while (this.commVcpu.length <= commId) this.commVcpu.push(vcpuFromComm(this.comms.names[this.commVcpu.length]!));
+    const v = this.commVcpu[commId] ?? null;
+    th.vcpu = v === null ? -1 : v.vcpu;
+    th.vmm = v === null ? null : v.vmm;
+    if (th.vmm !== null && th.vm >= 0) this.vmRegistry.noteVmm(th.vm, th.vmm);
+  }
+
+  private setVm(th: ThreadState, vm: number): void {
+    th.vm = vm;
+    this.vmRegistry.noteThread(vm, th.tid);
+    if (th.vmm !== null) this.vmRegistry.noteVmm(vm, th.vmm);
+  }
+
+  private sourceCode(ev: number): number {
+    let c = this.events.sourceCodes[ev]!;
+    if (c < 0) {
+      c = this.sources.intern(this.events.names[ev]!);
+      this.events.sourceCodes[ev] = c;
+    }
+    return c;
+  }
+
+  private event(buf: Buffer, s: number, e: number, lineNo: number, h: LineHeader): void {
+    const ev = this.events.intern(buf, h.eventStart, h.eventEnd);
+    this.events.counts[ev]!++;
+    const kind = this.events.kinds[ev]!;
+    const th = this.thread(buf, h);
+    if (h.cpu >= 0 && h.tsValid) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
+    const body = h.bodyStart;
+    switch (kind) {
+      case K_MMIO:
+        if (!decodeKvmMmio(buf, body, e, this.mmio) || !validMmioLen(this.mmio.len)) {
+          this.badBody(ev, kind, lineNo, buf, s, e);
+          return;
+        }
+        this.kvmMmio(ev, lineNo, h, th);
+        return;
+      case K_EXIT:
+        this.kvmExit(lineNo, h, th, buf, body, e);
+        return;
+      case K_ENTRY:
+        th.pcValid = false;
+        th.smcRow = -1;
+        this.otherEvents++;
+        return;
+      case K_GUEST_FAULT:
+        if (decodeKvmGuestFault(buf, body, e, this.exit)) {
+          th.pcValid = true;
+          th.pcLo = this.exit.pcLo;
+          th.pcHi = this.exit.pcHi;
+        }
+        this.otherEvents++;
+        return;
+      case K_SYS_ACCESS:
+        if (!decodeKvmSysAccess(buf, body, e, this.sys)) {
+          this.badBody(ev, kind, lineNo, buf, s, e);
+          return;
+        }
+        this.kvmSysAccess(ev, lineNo, h, th);
+        return;
+      case K_HVC:
+      case K_SMC:
+        if (!decodeHypercall(buf, body, e, this.hyp)) {
+          this.badBody(ev, kind, lineNo, buf, s, e);
+          return;
+        }
+        this.hypercall(ev, kind, lineNo, h, th);
+        return;
+      case K_IRQ_PENDING:
+        if (!decodeVgicUpdateIrqPending(buf, body, e, this.irq)) {
+          this.badBody(ev, kind, lineNo, buf, s, e);
+          return;
+        }
+        this.irqPending(ev, lineNo, h, th);
+        return;
+      case K_QEMU_MR_READ:
+      case K_QEMU_MR_WRITE:
+        if (!decodeMemoryRegionOps(buf, body, e, this.mr) || this.mr.size < 1 || this.mr.size > 8) {
+          this.badBody(ev, kind, lineNo, buf, s, e);
+          return;
+        }
+        this.memoryRegionOps(ev, kind === K_QEMU_MR_READ, lineNo, h, th, buf);
+        return;
+      default:
+        this.otherEvents++;
+    }
+  }
+
+  private kvmMmio(ev: number, lineNo: number, h: LineHeader, th: ThreadState): void {
+    const f = this.mmio;
+    if (f.type === MMIO_UNSATISFIED_READ) {
+      if (th.pendLine > 0) this.unpaired(th, 'another unsatisfied-read on the thread');
+      holdUnsatisfiedRead(th, f, lineNo);
+      this.otherEvents++; // its value arrives with the read
+      return;
+    }
+    let pcValid = th.pcValid;
+    let pcLo = th.pcLo;
+    let pcHi = th.pcHi;
+    const isRead = f.type === MMIO_READ;
+    if (isRead) {
+      const m = matchRead(th, f);
+      if (m === READ_PAIRED) {
+        pcValid = th.pendPcValid;
+        pcLo = th.pendPcLo;
+        pcHi = th.pendPcHi;
+      } else if (m === READ_MISMATCH) {
+        this.unpaired(th, `a read of ${hex64(f.gpaLo, f.gpaHi)} len ${f.len} on line ${lineNo}`);
+      }
+    }
+    const w = this.writer;
+    const i = w.begin(lineNo, h.tsValid, h.tsLo, h.tsHi, h.cpu, th.tid, th.vm, th.vcpu, this.sourceCode(ev), SPACE_MMIO,
+      isRead ? OP_READ : OP_WRITE);
+    w.addr(i, f.gpaLo, f.gpaHi);
+    w.len(i, f.len);
+    w.value(i, f.valLo, f.valHi);
+    if (pcValid) w.pc(i, pcLo, pcHi);
+    w.end();
+    this.accesses++;
+    this.layoutEvidence.mmio(th.vm, f.gpaLo, f.gpaHi, isRead, f.len, f.valLo, f.valHi);
+  }
+
+  /** An unsatisfied-read that will never get its value: warn, with a sample naming its line. */
+  private unpaired(th: ThreadState, reason: string): void {
+    const line = th.pendLine;
+    th.pendLine = 0;
+    const text = this.issues.wantsSample('unpaired_read', line)
+      ? `kvm_mmio unsatisfied-read len ${th.pendLen} gpa ${hex64(th.pendGpaLo, th.pendGpaHi)} on tid ${th.tid} never completed (next: ${reason})`
+      : null;
+    this.issues.add('unpaired_read', 'warn', line, text);
+  }
+
+  private kvmExit(lineNo: number, h: LineHeader, th: ThreadState, buf: Buffer, body: number, e: number): void {
+    const f = this.exit;
+    th.smcRow = -1;
+    if (!decodeKvmExit(buf, body, e, f)) {
+      th.pcValid = false;
+      this.otherEvents++;
+      return;
+    }
+    th.pcValid = f.pcValid;
+    th.pcLo = f.pcLo;
+    th.pcHi = f.pcHi;
+    if (!f.hasEc || f.ec !== EC_SMC64) {
+      this.otherEvents++;
+      return;
+    }
+    // an SMC: the function id is not traced; a following kvm_smc_arm64 fills it in
+    if (this.exitSourceCode < 0) this.exitSourceCode = this.sources.intern('kvm_exit');
+    const w = this.writer;
+    const i = w.begin(lineNo, h.tsValid, h.tsLo, h.tsHi, h.cpu, th.tid, th.vm, th.vcpu, this.exitSourceCode, SPACE_SMC, OP_WRITE);
+    if (f.pcValid) w.pc(i, f.pcLo, f.pcHi);
+    const gen = w.gen;
+    w.end();
+    if (w.gen === gen) {
+      th.smcRow = i;
+      th.smcGen = gen;
+    }
+    this.accesses++;
+  }
+
+  private kvmSysAccess(ev: number, lineNo: number, h: LineHeader, th: ThreadState): void {
+    const f = this.sys;
+    const w = this.writer;
+    const i = w.begin(lineNo, h.tsValid, h.tsLo, h.tsHi, h.cpu, th.tid, th.vm, th.vcpu, this.sourceCode(ev), SPACE_SYSREG,
+      f.isWrite ? OP_WRITE : OP_READ);
+    w.addr(i, f.encoding, 0);
+    if (f.hasValue) w.value(i, f.valLo, f.valHi);
+    if (f.pcValid) w.pc(i, f.pcLo, f.pcHi);
+    w.end();
+    this.accesses++;
+  }
+
+  private hypercall(ev: number, kind: number, lineNo: number, h: LineHeader, th: ThreadState): void {
+    const f = this.hyp;
+    const w = this.writer;
+    if (kind === K_SMC && th.smcRow >= 0 && th.smcGen === w.gen) {
+      // complete the row of the SMC64 exit instead of adding a second one
+      const i = th.smcRow;
+      th.smcRow = -1;
+      w.addr(i, f.r0Lo, f.r0Hi);
+      w.imm(i, f.imm);
+      w.pc(i, f.pcLo, f.pcHi);
+      w.setSource(i, this.sourceCode(ev));
+      this.otherEvents++;
+      return;
+    }
+    const i = w.begin(lineNo, h.tsValid, h.tsLo, h.tsHi, h.cpu, th.tid, th.vm, th.vcpu, this.sourceCode(ev),
+      kind === K_SMC ? SPACE_SMC : SPACE_HVC, OP_WRITE);
+    w.addr(i, f.r0Lo, f.r0Hi);
+    w.imm(i, f.imm);
+    w.pc(i, f.pcLo, f.pcHi);
+    w.end();
+    this.accesses++;
+  }
+
+  private irqPending(ev: number, lineNo: number, h: LineHeader, th: ThreadState): void {
+    const f = this.irq;
+    this.irqRows.push({
+      seq: lineNo,
+      ts_ns: h.tsValid ? toBigInt(h.tsLo, h.tsHi) : null,
+      host_cpu: h.cpu >= 0 ? h.cpu : null,
+      tid: th.tid,
+      vm: th.vm,
+      vcpu: f.vcpu,
+      irq: f.irq,
+      level: f.level,
+      source: this.sourceCode(ev),
+    });
+    this.irqEvents++;
+    this.otherEvents++;
+    if (this.irqRows.length >= IRQ_FLUSH_ROWS) this.flushIrqs();
+  }
+
+  private memoryRegionOps(ev: number, isRead: boolean, lineNo: number, h: LineHeader, th: ThreadState, buf: Buffer): void {
+    const f = this.mr;
+    const w = this.writer;
+    const i = w.begin(lineNo, h.tsValid, h.tsLo, h.tsHi, -1, th.tid, th.vm, f.cpu, this.sourceCode(ev), SPACE_MMIO,
+      isRead ? OP_READ : OP_WRITE);
+    w.addr(i, f.addrLo, f.addrHi);
+    w.len(i, f.size);
+    w.value(i, f.valLo, f.valHi);
+    w.end();
+    this.accesses++;
+    this.layoutEvidence.mmio(th.vm, f.addrLo, f.addrHi, isRead, f.size, f.valLo, f.valHi);
+    if (f.nameEnd > f.nameStart) {
+      const id = this.regionNames.intern(buf, f.nameStart, f.nameEnd);
+      this.layoutEvidence.region(th.vm, this.regionNames.names[id]!, f.addrHi * 4294967296 + f.addrLo);
+    }
+  }
+}
+
+/** Blank (spaces/tabs only) or an indented `#` comment: skipped without an issue. */
+function isBlankOrComment(buf: Buffer, s: number, e: number): boolean {
+  let p = s;
+  while (p < e && (buf[p]! === 32 || buf[p]! === 9)) p++;
+  return p === e || buf[p]! === 35;
+}
+
+function validMmioLen(len: number): boolean {
+  return len === 4 || len === 8 || len === 1 || len === 2;
+}

@@ -1,0 +1,158 @@
+/**
+ * First pass over a VM's accesses: the facts the models need before replaying — nr_irqs (recorded
+ * GICD_TYPER), vCPU count and MPIDRs (GICR_TYPER reads, redistributor frames, GICv2 TYPER), ITS,
+ * the revision the host ran (GICD_IIDR, GICR_CTLR; vgic.md §10) and whether the trace shows the
+ * VM's boot (its first GIC access is the driver's probe).
+ */
+import type { AccessBatch } from '../model/access-batch.ts';
+import { OP_READ, SPACE_MMIO } from '../model/codes.ts';
+import { revisionFromIidr } from '../emulator/profiles.ts';
+import { BLOCK_GICD, BLOCK_GICR, BLOCK_GITS, VmBlocks } from './vm-blocks.ts';
+
+export class VmScan {
+  readonly blocks: VmBlocks;
+  accesses = 0;
+  gicAccesses = 0;
+  itsAccesses = 0;
+  typer: number | null = null;
+  iidr: number | null = null;
+  typer2: number | null = null;
+  rdCtlrRev3 = 0;
+  rdCtlrPlain = 0;
+  maxVcpu = -1;
+  maxRedist = -1;
+  lastRedist = -1;
+  v2Cpus = 0;
+  readonly mpidr = new Map<number, number>();
+  /** tid → vCPU for rows whose vCPU column is null (dense, in order of appearance). */
+  readonly tidVcpu = new Map<number, number>();
+  bootSeen: boolean | null = null;
+  bootSeq: number | null = null;
+  firstTs: number | null = null;
+  lastTs: number | null = null;
+  lastTsBatch: AccessBatch | null = null;
+  lastTsRow = 0;
+
+  constructor(blocks: VmBlocks) {
+    this.blocks = blocks;
+  }
+
+  get v2(): boolean {
+    return this.blocks.gicVersion === 2;
+  }
+
+  /** nr_irqs from the recorded GICD_TYPER.ITLinesNumber, or null. */
+  get nrIrqsFromTyper(): number | null {
+    return this.typer === null ? null : Math.min(992, ((this.typer & 0x1f) + 1) * 32);
+  }
+
+  get hasIts(): boolean {
+    if (this.v2) return false;
+    if (this.typer !== null) return (this.typer & (1 << 17)) !== 0; // GICD_TYPER.LPIS
+    // No TYPER read: QEMU virt, Firecracker and Cloud Hypervisor all add an ITS to a GICv3.
+    return true;
+  }
+
+  get vcpus(): number {
+    let n = Math.max(this.maxVcpu + 1, this.maxRedist + 1, this.lastRedist + 1, this.v2Cpus, this.tidVcpu.size, 1);
+    if (this.v2) n = Math.min(n, 8);
+    return n;
+  }
+
+  /** Host revision evidence: [revision id, how it was found] or null. */
+  hostRevision(): [string, string] | null {
+    if (this.iidr !== null) {
+      const r = revisionFromIidr(this.iidr);
+      if (r !== null) return [String(r), `GICD_IIDR read 0x${this.iidr.toString(16)}`];
+    }
+    if (this.rdCtlrRev3 > 0) return ['3', 'GICR_CTLR read with CES|IR'];
+    return null;
+  }
+
+  /** Why no revision could be inferred, for the report. */
+  noRevisionReason(): string {
+    if (this.iidr !== null) return `default (GICD_IIDR read 0x${this.iidr.toString(16)} is not KVM's 0x4B00r43B)`;
+    return 'default (no GICD_IIDR read)';
+  }
+}
+
+const u64 = (v32: Uint32Array, i: number): number => v32[2 * i + 1]! * 4294967296 + v32[2 * i]!;
+const valid = (bm: Uint8Array, i: number): boolean => (bm[i >>> 3]! & (1 << (i & 7))) !== 0;
+
+/**
+ * Scans batches, updating one VmScan per VM code present in `scans`. Kept lean: the per-row work
+ * is a block look-up; the register-specific checks run only for the few reads that carry shape.
+ */
+export function prescan(batches: readonly AccessBatch[], scans: (VmScan | undefined)[]): void {
+  for (const b of batches) prescanBatch(b, scans);
+  for (const s of scans) if (s?.lastTsBatch) s.lastTs = u64(s.lastTsBatch.ts32, s.lastTsRow);
+}
+
+function prescanBatch(b: AccessBatch, scans: (VmScan | undefined)[]): void {
+  {
+    const n = b.length;
+    const vmC = b.vm;
+    const spaceC = b.space;
+    const addr32 = b.addr32;
+    const vAddr = b.validity.addr;
+    const vVcpu = b.validity.vcpu;
+    const vTs = b.validity.ts_ns;
+    const vcpuC = b.vcpu;
+    for (let i = 0; i < n; i++) {
+      const s = scans[vmC[i]!];
+      if (s === undefined) continue;
+      s.accesses++;
+      const bit = 1 << (i & 7);
+      const byte = i >>> 3;
+      if ((vTs[byte]! & bit) !== 0) {
+        if (s.firstTs === null) s.firstTs = u64(b.ts32, i);
+        s.lastTsBatch = b;
+        s.lastTsRow = i;
+      }
+      const hasVcpu = (vVcpu[byte]! & bit) !== 0;
+      if (hasVcpu && vcpuC[i]! > s.maxVcpu) s.maxVcpu = vcpuC[i]!;
+      if (spaceC[i] !== SPACE_MMIO || (vAddr[byte]! & bit) === 0) continue;
+      const kind = s.blocks.findLoHi(addr32[2 * i]!, addr32[2 * i + 1]!);
+      if (kind < 0) continue;
+      if (kind === BLOCK_GITS) { s.itsAccesses++; continue; }
+      s.gicAccesses++;
+      if (kind === BLOCK_GICR && s.blocks.redist > s.maxRedist) s.maxRedist = s.blocks.redist;
+      if (!hasVcpu && !s.tidVcpu.has(b.tid[i]!)) s.tidVcpu.set(b.tid[i]!, s.tidVcpu.size);
+      if (s.bootSeen === null || b.op[i] === OP_READ) inspect(s, b, i, kind);
+    }
+  }
+}
+
+/** Boot detection on the first GIC access, and the shape facts recorded reads carry. */
+function inspect(s: VmScan, b: AccessBatch, i: number, kind: number): void {
+  const off = s.blocks.offset;
+  const read = b.op[i] === OP_READ;
+  const hasValue = valid(b.validity.value, i);
+  const lo = b.value32[2 * i]!;
+  const hi = b.value32[2 * i + 1]!;
+  const len = b.len[i]!;
+  if (s.bootSeen === null) {
+    // The driver's probe opens with PIDR2/TYPER/IIDR reads or a distributor disable (vgic.md §10, guests.md §1–2).
+    const probe = kind === BLOCK_GICD
+      ? (read && (off === 0xffe8 || off === 0x4 || off === 0x8)) || (!read && off === 0 && hasValue && lo === 0)
+      : kind === BLOCK_GICR && read && (off === 0xffe8 || off === 0x8 || off === 0x14);
+    s.bootSeen = probe;
+    if (probe) s.bootSeq = u64(b.seq32, i);
+  }
+  if (!read || !hasValue) return;
+  if (kind === BLOCK_GICD) {
+    if (off === 0x4 && len === 4 && s.typer === null) {
+      s.typer = lo;
+      if (s.v2) s.v2Cpus = ((lo >>> 5) & 7) + 1;
+    } else if (off === 0x8 && len === 4 && s.iidr === null) s.iidr = lo;
+    else if (off === 0xc && len === 4 && s.typer2 === null && !s.v2) s.typer2 = lo;
+  } else if (kind === BLOCK_GICR) {
+    const rd = s.blocks.redist;
+    if (off === 0 && len === 4) {
+      if ((lo & 6) === 6) s.rdCtlrRev3++; else s.rdCtlrPlain++;
+    } else if (off === 0x8 && (len === 8 || len === 4)) {
+      if (lo & 0x10) s.lastRedist = Math.max(s.lastRedist, rd);
+      if (len === 8) s.mpidr.set(rd, hi & 0xffffff);
+    } else if (off === 0xc && len === 4) s.mpidr.set(rd, lo & 0xffffff);
+  }
+}

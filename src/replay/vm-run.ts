@@ -1,0 +1,521 @@
+/**
+ * One VM's lockstep replay: a VgicModel per compared revision (plus the host's, for fidelity,
+ * when it is not among them), the per-pair per-register tallies, and the first-divergence details.
+ * The engine (engine.ts) resolves each access once and calls replayRead / replayWrite here.
+ */
+import { REGISTER_NAMES } from '../gic/catalogue.ts';
+import { H } from '../gic/descriptor.ts';
+import { compiledFrame, type CompiledFrame } from '../emulator/compiled-frame.ts';
+import { profileById, type RevisionProfile } from '../emulator/profiles.ts';
+import { defaultMpidr, makeShape } from '../emulator/shape.ts';
+import { EFFECT_UNKNOWN, VgicModel } from '../emulator/vgic-model.ts';
+import { sharingPlan, type SharingPlan } from '../emulator/sharing.ts';
+import type { AccessBatch } from '../model/access-batch.ts';
+import { formatMasked } from './format.ts';
+import type { VmScan } from './prescan.ts';
+import type { VmBlocks } from './vm-blocks.ts';
+import { sensitiveRegisters } from './sensitivity.ts';
+import { compareTouched, deliveryKeys, DIFFERENT, stateKey, UNKNOWN } from './state-compare.ts';
+import type { FidelityExample, ReplayOptions, ReplayVmInput, StoryLine } from './types.ts';
+
+const ALL = 0xffffffff;
+const R = REGISTER_NAMES.length;
+const DELIVERY_NAMES = ['not delivered', 'Group 1 (IRQ)', 'Group 0 (FIQ)'];
+
+/** Where an access came from, for details (built only on the cold paths, from the current row). */
+export interface RowInfo {
+  seq: number;
+  ts: number | null;
+  vcpu: number | null;
+  op: 'R' | 'W';
+  offset: number;
+  block: string;
+  recLo: number;
+  recHi: number;
+  hasValue: boolean;
+  len: number;
+}
+
+export interface Detail {
+  seq: number;
+  ts: number | null;
+  vcpu: number | null;
+  op: 'R' | 'W';
+  offset: number;
+  recorded: string | null;
+  from: string;
+  to: string;
+  kind: 'read' | 'write' | 'effect';
+  observed: boolean;
+  observedSeq: number | null;
+  observedBy: string | null;
+}
+
+export interface DeliveryDetail {
+  pair: number;
+  seq: number;
+  ts: number | null;
+  vcpu: number;
+  irq: number;
+  from: string;
+  to: string;
+}
+
+export class VmRun {
+  readonly input: ReplayVmInput;
+  readonly scan: VmScan;
+  readonly models: VgicModel[];
+  readonly profiles: RevisionProfile[];
+  /** Index of the host revision's model in `models`. */
+  readonly hostIdx: number;
+  readonly hostRevisionSource: string;
+  readonly pairA: Int8Array;
+  readonly pairB: Int8Array;
+  readonly P: number;
+  readonly nv: number;
+  readonly nrIrqs: number;
+  readonly nrIrqsSource: string;
+  readonly stateOrigin: string;
+  readonly gicd: CompiledFrame;
+  readonly gicr: CompiledFrame;
+  readonly gicc: CompiledFrame;
+  readonly sensitive: Uint8Array;
+  readonly plan: SharingPlan;
+  private readonly readAllH: Uint8Array;
+  private readonly deliveryMayDiffer: boolean;
+  private readonly hostModel: VgicModel;
+  readonly blocks: VmBlocks;
+  private readonly writeAllH: Uint8Array;
+  /** The row being replayed (set by the engine), for the cold paths that report it. */
+  cur: AccessBatch | null = null;
+  ci = 0;
+  curBlock = '';
+  readonly ignored: Uint8Array;
+  private readonly vals: Int32Array;
+  /** Accesses per register (the same for every pair). */
+  readonly touched: Int32Array;
+  readonly diverged: Int32Array;
+  readonly unknown: Int32Array;
+  readonly firstDiverge = new Map<number, Detail>();
+  /** 1 once firstDiverge holds pair × register idx; 2 once that divergence was observed (no Map look-ups on the hot path). */
+  private readonly divState: Uint8Array;
+  readonly firstUnknown = new Map<number, number>();
+  /** Per pair: open latent differences, state key → register id of the write that made them. */
+  private readonly latent: Map<number, number>[];
+  readonly deliveries: DeliveryDetail[] = [];
+  readonly deliveryCount: Int32Array;
+  private readonly codes: Int8Array;
+  private readonly keys: number[] = [];
+  // Counters.
+  accesses = 0;
+  replayed = 0;
+  irqEvents = 0;
+  skippedNotMmio = 0;
+  skippedOutside = 0;
+  skippedUnmodelled = 0;
+  writesWithoutValue = 0;
+  fidReads = 0;
+  fidCompared = 0;
+  fidMismatches = 0;
+  readonly fidExamples: FidelityExample[] = [];
+  private readonly maxExamples: number;
+  // --explain
+  readonly explain: boolean;
+  readonly story: StoryLine[] = [];
+  private storyRing: StoryLine[] = [];
+  private storyAfter = -1;
+
+  constructor(input: ReplayVmInput, scan: VmScan, opts: ReplayOptions, revisions: string[]) {
+    this.input = input;
+    this.scan = scan;
+    const version = scan.blocks.gicVersion;
+    let nrIrqs = scan.nrIrqsFromTyper;
+    this.nrIrqsSource = nrIrqs !== null ? 'GICD_TYPER read' : opts.nrIrqs !== undefined ? '--nr-irqs' : 'default';
+    nrIrqs ??= opts.nrIrqs ?? 256;
+    this.nrIrqs = nrIrqs;
+    const nv = scan.vcpus;
+    this.nv = nv;
+    const mpidr = Array.from({ length: nv }, (_, i) => scan.mpidr.get(i) ?? Number.NaN);
+    const shape = makeShape(version, nrIrqs, nv, scan.hasIts, mpidr.map((m, i) => (Number.isNaN(m) ? defaultMpidr(i) : m)));
+    const host = opts.hostRevision !== undefined ? [opts.hostRevision, '--host-revision'] : scan.hostRevision() ?? ['3', scan.noRevisionReason()];
+    this.hostRevisionSource = host[1]!;
+    this.profiles = revisions.map(profileById);
+    let hostIdx = revisions.indexOf(host[0]!);
+    if (hostIdx < 0) {
+      this.profiles.push(profileById(host[0]!));
+      hostIdx = this.profiles.length - 1;
+    }
+    this.hostIdx = hostIdx;
+    this.plan = sharingPlan(this.profiles);
+    const first = new VgicModel(this.profiles[0]!, shape);
+    this.models = [first, ...this.profiles.slice(1).map((p) => new VgicModel(p, shape, { from: first, own: this.plan.own }))];
+    const fromReset = opts.fromReset === true || scan.bootSeen === true;
+    for (const m of this.models) m.reset(fromReset);
+    this.stateOrigin = opts.fromReset ? 'reset (--from-reset)'
+      : scan.bootSeen ? `reset (boot probe seen at seq ${scan.bootSeq})` : 'unknown (trace starts mid-life)';
+    const pa: number[] = [];
+    const pb: number[] = [];
+    for (let a = 0; a < revisions.length; a++) for (let b = a + 1; b < revisions.length; b++) { pa.push(a); pb.push(b); }
+    this.pairA = Int8Array.from(pa);
+    this.pairB = Int8Array.from(pb);
+    this.P = pa.length;
+    this.gicd = compiledFrame(version === 2 ? 'gicd-v2' : 'gicd-v3');
+    this.gicr = compiledFrame('gicr-v3');
+    this.gicc = compiledFrame('gicc-v2');
+    this.sensitive = new Uint8Array(this.P * R);
+    for (let p = 0; p < this.P; p++)
+      for (const name of sensitiveRegisters(this.profiles[pa[p]!]!, this.profiles[pb[p]!]!, version)) this.sensitive[p * R + REGISTER_NAMES.indexOf(name)] = 1;
+    this.ignored = new Uint8Array(R);
+    for (const name of opts.ignore ?? []) {
+      const id = REGISTER_NAMES.indexOf(name.toUpperCase());
+      if (id >= 0) this.ignored[id] = 1;
+    }
+    this.vals = new Int32Array(4 * this.models.length);
+    this.touched = new Int32Array(R);
+    this.diverged = new Int32Array(this.P * R);
+    this.divState = new Uint8Array(this.P * R);
+    this.readAllH = this.plan.readAll;
+    this.deliveryMayDiffer = this.plan.deliveryMayDiffer;
+    this.hostModel = this.models[this.hostIdx]!;
+    this.blocks = scan.blocks;
+    this.writeAllH = this.plan.writeAll;
+    this.unknown = new Int32Array(this.P * R);
+    this.latent = Array.from({ length: this.P }, () => new Map<number, number>());
+    this.deliveryCount = new Int32Array(this.P);
+    this.codes = new Int8Array(this.models.length);
+    this.maxExamples = opts.maxExamples ?? 5;
+    this.explain = opts.explainVm === input.code;
+  }
+
+  /** vCPU of a row without one: dense index per thread. */
+  vcpuOfTid(tid: number): number {
+    return this.scan.tidVcpu.get(tid) ?? 0;
+  }
+
+  private readAll(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number): void {
+    const v = this.vals;
+    const ms = this.models;
+    for (let k = 0; k < ms.length; k++) {
+      const m = ms[k]!;
+      m.read(cf, d, intid, off, len, cpu);
+      const o = m.out;
+      v[4 * k] = o[0]!; v[4 * k + 1] = o[1]!; v[4 * k + 2] = o[2]!; v[4 * k + 3] = o[3]!;
+    }
+  }
+
+  /** The current row as a RowInfo (cold paths only). */
+  row(): RowInfo {
+    const b = this.cur!;
+    const i = this.ci;
+    const hasValue = (b.validity.value[i >>> 3]! & (1 << (i & 7))) !== 0;
+    const hasTs = (b.validity.ts_ns[i >>> 3]! & (1 << (i & 7))) !== 0;
+    return {
+      seq: b.seq32[2 * i + 1]! * 4294967296 + b.seq32[2 * i]!,
+      ts: hasTs ? b.ts32[2 * i + 1]! * 4294967296 + b.ts32[2 * i]! : null,
+      vcpu: (b.validity.vcpu[i >>> 3]! & (1 << (i & 7))) !== 0 ? b.vcpu[i]! : this.vcpuOfTid(b.tid[i]!),
+      op: b.op[i] === 0 ? 'R' : 'W', offset: 0, block: this.curBlock,
+      recLo: b.value32[2 * i]!, recHi: b.value32[2 * i + 1]!, hasValue, len: b.len[i]!,
+    };
+  }
+
+  private seq(): number {
+    const b = this.cur!;
+    return b.seq32[2 * this.ci + 1]! * 4294967296 + b.seq32[2 * this.ci]!;
+  }
+
+  replayRead(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number, hasValue: boolean, recLo: number, recHi: number): void {
+    const h = d >= 0 ? cf.handler[d]! : 0;
+    if (this.readAllH[h] === 0 && !this.explain) {
+      this.readShared(cf, d, intid, off, len, cpu, hasValue, recLo, recHi);
+      return;
+    }
+    const v = this.vals;
+    const host = this.hostIdx;
+    this.readAll(cf, d, intid, off, len, cpu);
+    const lmask = len >= 4 ? -1 : (1 << (len * 8)) - 1;
+    const hmask = len === 8 ? -1 : 0;
+    if (hasValue) {
+      const hv = 4 * host;
+      this.fidReads++;
+      const kl = v[hv + 2]! & lmask;
+      const kh = v[hv + 3]! & hmask;
+      if ((kl | kh) !== 0) {
+        this.fidCompared++;
+        if ((((recLo ^ v[hv]!) & kl) | ((recHi ^ v[hv + 1]!) & kh)) !== 0) this.fidelityMismatch(cf, d, off, hv);
+      }
+      const ul = ~v[hv + 2]! & lmask;
+      const uh = ~v[hv + 3]! & hmask;
+      if ((ul | uh) !== 0 && d >= 0) {
+        for (const m of this.models) m.learn(cf, d, intid, off, len, cpu, recLo, recHi, ul, uh);
+        this.readAll(cf, d, intid, off, len, cpu);
+      }
+    }
+    const regId = d >= 0 ? cf.regId[d]! : -1;
+    if (this.explain) this.storyAccess(cf, d, off, lmask, hmask, intid, cpu);
+    if (regId < 0) return;
+    this.touched[regId]!++;
+    for (let p = 0; p < this.P; p++) {
+      const a = 4 * this.pairA[p]!;
+      const b = 4 * this.pairB[p]!;
+      const idx = p * R + regId;
+      const diff = ((v[a]! ^ v[b]!) & v[a + 2]! & v[b + 2]! & lmask) | ((v[a + 1]! ^ v[b + 1]!) & v[a + 3]! & v[b + 3]! & hmask);
+      if (diff !== 0) {
+        this.diverged[idx]!++;
+        const st = this.divState[idx]!;
+        if (st === 0) this.recordRead(p, idx, off, lmask, hmask);
+        else if (st === 1) this.observeRegister(idx, regId, -1);
+        if (this.latent[p]!.size > 0) this.observeKey(p, stateKey(this.models[0]!, h, intid, cpu), regId, -1);
+      } else if ((((v[a + 2]! ^ v[b + 2]!) & lmask) | ((v[a + 3]! ^ v[b + 3]!) & hmask)) !== 0) {
+        this.unknown[idx]!++;
+        if (!this.firstUnknown.has(idx)) this.firstUnknown.set(idx, this.seq());
+      }
+    }
+  }
+
+  /**
+   * Fast path: a read every model answers identically from shared state (no profile fact
+   * differs for its handler), so one model reads it and no pair can differ.
+   */
+  private readShared(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number,
+    hasValue: boolean, recLo: number, recHi: number): void {
+    const m = this.hostModel;
+    m.read(cf, d, intid, off, len, cpu);
+    if (hasValue) {
+      const o = m.out;
+      this.fidReads++;
+      const lmask = len >= 4 ? -1 : (1 << (len * 8)) - 1;
+      const hmask = len === 8 ? -1 : 0;
+      const kl = o[2]! & lmask;
+      const kh = o[3]! & hmask;
+      if ((kl | kh) !== 0) {
+        this.fidCompared++;
+        if ((((recLo ^ o[0]!) & kl) | ((recHi ^ o[1]!) & kh)) !== 0) {
+          this.readOne(this.hostIdx, cf, d, intid, off, len, cpu);
+          this.fidelityMismatch(cf, d, off, 4 * this.hostIdx);
+        }
+      }
+      const ul = ~o[2]! & lmask;
+      const uh = ~o[3]! & hmask;
+      if ((ul | uh) !== 0 && d >= 0) for (const x of this.models) x.learn(cf, d, intid, off, len, cpu, recLo, recHi, ul, uh);
+    }
+    if (d >= 0) { const regId = cf.regId[d]!; if (regId >= 0) this.touched[regId]!++; }
+  }
+
+  private readOne(k: number, cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number): void {
+    const m = this.models[k]!;
+    const v = this.vals;
+    m.read(cf, d, intid, off, len, cpu);
+    const o = m.out;
+    v[4 * k] = o[0]!; v[4 * k + 1] = o[1]!; v[4 * k + 2] = o[2]!; v[4 * k + 3] = o[3]!;
+  }
+
+  replayWrite(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number, hasValue: boolean, recLo: number, recHi: number): void {
+    if (!hasValue) { this.writesWithoutValue++; return; }
+    const ms = this.models;
+    const h = d >= 0 ? cf.handler[d]! : 0;
+    const all = this.writeAllH[h] === 1;
+    if (all) for (let k = 0; k < ms.length; k++) ms[k]!.write(cf, d, intid, off, len, cpu, recLo, recHi);
+    else ms[0]!.write(cf, d, intid, off, len, cpu, recLo, recHi); // shared state: once for all
+    const regId = d >= 0 ? cf.regId[d]! : -1;
+    if (this.explain) this.storyAccess(cf, d, off, ALL, 0, intid, cpu);
+    if (regId >= 0) {
+      this.touched[regId]!++;
+      if (all) this.compareWrite(cf, d, h, intid, off, len, cpu, regId);
+    }
+    if (!this.deliveryMayDiffer) return;
+    if (h === H.SGIR) {
+      const m0 = ms[0]!;
+      for (let c = 0; c < this.nv; c++) if ((m0.sgirTargets >>> c) & 1 && m0.sgirIntid >= 0) this.checkDelivery(c, m0.sgirIntid, -1, null);
+    } else if (h === H.PEND_SET) {
+      for (let bit = 0; bit < 32; bit++) if ((recLo >>> bit) & 1) this.checkDelivery(cpu, intid + bit, -1, null);
+    }
+  }
+
+  private compareWrite(cf: CompiledFrame, d: number, h: number, intid: number, off: number, len: number, cpu: number, regId: number): void {
+    const ms = this.models;
+    for (let p = 0; p < this.P; p++) {
+      const ma = ms[this.pairA[p]!]!;
+      const mb = ms[this.pairB[p]!]!;
+      const idx = p * R + regId;
+      const r = compareTouched(ma, mb, h, intid, off, len, cpu);
+      if (r === DIFFERENT) {
+        this.diverged[idx]!++;
+        const effect = h === H.INVLPIR || h === H.INVALLR || h === H.GICC_DIR;
+        if (this.divState[idx] === 0) this.recordWrite(p, idx, cf, d, intid, off, len, cpu, effect);
+        if (!effect) this.latent[p]!.set(stateKey(ma, h, intid, cpu), regId);
+      } else if (r === UNKNOWN) {
+        this.unknown[idx]!++;
+        if (!this.firstUnknown.has(idx)) this.firstUnknown.set(idx, this.seq());
+      } else if (this.latent[p]!.size > 0) {
+        this.latent[p]!.delete(stateKey(ma, h, intid, cpu)); // state equal again: nothing left to observe
+      }
+    }
+  }
+
+  /** Host injection from `vgic_update_irq_pending`. */
+  applyIrq(vcpu: number, irq: number, level: boolean, seq: number, ts: number | null): void {
+    this.irqEvents++;
+    const cpu = vcpu >= 0 && vcpu < this.nv ? vcpu : 0;
+    if (level) this.checkDelivery(cpu, irq, seq, ts);
+    for (const m of this.models) m.inject(cpu, irq, level);
+    if (this.explain && this.storyAfter !== -1) this.pushStory({ seq, ts_ns: ts, vcpu, text: `IRQ ${irq} line ${level ? 'raised' : 'lowered'} on vCPU ${cpu}`, values: {}, mark: '' });
+  }
+
+  /**
+   * Would the interrupt be signalled differently? Reveals latent differences (group, enable,
+   * routing). seq < 0: the current row (computed only if something differs).
+   */
+  checkDelivery(cpu: number, irq: number, seq: number, ts: number | null): void {
+    const ms = this.models;
+    let told = false;
+    for (let k = 0; k < ms.length; k++) this.codes[k] = ms[k]!.delivery(cpu, irq);
+    for (let p = 0; p < this.P; p++) {
+      const ca = this.codes[this.pairA[p]!]!;
+      const cb = this.codes[this.pairB[p]!]!;
+      if (ca < 0 || cb < 0 || ca === cb) continue;
+      if (seq < 0) { const row = this.row(); seq = row.seq; ts = row.ts; }
+      this.deliveryCount[p]!++;
+      const text = `IRQ ${irq} on vCPU ${cpu}`;
+      if (this.deliveryCount[p] === 1)
+        this.deliveries.push({ pair: p, seq, ts, vcpu: cpu, irq, from: DELIVERY_NAMES[ca]!, to: DELIVERY_NAMES[cb]! });
+      deliveryKeys(ms[0]!, cpu, irq, this.keys);
+      for (const key of this.keys) this.observeKey(p, key, `delivery of ${text}`, seq);
+      if (this.explain && !told) {
+        told = true;
+        const values: Record<string, string> = {};
+        for (let k = 0; k < ms.length; k++) values[`rev ${this.profiles[k]!.id}`] = DELIVERY_NAMES[this.codes[k]!] ?? 'unknown';
+        this.pushStory({ seq, ts_ns: ts, vcpu: cpu, text: `${text} would be signalled differently`, values, mark: 'observed' });
+      }
+    }
+  }
+
+  /** `by`: a description, or a register id whose read revealed it (formatted only when needed). */
+  private observeKey(p: number, key: number, by: string | number, seq: number): void {
+    const origin = this.latent[p]!.get(key);
+    if (origin === undefined) return;
+    this.observeRegister(p * R + origin, by, seq);
+  }
+
+  private observeRegister(idx: number, by: string | number, seq: number): void {
+    const det = this.firstDiverge.get(idx);
+    if (!det || det.observed) return;
+    this.divState[idx] = 2;
+    det.observed = true;
+    det.observedSeq = seq >= 0 ? seq : this.seq();
+    det.observedBy = typeof by === 'number' ? `read of ${REGISTER_NAMES[by]}` : by;
+  }
+
+  private valueOf(k: number, len: number, lmask: number, hmask: number): string {
+    const v = this.vals;
+    return formatMasked(v[4 * k]!, v[4 * k + 1]!, v[4 * k + 2]! | ~lmask, v[4 * k + 3]! | ~hmask, len);
+  }
+
+  private recorded(row: RowInfo): string | null {
+    return row.hasValue ? formatMasked(row.recLo, row.recHi, ALL, ALL, row.len) : null;
+  }
+
+  private recordRead(p: number, idx: number, off: number, lmask: number, hmask: number): void {
+    const row = this.row();
+    const a = this.pairA[p]!;
+    const b = this.pairB[p]!;
+    this.firstDiverge.set(idx, {
+      seq: row.seq, ts: row.ts, vcpu: row.vcpu, op: 'R', offset: off, recorded: this.recorded(row),
+      from: this.valueOf(a, row.len, lmask, hmask), to: this.valueOf(b, row.len, lmask, hmask), kind: 'read',
+      observed: true, observedSeq: row.seq, observedBy: 'the read itself',
+    });
+    this.divState[idx] = 2;
+    if (!this.ignored[idx % R]) this.markStory();
+  }
+
+  /** First divergence at a write: the register read back under each revision shows the state. */
+  private recordWrite(p: number, idx: number, cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number,
+    effect: boolean): void {
+    const row = this.row();
+    const a = this.models[this.pairA[p]!]!;
+    const b = this.models[this.pairB[p]!]!;
+    const rlen = len === 8 ? 8 : 4;
+    const roff = off & ~(rlen - 1);
+    const show = (m: VgicModel): string => {
+      if (effect) return m.effect === EFFECT_UNKNOWN ? 'unknown' : m.effect ? 'takes effect' : 'no effect';
+      m.read(cf, d, intid, roff, rlen, cpu);
+      return formatMasked(m.lo, m.hi, m.klo, rlen === 8 ? m.khi : ALL, rlen);
+    };
+    this.firstDiverge.set(idx, {
+      seq: row.seq, ts: row.ts, vcpu: row.vcpu, op: 'W', offset: off, recorded: this.recorded(row),
+      from: show(a), to: show(b), kind: effect ? 'effect' : 'write',
+      observed: effect, observedSeq: effect ? row.seq : null, observedBy: effect ? 'side effect of the write' : null,
+    });
+    this.divState[idx] = effect ? 2 : 1;
+    if (!this.ignored[idx % R]) this.markStory();
+  }
+
+  private fidelityMismatch(cf: CompiledFrame, d: number, off: number, h: number): void {
+    this.fidMismatches++;
+    if (this.fidExamples.length >= this.maxExamples) return;
+    const row = this.row();
+    const v = this.vals;
+    this.fidExamples.push({
+      seq: row.seq, register: d >= 0 ? cf.frame.registers[d]!.name : null, offset: off,
+      recorded: formatMasked(row.recLo, row.recHi, ALL, ALL, row.len),
+      model: formatMasked(v[h]!, v[h + 1]!, v[h + 2]!, v[h + 3]!, row.len),
+    });
+  }
+
+  // ---- --explain story -------------------------------------------------------------------
+
+  private storyAccess(cf: CompiledFrame, d: number, off: number, lmask: number, hmask: number, intid: number, cpu: number): void {
+    const row = this.row();
+    const name = d >= 0 ? cf.frame.registers[d]!.name : '(no register)';
+    const where = `${row.block}+0x${off.toString(16)}`;
+    const values: Record<string, string> = {};
+    if (row.op === 'R') {
+      for (let k = 0; k < this.models.length; k++) values[`rev ${this.profiles[k]!.id}`] = this.valueOf(k, row.len, lmask, hmask);
+    } else if (d >= 0) {
+      // After a write: the register read back under each revision (reads have no side effects).
+      const rlen = row.len === 8 ? 8 : 4;
+      const roff = off & ~(rlen - 1);
+      for (let k = 0; k < this.models.length; k++) {
+        const m = this.models[k]!;
+        m.read(cf, d, intid, roff, rlen, cpu);
+        values[`rev ${this.profiles[k]!.id}`] = formatMasked(m.lo, m.hi, m.klo, rlen === 8 ? m.khi : ALL, rlen);
+      }
+    }
+    const text = row.op === 'R'
+      ? `R ${name} (${where}) recorded ${this.recorded(row) ?? '(no value)'}`
+      : `W ${name} (${where}) = ${this.recorded(row)}`;
+    this.pushStory({ seq: row.seq, ts_ns: row.ts, vcpu: row.vcpu, text, values, mark: '' });
+  }
+
+  private pushStory(line: StoryLine): void {
+    if (this.storyAfter === -1) {
+      this.storyRing.push(line);
+      if (this.storyRing.length > 8) this.storyRing.shift();
+    } else if (this.storyAfter > 0 || line.mark === 'observed') {
+      if (line.mark !== 'observed') this.storyAfter--;
+      this.story.push(line);
+    }
+  }
+
+  /** Called at the first divergence: keep the context before it and the next lines. */
+  private markStory(): void {
+    if (!this.explain || this.storyAfter !== -1) return;
+    const last = this.storyRing[this.storyRing.length - 1];
+    if (last) last.mark = 'first-divergence';
+    this.story.push(...this.storyRing);
+    this.storyRing = [];
+    this.storyAfter = 8;
+  }
+
+  /** Adds the per-revision state to the first-divergence story line (after both models ran). */
+  annotateFirst(): void {
+    const first = this.story.find((l) => l.mark === 'first-divergence');
+    if (!first) return;
+    for (const [idx, det] of this.firstDiverge) {
+      if (det.seq !== first.seq || this.ignored[idx % R]) continue;
+      const p = Math.floor(idx / R);
+      first.values[`rev ${this.profiles[this.pairA[p]!]!.id}`] = det.from;
+      first.values[`rev ${this.profiles[this.pairB[p]!]!.id}`] = det.to;
+      if (det.kind === 'write') first.mark = det.observed ? 'first-divergence' : 'latent';
+    }
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Writes ONE file's import as ONE transaction: BEGIN, access rows through AccessAppender (and the
+ * Arrow cache file under a temporary name) while the parser runs, then the summary tables, then
+ * COMMIT and the rename of the Arrow file. Any failure — or a kill — before COMMIT leaves
+ * nothing: DuckDB discards the open transaction (its WAL never saw a commit) and rollback()
+ * deletes the temporary Arrow file.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AccessArrowWriter } from '../arrow/access-arrow-writer.ts';
+import type { LayoutOverrides, VmLayout } from '../gic/layout.ts';
+import type { ParseSink, ParseSummary } from '../ingest/types.ts';
+import type { AccessBatch } from '../model/access-batch.ts';
+import type { IrqEventRow } from '../model/irq-batch.ts';
+import { AccessAppender } from './access-appender.ts';
+import type { Database } from './database.ts';
+import { appendRows, type Cell } from './row-appender.ts';
+
+export interface ImportFileInfo {
+  /** Path as given by the user (stored in imports.path). */
+  path: string;
+  sha256: string;
+  headSha256: string;
+  /** Raw (possibly compressed) size in bytes. */
+  bytes: number;
+  startedAt: Date;
+}
+
+export interface CommittedImport {
+  importId: number;
+  arrowPath: string | null;
+  platform: string | null;
+  vmm: string | null;
+  layouts: VmLayout[];
+}
+
+/** Directory of the per-import Arrow files for a database file (null for ':memory:'). */
+export function arrowDirFor(dbPath: string): string | null {
+  return dbPath === ':memory:' ? null : `${dbPath}.arrow`;
+}
+
+function single<T>(values: readonly T[]): T | 'mixed' | null {
+  const set = new Set(values.filter((v) => v !== null && v !== undefined));
+  if (set.size === 0) return null;
+  return set.size === 1 ? [...set][0]! : 'mixed';
+}
+
+export class ImportWriter {
+  private irqs: IrqEventRow[] = [];
+  private vms: readonly string[] = [];
+  private sources: readonly string[] = [];
+  private done = false;
+
+  private constructor(
+    private readonly db: Database,
+    readonly importId: number,
+    private readonly appender: AccessAppender,
+    private readonly arrow: AccessArrowWriter | null,
+    private readonly arrowFinal: string | null,
+  ) {}
+
+  /** BEGINs the transaction and allocates the import id. `arrowDir` null: no Arrow cache. */
+  static async begin(db: Database, arrowDir: string | null, sourcePath: string): Promise<ImportWriter> {
+    await db.run('BEGIN TRANSACTION');
+    try {
+      const r = await db.readObjects<{ id: number }>(`SELECT CAST(coalesce(max(import_id), 0) + 1 AS INTEGER) AS id FROM imports`);
+      const importId = r[0]!.id;
+      const appender = await AccessAppender.create(db, importId);
+      let arrow: AccessArrowWriter | null = null;
+      let arrowFinal: string | null = null;
+      if (arrowDir !== null) {
+        mkdirSync(arrowDir, { recursive: true });
+        arrowFinal = join(arrowDir, `${importId}.arrow`);
+        arrow = new AccessArrowWriter(`${arrowFinal}.tmp-${process.pid}`, importId, { 'abitrace.source_path': sourcePath });
+      }
+      return new ImportWriter(db, importId, appender, arrow, arrowFinal);
+    } catch (err) {
+      await db.rollbackQuietly();
+      throw err;
+    }
+  }
+
+  get rows(): number {
+    return this.appender.rows;
+  }
+
+  /** The ParseSink the parser feeds; batches are appended synchronously as they arrive. */
+  readonly sink: ParseSink = {
+    accesses: (batch: AccessBatch, vms: readonly string[], sources: readonly string[]) => {
+      this.vms = vms;
+      this.sources = sources;
+      this.appender.append(batch);
+      this.arrow?.write(batch, vms, sources);
+    },
+    irqs: (rows: IrqEventRow[]) => {
+      for (const r of rows) this.irqs.push(r);
+    },
+  };
+
+  /** Writes the summary tables, COMMITs, then moves the Arrow file into place. */
+  async commit(summary: ParseSummary, layouts: VmLayout[], info: ImportFileInfo): Promise<CommittedImport> {
+    const id = this.importId;
+    const db = this.db;
+    try {
+      this.appender.close();
+      const vms = summary.vms.length >= this.vms.length ? summary.vms : this.vms;
+      const sources = summary.sources.length >= this.sources.length ? summary.sources : this.sources;
+      await appendRows(db, 'vm_labels', vms.map((vm, code) => [id, code, vm]));
+      await appendRows(db, 'event_sources', sources.map((s, code) => [id, code, s]));
+      await appendRows(db, 'irq_events', this.irqs.map((r): Cell[] => [
+        id, r.seq, r.ts_ns, r.host_cpu, r.tid, vms[r.vm] ?? String(r.vm), r.vcpu, r.irq, r.level, sources[r.source] ?? String(r.source),
+      ]));
+      await appendRows(db, 'import_issues', summary.issues.map((t): Cell[] => [
+        id, t.kind, t.severity, t.count, t.samples.slice(0, 5).map((s) => ({ line: s.line, text: s.text.slice(0, 200) })),
+      ]));
+      await appendRows(db, 'import_events', [...summary.eventCounts].map(([event, count]): Cell[] => [id, event, count]));
+      await appendRows(db, 'lost_events', summary.lost.map((l): Cell[] => [
+        id, l.line, l.hostCpu, l.count, l.tsBeforeNs, l.tsAfterNs,
+      ]));
+      const perVm = await db.readObjects<{ vm: number; n: bigint; first: bigint | null; last: bigint | null }>(
+        `SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows WHERE import_id = ${id} GROUP BY vm`);
+      const stats = new Map(perVm.map((r) => [vms[r.vm] ?? String(r.vm), r]));
+      const infoByVm = new Map(summary.vmInfo.map((v) => [vms[v.vm] ?? String(v.vm), v]));
+      await appendRows(db, 'vms', layouts.map((l): Cell[] => {
+        const s = stats.get(l.vm);
+        const vi = infoByVm.get(l.vm);
+        return [id, l.vm, l.vmm ?? vi?.vmm ?? null, l.platform, l.gicVersion, vi?.threads ?? null,
+          s ? s.n : 0, s?.first ?? null, s?.last ?? null, l.source];
+      }));
+      await appendRows(db, 'vm_blocks', layouts.flatMap((l) => l.blocks.map((b): Cell[] => [
+        id, l.vm, b.block, BigInt(b.base), BigInt(b.size), b.stride === undefined ? null : BigInt(b.stride), l.source,
+      ])));
+      const platform = single(layouts.map((l) => l.platform));
+      const vmm = single([...layouts.map((l) => l.vmm), ...summary.vmInfo.map((v) => v.vmm)]);
+      const lostCount = summary.lost.reduce((a, l) => a + (l.count ?? 0), 0);
+      const issueCount = summary.issues.reduce((a, t) => a + t.count, 0);
+      await appendRows(db, 'imports', [[
+        id, info.path, summary.format, summary.variant, info.sha256, info.headSha256, info.bytes, summary.bytes,
+        summary.lines, this.appender.rows, summary.irqEvents, summary.otherEvents, summary.skipped, lostCount,
+        summary.lost.length, issueCount, info.startedAt, new Date(), platform, vmm, this.arrowFinal,
+      ]]);
+      this.arrow?.finish();
+      await db.run('COMMIT');
+    } catch (err) {
+      await this.rollback();
+      throw err;
+    }
+    this.done = true;
+    // Renamed only after COMMIT: a kill before this point leaves a .tmp file, never a file the
+    // database does not know.
+    if (this.arrow && this.arrowFinal) this.arrow.finishAs(this.arrowFinal);
+    return {
+      importId: id, arrowPath: this.arrowFinal,
+      platform: single(layouts.map((l) => l.platform)), vmm: single(layouts.map((l) => l.vmm)), layouts,
+    };
+  }
+
+  /** ROLLBACK and delete the temporary Arrow file. Idempotent. */
+  async rollback(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    try {
+      this.appender.close();
+    } catch {
+      /* the transaction is being discarded anyway */
+    }
+    this.arrow?.discard();
+    await this.db.rollbackQuietly();
+  }
+}
+
+export type { LayoutOverrides };

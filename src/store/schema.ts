@@ -1,0 +1,145 @@
+/**
+ * The database schema: base tables written by the importer, the `accesses` view that exposes
+ * names for the hot-path codes, and the version check. README.md documents every table; keep the
+ * two in step. Counts are BIGINT (not UBIGINT) so the output rule "UBIGINT = address or value,
+ * printed in hex" never catches them.
+ */
+import { AbitraceError, E } from '../errors.ts';
+import { catalogueStatements } from '../gic/catalogue-sql.ts';
+import { OP_NAMES, SPACE_NAMES } from '../model/codes.ts';
+import type { Database } from './database.ts';
+
+/** Bump when a base table changes shape; add a migration to MIGRATIONS when one is possible. */
+export const SCHEMA_VERSION = 1;
+
+/** Physical access table: one row per access, strings as codes (tooling-notes §8.4). */
+export const ACCESS_ROWS_DDL = `CREATE TABLE access_rows (
+  import_id INTEGER NOT NULL,
+  seq BIGINT NOT NULL,
+  ts_ns BIGINT,
+  host_cpu SMALLINT,
+  tid INTEGER NOT NULL,
+  vm INTEGER NOT NULL,
+  vcpu SMALLINT,
+  source UTINYINT NOT NULL,
+  space UTINYINT NOT NULL,
+  op UTINYINT NOT NULL,
+  addr UBIGINT,
+  len UTINYINT,
+  value UBIGINT,
+  pc UBIGINT,
+  imm UINTEGER
+)`;
+
+const sqlList = (names: readonly string[]) => names.map((n, i) => `(${i}, '${n}')`).join(', ');
+
+const BASE_TABLES = [
+  `CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+  `CREATE TABLE imports (
+    import_id INTEGER PRIMARY KEY, path VARCHAR, format VARCHAR, variant VARCHAR,
+    sha256 VARCHAR, head_sha256 VARCHAR, bytes BIGINT, decompressed_bytes BIGINT,
+    lines BIGINT, accesses BIGINT, irq_events BIGINT, other_events BIGINT, skipped BIGINT,
+    lost_events BIGINT, lost_markers BIGINT, issues BIGINT,
+    started_at TIMESTAMP, finished_at TIMESTAMP, platform VARCHAR, vmm VARCHAR, arrow_path VARCHAR
+  )`,
+  `CREATE TABLE import_issues (import_id INTEGER, kind VARCHAR, severity VARCHAR, count BIGINT,
+    samples STRUCT(line BIGINT, text VARCHAR)[])`,
+  `CREATE TABLE import_events (import_id INTEGER, event VARCHAR, count BIGINT)`,
+  `CREATE TABLE lost_events (import_id INTEGER, line BIGINT, host_cpu SMALLINT, count BIGINT,
+    ts_before_ns BIGINT, ts_after_ns BIGINT)`,
+  `CREATE TABLE vms (import_id INTEGER, vm VARCHAR, vmm VARCHAR, platform VARCHAR, gic_version TINYINT,
+    threads INTEGER, accesses BIGINT, first_ts_ns BIGINT, last_ts_ns BIGINT, layout_source VARCHAR)`,
+  `CREATE TABLE vm_blocks (import_id INTEGER, vm VARCHAR, block VARCHAR, base UBIGINT, size UBIGINT,
+    stride UBIGINT, source VARCHAR)`,
+  `CREATE TABLE irq_events (import_id INTEGER, seq BIGINT, ts_ns BIGINT, host_cpu SMALLINT, tid INTEGER,
+    vm VARCHAR, vcpu SMALLINT, irq INTEGER, level BOOLEAN, source VARCHAR)`,
+  // Per-import dictionaries for the access_rows codes.
+  `CREATE TABLE vm_labels (import_id INTEGER, code INTEGER, vm VARCHAR)`,
+  `CREATE TABLE event_sources (import_id INTEGER, code UTINYINT, source VARCHAR)`,
+  // Fixed dictionaries (src/model/codes.ts).
+  `CREATE TABLE space_names (code UTINYINT PRIMARY KEY, space VARCHAR)`,
+  `INSERT INTO space_names VALUES ${sqlList(SPACE_NAMES)}`,
+  `CREATE TABLE op_names (code UTINYINT PRIMARY KEY, op VARCHAR)`,
+  `INSERT INTO op_names VALUES ${sqlList(OP_NAMES)}`,
+  ACCESS_ROWS_DDL,
+  `CREATE VIEW accesses AS
+    SELECT r.import_id, r.seq, r.ts_ns, r.host_cpu, r.tid, v.vm, r.vcpu, s.source, sp.space, o.op,
+           r.addr, r.len, r.value, r.pc, r.imm
+    FROM access_rows r
+    LEFT JOIN vm_labels v ON v.import_id = r.import_id AND v.code = r.vm
+    LEFT JOIN event_sources s ON s.import_id = r.import_id AND s.code = r.source
+    LEFT JOIN space_names sp ON sp.code = r.space
+    LEFT JOIN op_names o ON o.code = r.op`,
+];
+
+/** Statements that upgrade version N to N+1, keyed by N. None yet. */
+const MIGRATIONS: Record<number, string[]> = {};
+
+/** The schema version recorded in the database, or null when it has no `meta` table. */
+export async function readSchemaVersion(db: Database): Promise<number | null> {
+  const t = await db.readObjects<{ n: bigint }>(
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'meta'`);
+  if (Number(t[0]?.n ?? 0) === 0) return null;
+  const v = await db.readObjects<{ value: string }>(`SELECT value FROM meta WHERE key = 'schema_version'`);
+  return v[0] ? Number(v[0].value) : null;
+}
+
+async function userTableCount(db: Database): Promise<number> {
+  const r = await db.readObjects<{ n: bigint }>(
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary`);
+  return Number(r[0]?.n ?? 0);
+}
+
+/**
+ * Read-write open: creates the schema in an empty database, migrates an older one, refuses a
+ * newer or foreign one (E_DB_SCHEMA), then (re)creates the register catalogue so it matches
+ * this build of abitrace.
+ */
+export async function ensureSchema(db: Database): Promise<void> {
+  const found = await readSchemaVersion(db);
+  let version: number = found ?? SCHEMA_VERSION;
+  if (found === null) {
+    if ((await userTableCount(db)) > 0) {
+      throw new AbitraceError(E.DB_SCHEMA, `${db.path} is a DuckDB database but not an abitrace one (no meta table); use another --db`);
+    }
+    await db.transaction(async () => {
+      for (const s of BASE_TABLES) await db.run(s);
+      await db.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+      await db.run(`INSERT INTO meta VALUES ('created_by', 'abitrace')`);
+    });
+  }
+  while (version < SCHEMA_VERSION) {
+    const steps = MIGRATIONS[version];
+    if (!steps) break;
+    const from: number = version;
+    await db.transaction(async () => {
+      for (const s of steps) await db.run(s);
+      await db.run(`UPDATE meta SET value = '${from + 1}' WHERE key = 'schema_version'`);
+    });
+    version = from + 1;
+  }
+  checkVersion(db, version);
+  await db.transaction(async () => {
+    for (const s of catalogueStatements()) await db.run(s);
+  });
+}
+
+/** Read-only open: the version must match exactly (nothing can be migrated). */
+export async function checkSchema(db: Database): Promise<void> {
+  const version = await readSchemaVersion(db);
+  if (version === null) {
+    throw new AbitraceError(E.DB_SCHEMA, `${db.path} is not an abitrace database (no meta table); import a trace into it first`);
+  }
+  checkVersion(db, version);
+}
+
+function checkVersion(db: Database, version: number): void {
+  if (version > SCHEMA_VERSION) {
+    throw new AbitraceError(E.DB_SCHEMA,
+      `${db.path} has schema version ${version}, newer than this abitrace (${SCHEMA_VERSION}); upgrade abitrace`);
+  }
+  if (version < SCHEMA_VERSION) {
+    throw new AbitraceError(E.DB_SCHEMA,
+      `${db.path} has schema version ${version}, older than this abitrace (${SCHEMA_VERSION}) and no migration exists; re-import the traces into a new --db`);
+  }
+}

@@ -1,0 +1,86 @@
+/** The reporters in-process: hex rule, JSON number safety, CSV quoting, table fitting. */
+import { describe, expect, it } from 'vitest';
+import { createReporter, OutputSink, writeResult } from '../../src/cli/output/index.ts';
+import { csvField } from '../../src/cli/output/csv.ts';
+import { fitWidths, TableReporter } from '../../src/cli/output/table.ts';
+import { isHex, jsonValue } from '../../src/cli/output/values.ts';
+
+function render(format: string, columns: Array<{ name: string; type: string }>, rows: unknown[][], title?: string): string {
+  let out = '';
+  const r = format === 'narrow-table' ? new TableReporter(new OutputSink((s) => (out += s)), 40) : createReporter(format, new OutputSink((s) => (out += s)));
+  writeResult(r, columns, rows, title);
+  r.finish();
+  return out;
+}
+
+describe('hex rule', () => {
+  it('UBIGINT and address/value names are hex; counts are not', () => {
+    expect(isHex('anything', 'UBIGINT')).toBe(true);
+    expect(isHex('offset', 'INTEGER')).toBe(true);
+    expect(isHex('first_addr', 'BIGINT')).toBe(true);
+    expect(isHex('count', 'BIGINT')).toBe(false);
+    expect(isHex('addr', 'VARCHAR')).toBe(false);
+    expect(jsonValue(0x8000084n, true)).toBe('0x8000084');
+    expect(jsonValue(2n ** 53n + 1n, false)).toBe('9007199254740993');
+    expect(jsonValue(-(2n ** 60n), false)).toBe('-1152921504606846976');
+    expect(jsonValue(2n ** 53n - 1n, false)).toBe(9007199254740991);
+    expect(jsonValue([1n, 2n], false, 'UBIGINT')).toEqual(['0x1', '0x2']);
+    expect(jsonValue({ line: 3n, addr: 16n }, false)).toEqual({ line: 3, addr: '0x10' });
+  });
+
+  it('JSON reporter: one array; sections become one object', () => {
+    const cols = [{ name: 'addr', type: 'UBIGINT' }, { name: 'n', type: 'BIGINT' }, { name: 's', type: 'VARCHAR' }];
+    const one = render('json', cols, [[0xffff_ffff_ffff_ffffn, 12n, 'x"y'], [null, null, null]]);
+    expect(JSON.parse(one)).toEqual([{ addr: '0xffffffffffffffff', n: 12, s: 'x"y' }, { addr: null, n: null, s: null }]);
+    let out = '';
+    const r = createReporter('json', new OutputSink((s) => (out += s)));
+    writeResult(r, cols, [[1n, 1n, 'a']], 'first');
+    writeResult(r, cols, [], 'second');
+    r.finish();
+    expect(JSON.parse(out)).toEqual({ first: [{ addr: '0x1', n: 1, s: 'a' }], second: [] });
+  });
+});
+
+describe('CSV', () => {
+  it('quotes per RFC 4180 and tells NULL from the empty string', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('line\r\nbreak')).toBe('"line\r\nbreak"');
+    expect(csvField(null)).toBe('');
+    expect(csvField('')).toBe('""');
+    const out = render('csv', [{ name: 'value', type: 'UBIGINT' }, { name: 'list', type: 'INTEGER[]' }], [[19n, [1, 2]]]);
+    expect(out).toBe('value,list\n0x13,"[1,2]"\n');
+  });
+});
+
+describe('table', () => {
+  it('fitWidths keeps natural widths when they fit, narrows text before numbers', () => {
+    expect(fitWidths([3, 4], 120)).toEqual([3, 4]);
+    // 2 columns: overhead 7; 30 columns available. Text (40) shrinks, number (18) stays.
+    expect(fitWidths([40, 18], 37, [false, true])).toEqual([12, 18]);
+    // Not enough even then: both shrink, never below 6.
+    expect(fitWidths([40, 18], 17, [false, true])).toEqual([6, 6]);
+  });
+
+  it('a narrow terminal truncates with … and every line fits', () => {
+    const out = render('narrow-table', [{ name: 'path', type: 'VARCHAR' }, { name: 'addr', type: 'UBIGINT' }],
+      [['/very/long/path/to/some/trace/file.log', 0x8000084n], ['multi\nline', null]]);
+    const lines = out.trimEnd().split('\n');
+    for (const l of lines.slice(0, -1)) expect(l.length).toBeLessThanOrEqual(40);
+    expect(out).toContain('…');
+    expect(out).toContain('0x8000084');
+    expect(out).toContain('multi⏎line');
+    expect(out).toContain('NULL');
+    expect(lines.at(-1)).toBe('(2 rows)');
+  });
+
+  it('keeps at most maxRows rows and says how many there were', () => {
+    let out = '';
+    const r = new TableReporter(new OutputSink((s) => (out += s)), 120, 2);
+    writeResult(r, [{ name: 'n', type: 'INTEGER' }], [[1], [2], [3]]);
+    r.finish();
+    expect(out).toContain('(3 rows, first 2 shown; use --format csv or json for all)');
+    expect(out).not.toMatch(/│\s+3 │/);
+  });
+});

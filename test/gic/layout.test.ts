@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { resolveLayouts, resolveVmLayout } from '../../src/gic/layout.ts';
+import type { LayoutEvidence, ParseSummary } from '../../src/ingest/types.ts';
+
+function evidence(o: Partial<LayoutEvidence> = {}): LayoutEvidence {
+  return { vm: 0, pages: new Map(), regions: new Map(), idReads: [], ...o };
+}
+const pages = (...addrs: number[]) => new Map(addrs.map((a) => [Math.floor(a / 0x10000), 10]));
+const blk = (l: ReturnType<typeof resolveVmLayout>, b: string) => l.blocks.find((x) => x.block === b);
+
+describe('resolveVmLayout', () => {
+  it('QEMU region names give qemu-virt and the GIC version', () => {
+    const ev = evidence({ regions: new Map([['gicv3_dist', { min: 0x8000000, max: 0x800ffe8, count: 5 }], ['gicv3_redist_region[0]', { min: 0x80a0000, max: 0x80dffff, count: 9 }]]) });
+    const l = resolveVmLayout('vm', ev, null, 0, {});
+    expect(l).toMatchObject({ platform: 'qemu-virt', gicVersion: 3, source: 'qemu-regions', vmm: 'qemu' });
+    expect(blk(l, 'GICR')).toMatchObject({ base: 0x80a0000, stride: 0x20000 });
+  });
+
+  it('QEMU region names at non-default addresses move the blocks', () => {
+    const ev = evidence({ regions: new Map([['gic_dist', { min: 0x2c001000, max: 0x2c001f00, count: 5 }], ['gic_cpu', { min: 0x2c002000, max: 0x2c002010, count: 2 }]]) });
+    const l = resolveVmLayout('vm', ev, null, 0, {});
+    expect(l.gicVersion).toBe(2);
+    expect(blk(l, 'GICD')).toMatchObject({ base: 0x2c001000, size: 0x1000 });
+    expect(blk(l, 'GICC')!.base).toBe(0x2c002000);
+  });
+
+  it('a Firecracker VM (from thread names) puts n redistributors right below the distributor', () => {
+    // 3 vCPUs: GICR frames at 1 GiB − 64 KiB − 3 × 128 KiB …; SGI_base pages show each vCPU.
+    const dist = 0x40000000 - 0x10000;
+    const ev = evidence({ pages: pages(dist, dist - 0x20000 + 0x10000, dist - 0x40000 + 0x10000, dist - 0x60000 + 0x10000) });
+    const l = resolveVmLayout('fc', ev, 'firecracker', 4, {});
+    expect(l).toMatchObject({ platform: 'firecracker', gicVersion: 3, source: 'vmm-default' });
+    expect(blk(l, 'GICD')!.base).toBe(dist);
+    expect(blk(l, 'GICR')).toMatchObject({ base: dist - 3 * 0x20000, size: 3 * 0x20000 });
+    expect(blk(l, 'GITS')!.base).toBe(dist - 4 * 0x20000);
+  });
+
+  it('GICR_TYPER.Last in a recorded read fixes the vCPU count', () => {
+    const dist = 0x09000000 - 0x10000; // Cloud Hypervisor
+    const ev = evidence({ idReads: [{ gpa: dist - 2 * 0x20000 + 8, len: 8, value: (1 << 8) | 0x10 | 1 }] });
+    const l = resolveVmLayout('ch', ev, 'cloud-hypervisor', 0, {});
+    expect(blk(l, 'GICR')).toMatchObject({ base: dist - 2 * 0x20000, size: 2 * 0x20000 });
+  });
+
+  it('without a VMM name, the page histogram picks the platform', () => {
+    const dist = 0x09000000 - 0x10000;
+    const ev = evidence({ pages: pages(dist, dist - 0x20000, dist - 0x20000 + 0x10000, dist - 0x40000 + 0x10000) });
+    const l = resolveVmLayout('x', ev, null, 0, {});
+    expect(l).toMatchObject({ platform: 'cloud-hypervisor', source: 'detected', gicVersion: 3 });
+    const q = resolveVmLayout('q', evidence({ pages: pages(0x8000000, 0x80b0000) }), null, 0, {});
+    expect(q).toMatchObject({ platform: 'qemu-virt', source: 'detected' });
+  });
+
+  it('a GICv2 guest on Firecracker is told apart by its PIDR2/TYPER evidence or the --gic-version flag', () => {
+    const l = resolveVmLayout('v2', evidence({ pages: pages(0x3ffff000) }), 'firecracker', 2, { gicVersion: 2 });
+    expect(blk(l, 'GICD')).toMatchObject({ base: 0x3ffff000, size: 0x1000 });
+    expect(blk(l, 'GICC')!.base).toBe(0x3fffd000);
+  });
+
+  it('PIDR2 and TYPER reads decide the GIC version', () => {
+    const ev = evidence({ idReads: [{ gpa: 0x3fffffe8, len: 4, value: 0x3b }] });
+    expect(resolveVmLayout('k', ev, 'kvmtool', 1, {}).gicVersion).toBe(3);
+  });
+
+  it('flags override: --platform, bases (source flags, platform custom)', () => {
+    const ev = evidence({ regions: new Map([['gicv3_dist', { min: 0x8000000, max: 0x8000010, count: 1 }]]) });
+    expect(resolveVmLayout('v', ev, 'qemu', 1, { platform: 'kvmtool' })).toMatchObject({ platform: 'kvmtool', source: 'platform-flag' });
+    const f = resolveVmLayout('v', ev, 'qemu', 1, { gicdBase: 0x2f000000, gicrBase: 0x2f100000 });
+    expect(f).toMatchObject({ platform: 'custom', source: 'flags' });
+    expect(blk(f, 'GICD')!.base).toBe(0x2f000000);
+    expect(blk(f, 'GICR')!.base).toBe(0x2f100000);
+  });
+
+  it('no evidence at all: qemu-virt GICv3 by default', () => {
+    expect(resolveVmLayout('v', evidence(), null, 0, {})).toMatchObject({ platform: 'qemu-virt', gicVersion: 3, source: 'default' });
+  });
+});
+
+describe('resolveLayouts', () => {
+  it('decides each VM of a mixed host trace on its own evidence; rejects an unknown --platform', () => {
+    const summary = {
+      vms: ['qemu-vm', 'fc-vm'],
+      vmInfo: [{ vm: 0, vmm: 'qemu', threads: 2 }, { vm: 1, vmm: 'firecracker', threads: 1 }],
+      layout: [evidence({ vm: 0 }), evidence({ vm: 1, pages: pages(0x3fff0000, 0x3ffe0000) })],
+    } as unknown as ParseSummary;
+    const ls = resolveLayouts(summary, {});
+    expect(ls.map((l) => [l.vm, l.platform])).toEqual([['qemu-vm', 'qemu-virt'], ['fc-vm', 'firecracker']]);
+    expect(() => resolveLayouts(summary, { platform: 'nope' })).toThrow(/unknown platform 'nope'/);
+  });
+});

@@ -1,0 +1,51 @@
+/** vCPU thread names and tgid side maps. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseTgidMap, readTgidMapFile, vcpuFromComm } from '../../src/ingest/attribution.ts';
+import { tempDir } from './helpers.ts';
+
+describe('vcpuFromComm', () => {
+  it.each([
+    ['CPU 0/KVM', 0, 'qemu'],
+    ['CPU 100/KVM', 100, 'qemu'],
+    ['fc_vcpu 3', 3, 'firecracker'],
+    ['vcpu12', 12, 'cloud-hypervisor'],
+    ['kvm-vcpu-7', 7, 'kvmtool'],
+  ])('%s → vcpu %d (%s)', (comm, vcpu, vmm) => {
+    expect(vcpuFromComm(comm)).toEqual({ vcpu, vmm });
+  });
+
+  it.each(['qemu-system-aar', 'CPU 0/KVM2', 'vcpu', 'kworker/3:1', '<idle>', 'fc_vcpu', 'CPU x/KVM'])('%s is not a vCPU thread', (comm) => {
+    expect(vcpuFromComm(comm)).toBeNull();
+  });
+});
+
+describe('parseTgidMap', () => {
+  it('reads saved_tgids "<tid> <tgid>" lines', () => {
+    expect(parseTgidMap('4251 4242\n4252 4242\n\n# comment\n1 1\n')).toEqual({
+      map: new Map([[4251, 4242], [4252, 4242], [1, 1]]),
+      badLines: [],
+    });
+  });
+
+  it('reads ps -eLo pid,tid,comm and ps -eLf-style LWP headers, comm with spaces', () => {
+    const ps = '    PID     TID COMMAND\n   4242    4242 qemu-system-aar\n   4242    4251 CPU 0/KVM\n   5300    5311 CPU 0/KVM\n';
+    expect(parseTgidMap(ps).map).toEqual(new Map([[4242, 4242], [4251, 4242], [5311, 5300]]));
+    const lwp = 'UID PID PPID LWP C NLWP STIME TTY TIME CMD\nroot 4242 1 4251 0 5 10:00 ? 00:00:01 qemu\n';
+    expect(parseTgidMap(lwp).map).toEqual(new Map([[4251, 4242]]));
+  });
+
+  it('reports unreadable lines', () => {
+    expect(parseTgidMap('4251 4242\nfoo bar\n4252\n').badLines).toEqual([2, 3]);
+  });
+
+  it('readTgidMapFile: a file with no pairs or a missing file is a clear error', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.map'), 'nothing here\n');
+    expect(() => readTgidMapFile(join(dir, 'bad.map'))).toThrow(/bad\.map: no thread→process pairs found/);
+    expect(() => readTgidMapFile(join(dir, 'missing.map'))).toThrow(/missing\.map: tgid map not found/);
+    writeFileSync(join(dir, 'ok.map'), '7 3\n');
+    expect(readTgidMapFile(join(dir, 'ok.map'))).toEqual(new Map([[7, 3]]));
+  });
+});
