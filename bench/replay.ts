@@ -164,4 +164,8 @@ export function runReplayBench(opts: ReplayBenchOptions = {}): ReplayBenchResult
 }
 
 const isMain = process.argv[1] !== undefined && /bench[\\/]replay\.ts$/.test(process.argv[1]);
-if (isMain) runReplayBench({ rows: process.argv[2] ? Number(process.argv[2]) : undefined });
+if (isMain) {
+  // Human lines on stdout, then the result as JSON on the last line (bench/run.ts child protocol).
+  const r = runReplayBench({ rows: process.argv[2] ? Number(process.argv[2]) : undefined });
+  console.log(JSON.stringify(r));
+}

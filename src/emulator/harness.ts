@@ -60,6 +60,7 @@ export class VgicHarness {
   write(block: 'GICD' | 'GICR' | 'GICC', offset: number, value: number, len = 4, vcpu = 0, high = 0): number {
     const cf = this.frame(block);
     const d = resolveAccess(cf, offset, len, this.model.shape.nrIrqs);
+    this.model.effect = 0;
     this.model.write(cf, d, resolved.intid, offset, len, vcpu, value >>> 0, high >>> 0);
     return this.model.effect;
   }

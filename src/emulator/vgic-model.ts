@@ -43,7 +43,7 @@ export class VgicModel {
    * patterns (typed-array slots keep the hot path free of heap-number boxing).
    */
   readonly out = new Int32Array(4);
-  /** Side effect of the last write (EFFECT_*). */
+  /** Side effect of the last INVLPIR/INVALLR/GICC_DIR write (EFFECT_*). */
   effect = 0;
 
   get lo(): number { return this.out[0]! >>> 0; }
@@ -301,9 +301,13 @@ export class VgicModel {
 
   /** Guest write; see read() for the parameters. */
   write(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number, lo: number, hi: number): void {
-    this.effect = EFFECT_NONE;
-    this.sgirIntid = -1;
-    if (d < 0 || (cf.feature[d]! & ~this.features) !== 0 || ((cf.flags[d]! & FLAG_PRIVATE_RAZ) !== 0 && intid < 32)) return;
+    // `effect` and `sgirIntid` are only meaningful after the handlers that set them (INVLPIR,
+    // INVALLR, GICC_DIR; SGIR): not stored on every write, to keep the hot path short.
+    if (d < 0 || (cf.feature[d]! & ~this.features) !== 0 || ((cf.flags[d]! & FLAG_PRIVATE_RAZ) !== 0 && intid < 32)) {
+      this.effect = EFFECT_NONE;
+      this.sgirIntid = -1;
+      return;
+    }
     switch (cf.handler[d]) {
       case H.ENABLE_SET: { const w = this.wordOf(cpu, intid); this.en[w]! |= lo; this.enK[w]! |= lo; return; }
       case H.ENABLE_CLEAR: { const w = this.wordOf(cpu, intid); this.en[w]! &= ~lo; this.enK[w]! |= lo; return; }
@@ -315,7 +319,7 @@ export class VgicModel {
         return;
       }
       case H.INVLPIR: case H.INVALLR:
-        if ((off & 4) !== 0) return; // upper word ignored
+        if ((off & 4) !== 0) { this.effect = EFFECT_NONE; return; } // upper word ignored
         this.effect = !this.rdCtlrK[cpu] ? EFFECT_UNKNOWN : this.rdCtlr[cpu] ? EFFECT_DONE : EFFECT_NONE;
         return;
       case H.PRIORITY: {
@@ -397,6 +401,7 @@ export class VgicModel {
 
   /** `vgic_mmio_write_sgir`. */
   private writeSgir(lo: number, src: number): void {
+    this.sgirIntid = -1;
     const intid = lo & 0xf;
     const mode = (lo >>> 24) & 3;
     let targets = (lo >>> 16) & 0xff;

@@ -72,10 +72,6 @@ export class HostThread {
     }
   }
 
-  /** Drops the most recently allocated event (e.g. it fell after the end of the trace). */
-  unallocLast(): void {
-    this.count--;
-  }
 
   private grow(): void {
     const old = this.ring;

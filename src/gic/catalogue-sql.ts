@@ -5,10 +5,11 @@
  * table must exist).
  *
  * Speed: the view never range-joins accesses against the register table. A row finds its block
- * with one hash join on (import_id, vm) against the handful of `vm_blocks` rows of its VM, then
- * its register with an equi-join on (frame, word = offset >> 2) against `register_offsets`, which
- * lists every 32-bit word a descriptor covers (every descriptor is word-aligned). The frame of a
- * block follows decode.ts: GICD of at most 4 KiB is a GICv2 distributor.
+ * with one hash join on (import_id, vm) against the handful of `vm_blocks` rows of its VM (the
+ * address range is a residual condition), then its register with an equi-join on
+ * (frame, word = offset >> 2) against `register_offsets`, which lists every 32-bit word a
+ * descriptor covers (every descriptor is word-aligned). The frame of a block follows decode.ts:
+ * GICD of at most 4 KiB is a GICv2 distributor.
  */
 import type { FrameDef } from './descriptor.ts';
 import { HANDLER_NAMES } from './descriptor.ts';
@@ -60,22 +61,31 @@ export function catalogueStatements(): string[] {
                          WHEN 'GICR' THEN 'gicr-v3' WHEN 'GITS' THEN 'gits-v3'
                          WHEN 'GICC' THEN 'gicc-v2' WHEN 'GICV2M' THEN 'gicv2m' END AS frame
        FROM vm_blocks`,
+    // Every join is an equi-join on keys computed per row (NULL when the row's space does not
+    // apply): a condition on one side only inside ON would make DuckDB fall back to a nested-loop
+    // join. The block join's range test rides along as a residual of the (import_id, vm) hash join.
     `CREATE OR REPLACE VIEW accesses_decoded AS
-       WITH placed AS (
-         SELECT a.*, b.block AS gic_block, b.frame AS gic_frame,
-                CASE WHEN b.block IS NULL THEN NULL ELSE (a.addr - b.base) % b.span END AS gic_offset,
-                CASE WHEN b.block = 'GICR' THEN ((a.addr - b.base) // b.span)::INTEGER END AS gic_redist
+       WITH keyed AS (
+         SELECT a.*,
+                CASE WHEN a.space = 'mmio' THEN a.addr END AS k_mmio,
+                CASE WHEN a.space = 'sysreg' THEN a.addr END AS k_sysreg,
+                CASE WHEN a.space IN ('hvc', 'smc') THEN a.addr END AS k_fn
          FROM accesses a
+       ), placed AS (
+         SELECT k.*, b.block AS gic_block, b.frame AS gic_frame,
+                (k.k_mmio - b.base) % b.span AS gic_offset,
+                ((k.k_mmio - b.base) % b.span) >> 2 AS gic_word,
+                CASE WHEN b.block = 'GICR' THEN ((k.k_mmio - b.base) // b.span)::INTEGER END AS gic_redist
+         FROM keyed k
          LEFT JOIN vm_block_frames b
-           ON a.import_id = b.import_id AND a.vm = b.vm AND a.space = 'mmio'
-          AND a.addr >= b.base AND a.addr < b.base + b.size
+           ON k.import_id = b.import_id AND k.vm = b.vm AND k.k_mmio >= b.base AND k.k_mmio < b.base + b.size
        )
-       SELECT p.* EXCLUDE (gic_block, gic_frame, gic_offset, gic_redist),
+       SELECT p.* EXCLUDE (k_mmio, k_sysreg, k_fn, gic_block, gic_frame, gic_offset, gic_word, gic_redist),
               coalesce(p.gic_block, CASE p.space WHEN 'sysreg' THEN 'SYSREG' WHEN 'hvc' THEN 'HVC' WHEN 'smc' THEN 'HVC' ELSE 'OTHER' END) AS block,
               CASE WHEN p.gic_block IS NOT NULL THEN r.reg
-                   WHEN p.space = 'sysreg' THEN coalesce(s.name, printf('S%d_%d_C%d_C%d_%d', (p.addr >> 19) & 3, (p.addr >> 16) & 7,
+                   WHEN p.k_sysreg IS NOT NULL THEN coalesce(s.name, printf('S%d_%d_C%d_C%d_%d', (p.addr >> 19) & 3, (p.addr >> 16) & 7,
                                                    (p.addr >> 12) & 15, (p.addr >> 8) & 15, (p.addr >> 5) & 7))
-                   WHEN p.space IN ('hvc', 'smc') AND p.addr IS NOT NULL THEN coalesce(f.name,
+                   WHEN p.k_fn IS NOT NULL THEN coalesce(f.name,
                         printf('SMCCC_%s_OWNER%d_0x%x', CASE WHEN (p.addr & 1073741824) <> 0 THEN '64' ELSE '32' END,
                                (p.addr >> 24) & 63, p.addr & 65535))
               END AS reg,
@@ -83,8 +93,8 @@ export function catalogueStatements(): string[] {
               p.gic_redist AS redist,
               CASE WHEN r.bits_per_irq > 0 THEN (r.irq_base + ((p.gic_offset - r.reg_offset) * 8) // r.bits_per_irq)::INTEGER END AS irq
        FROM placed p
-       LEFT JOIN register_offsets r ON r.frame = p.gic_frame AND r.word = (p.gic_offset >> 2)
-       LEFT JOIN sysreg_names s ON p.space = 'sysreg' AND s.encoding = p.addr
-       LEFT JOIN smccc_functions f ON p.space IN ('hvc', 'smc') AND f.function_id = p.addr`,
+       LEFT JOIN register_offsets r ON r.frame = p.gic_frame AND r.word = p.gic_word
+       LEFT JOIN sysreg_names s ON s.encoding = p.k_sysreg
+       LEFT JOIN smccc_functions f ON f.function_id = p.k_fn`,
   ];
 }

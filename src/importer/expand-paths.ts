@@ -10,6 +10,8 @@ import { AbitraceError, E } from '../errors.ts';
 
 export interface ExpandedPath {
   path: string;
+  /** Found by walking a directory (not named by the user): a non-trace file there is skipped, not an error. */
+  fromDirectory: boolean;
   /** Set when the argument could not be used (missing, unreadable, not a file). */
   error?: AbitraceError;
 }
@@ -22,19 +24,19 @@ export function expandPaths(args: readonly string[], excluded: readonly string[]
     try {
       st = statSync(arg);
     } catch {
-      out.push({ path: arg, error: new AbitraceError(E.FILE_NOT_FOUND, `${arg}: no such file or directory`) });
+      out.push({ path: arg, fromDirectory: false, error: new AbitraceError(E.FILE_NOT_FOUND, `${arg}: no such file or directory`) });
       continue;
     }
     if (st.isDirectory()) {
       const files: string[] = [];
       walk(arg, files, skip);
       files.sort();
-      if (files.length === 0) out.push({ path: arg, error: new AbitraceError(E.EMPTY_INPUT, `${arg}: directory holds no files`) });
-      for (const f of files) out.push({ path: f });
+      if (files.length === 0) out.push({ path: arg, fromDirectory: false, error: new AbitraceError(E.EMPTY_INPUT, `${arg}: directory holds no files`) });
+      for (const f of files) out.push({ path: f, fromDirectory: true });
     } else if (st.isFile()) {
-      if (!skip.has(resolve(arg))) out.push({ path: arg });
+      if (!skip.has(resolve(arg))) out.push({ path: arg, fromDirectory: false });
     } else {
-      out.push({ path: arg, error: new AbitraceError(E.FILE_READ, `${arg}: not a regular file or directory`) });
+      out.push({ path: arg, fromDirectory: false, error: new AbitraceError(E.FILE_READ, `${arg}: not a regular file or directory`) });
     }
   }
   return out;
@@ -45,6 +47,7 @@ function walk(dir: string, files: string[], skip: ReadonlySet<string>): void {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (skip.has(resolve(p))) continue;
+    if (isSideFile(e.name)) continue;
     if (e.isDirectory()) walk(p, files, skip);
     else if (e.isFile()) files.push(p);
     else if (e.isSymbolicLink()) {
@@ -55,4 +58,21 @@ function walk(dir: string, files: string[], skip: ReadonlySet<string>): void {
       }
     }
   }
+}
+
+/** Thread→process maps that travel beside a trace (`<trace>.tgids`, `saved_tgids`): inputs of their trace, not traces. */
+export function isSideFile(name: string): boolean {
+  return name.endsWith('.tgids') || name === 'saved_tgids';
+}
+
+/** The side map written next to a trace (`trace.txt.gz` → `trace.txt.gz.tgids` or `trace.txt.tgids`), if any. */
+export function sideTgidMapFor(path: string): string | null {
+  for (const candidate of [`${path}.tgids`, `${path.replace(/\.(gz|zst)$/, '')}.tgids`]) {
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      /* absent */
+    }
+  }
+  return null;
 }

@@ -13,7 +13,8 @@ import type { ParseSummary, TraceFormat } from '../ingest/types.ts';
 import { Database } from '../store/database.ts';
 import { ImportWriter, arrowDirFor } from '../store/import-writer.ts';
 import { ensureSchema } from '../store/schema.ts';
-import { expandPaths } from './expand-paths.ts';
+import { readTgidMapFile } from '../ingest/tgid-map.ts';
+import { expandPaths, sideTgidMapFor } from './expand-paths.ts';
 import { fileSha256, headFingerprint } from './fingerprint.ts';
 import { ImportProgress } from './progress.ts';
 import { parseTraceFile, type TraceParseFn } from './trace-parser-bridge.ts';
@@ -42,12 +43,15 @@ export type FileImportResult =
   | { status: 'imported'; path: string; importId: number; summary: ParseSummary; layouts: VmLayout[]; rows: number;
       arrowPath: string | null; seconds: number; sha256: string; platform: string | null }
   | { status: 'duplicate'; path: string; importId: number; sha256: string }
+  /** A file found under a directory argument that is not a trace (README, notes): skipped, not a failure. */
+  | { status: 'not-a-trace'; path: string; reason: AbitraceError }
   | { status: 'failed'; path: string; error: AbitraceError };
 
 export interface ImportReport {
   results: FileImportResult[];
   imported: number;
   duplicates: number;
+  notTraces: number;
   failed: number;
 }
 
@@ -70,7 +74,12 @@ export async function importFiles(paths: readonly string[], options: ImportOptio
     for (const item of expandPaths(paths, excluded)) {
       let r: FileImportResult;
       if (item.error) r = { status: 'failed', path: item.path, error: item.error };
-      else r = await importOne(db, item.path, options, arrowDir, parse);
+      else {
+        r = await importOne(db, item.path, options, arrowDir, parse);
+        if (r.status === 'failed' && item.fromDirectory && NOT_A_TRACE.has(r.error.code)) {
+          r = { status: 'not-a-trace', path: item.path, reason: r.error };
+        }
+      }
       report(r);
       if (r.status === 'failed' && options.strict) throw r.error;
     }
@@ -81,9 +90,13 @@ export async function importFiles(paths: readonly string[], options: ImportOptio
     results,
     imported: results.filter((r) => r.status === 'imported').length,
     duplicates: results.filter((r) => r.status === 'duplicate').length,
+    notTraces: results.filter((r) => r.status === 'not-a-trace').length,
     failed: results.filter((r) => r.status === 'failed').length,
   };
 }
+
+/** Errors that mean "this file is not a trace at all" rather than "this trace is broken". */
+const NOT_A_TRACE: ReadonlySet<string> = new Set([E.FORMAT_UNKNOWN, E.BINARY_INPUT, E.EMPTY_INPUT]);
 
 /** We hold the database lock, so every temporary Arrow file is from a killed or crashed run. */
 export function removeStaleArrowFiles(arrowDir: string): void {
@@ -125,10 +138,12 @@ async function importOne(db: Database, path: string, options: ImportOptions, arr
       if (dup) return { status: 'duplicate', path, importId: dup.importId, sha256: dup.sha256 };
     }
     writer = await ImportWriter.begin(db, arrowDir, path);
+    // trace-cmd and tgid-less ftrace cannot separate VMs on their own: use the map written beside the trace.
+    const sideMap = options.tgidMap === undefined ? sideTgidMapFor(path) : null;
     const parsed = await parse(path, {
       format: options.format ?? 'auto',
       fallbackVm: options.vm ?? basename(path).replace(/\.(gz|zst)$/, ''),
-      tgidMap: options.tgidMap,
+      tgidMap: options.tgidMap ?? (sideMap ? readTgidMapFile(sideMap) : undefined),
       strict: options.strict ?? false,
     }, writer.sink, (p) => progress.update({ ...p, totalBytes: p.totalBytes ?? head.size }));
     progress.done();

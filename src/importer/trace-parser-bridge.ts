@@ -36,7 +36,7 @@ export const parseTraceFile: TraceParseFn = async (path, options, sink, onProgre
     ...(options.tgidMap ? { tgidMap: options.tgidMap } : {}),
     ...(options.format !== 'auto' ? { format: options.format } : {}),
   }, sink, {
-    worker: true,
+    worker: 'auto',
     onProgress: (p) => onProgress({ bytes: p.rawBytes, totalBytes: p.totalBytes, lines: p.lines }),
   });
   return { summary, sha256: summary.sha256 };

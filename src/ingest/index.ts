@@ -9,7 +9,7 @@
 export { parseFile, parseInput, resolveFormat, AUTO_WORKER_MIN_BYTES, MAX_BATCHES_IN_FLIGHT } from './parse-file.ts';
 export type { ParseFileOptions, ParseFileRunOptions, ParseFileStats, ParseFileSummary, ParseProgress } from './parse-file.ts';
 export { TraceParser, EXPECTED_LINE, type TraceParserOptions } from './trace-parser.ts';
-export { openTraceInput, looksBinary, HEAD_BYTES, type Compression, type TraceInput } from './input.ts';
+export { openTraceInput, looksBinary, HEAD_BYTES, type Compression, type OpenTraceOptions, type TraceInput } from './input.ts';
 export { sniffFormat, defaultVariant, type SniffResult, type TraceVariant } from './sniff.ts';
 export { parseTgidMap, readTgidMapFile, vcpuFromComm, type TgidMapResult, type VcpuThreadName } from './attribution.ts';
 export { MAX_LINE_BYTES } from './line-scanner.ts';

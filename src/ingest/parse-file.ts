@@ -4,6 +4,7 @@
  * in parallel; credit-based backpressure keeps at most MAX_BATCHES_IN_FLIGHT batches queued, so
  * memory stays bounded for any input size.
  */
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { AbitraceError, E } from '../errors.ts';
@@ -124,6 +125,7 @@ function parseInWorker(
   const worker = new Worker(new URL('./parse-worker-boot.mjs', import.meta.url), { workerData, execArgv: [] });
   const vms = new Dictionary();
   const sources = new Dictionary();
+  const hash = createHash('sha256');
   let chain: Promise<void> = Promise.resolve();
   let settled = false;
   let done = false; // 'done' received: the worker may exit while the sink still drains the queue
@@ -167,6 +169,9 @@ function parseInWorker(
           sources.extend(m.sources);
           enqueue(() => sink.irqs(m.rows), false);
           break;
+        case 'raw':
+          hash.update(m.bytes);
+          break;
         case 'progress':
           onProgress?.({ rawBytes: m.rawBytes, totalBytes: m.totalBytes, lines: m.lines });
           break;
@@ -176,7 +181,7 @@ function parseInWorker(
             if (settled) return;
             settled = true;
             void worker.terminate();
-            resolve(m.summary);
+            resolve({ ...m.summary, sha256: hash.digest('hex') });
           }, fail);
           break;
         case 'error': {

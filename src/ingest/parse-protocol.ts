@@ -29,6 +29,8 @@ export type ToMain =
   | { t: 'batch'; batch: AccessBatchBuffers; vms: string[]; sources: string[] }
   | { t: 'irqs'; rows: IrqEventRow[]; vms: string[]; sources: string[] }
   | { t: 'progress'; rawBytes: number; totalBytes: number; lines: number }
+  /** A copy of a raw file chunk: the main thread computes the sha256, off the parse thread. */
+  | { t: 'raw'; bytes: Uint8Array }
   | { t: 'done'; summary: ParseFileSummary }
   | { t: 'error'; code: string | null; message: string; exitCode: number; stack?: string };
 

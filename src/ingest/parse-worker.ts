@@ -53,7 +53,14 @@ const sink: ParseSink = {
 };
 
 async function run(): Promise<void> {
-  const trace = await openTraceInput(input.path);
+  // hashing runs on the main thread (it would cost the parse thread about a third of its time)
+  const trace = await openTraceInput(input.path, {
+    onRawChunk: (chunk) => {
+      const copy = new Uint8Array(chunk.length);
+      copy.set(chunk);
+      post({ t: 'raw', bytes: copy }, [copy.buffer]);
+    },
+  });
   const summary = await parseInput(trace, input.opts, sink, {
     afterChunk: () => (credits > 0 ? undefined : new Promise<void>((resolve) => (wake = resolve))),
     onProgress: (p) => post({ t: 'progress', ...p }),

@@ -22,11 +22,22 @@ export interface SniffResult {
 
 const MAX_EVENT_LINES = 50;
 
-/** QEMU lines without a prefix are just `<identifier> <text>`: demand trace-event-like names. */
+/**
+ * QEMU lines without a prefix are just `<identifier> <text>`: demand trace-event-like names
+ * (lower-case identifiers with an underscore, as QEMU's trace-events files define them).
+ */
 function plausibleQemuEvent(buf: Buffer, h: LineHeader): boolean {
-  for (let i = h.eventStart; i < h.eventEnd; i++) if (buf[i] === 95 /* _ */) return true;
-  return false;
+  let underscore = false;
+  for (let i = h.eventStart; i < h.eventEnd; i++) {
+    const c = buf[i]!;
+    if (c === 95 /* _ */) underscore = true;
+    else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) return false;
+  }
+  return underscore;
 }
+
+/** Events every useful prefix-less QEMU capture contains at least once: the generic MMIO ones or the GIC's. */
+const KNOWN_QEMU_EVENT = /^(memory_region_ops_|gicv3_|gic_|kvm_)/;
 
 export function sniffFormat(head: Buffer, path: string): SniffResult {
   const h = new LineHeader();
@@ -35,6 +46,7 @@ export function sniffFormat(head: Buffer, path: string): SniffResult {
   let perf = 0;
   let qemu = 0;
   let qemuPlain = 0;
+  let qemuKnown = 0;
   let ftraceBits = 0;
   let perfBits = 0;
   let qemuBits = 0;
@@ -78,12 +90,16 @@ export function sniffFormat(head: Buffer, path: string): SniffResult {
     }
     if (tokenizeQemu(buf, p, e, h) === 0) {
       if (h.layout & (L_QEMU_AT | L_QEMU_ISO)) qemu++;
-      else if (plausibleQemuEvent(buf, h)) qemuPlain++;
+      else if (plausibleQemuEvent(buf, h)) {
+        qemuPlain++;
+        if (KNOWN_QEMU_EVENT.test(buf.toString('latin1', h.eventStart, h.eventEnd))) qemuKnown++;
+      }
       qemuBits |= h.layout;
     }
   }
   const best = Math.max(ftrace, perf, qemu);
-  if (best > 0) {
+  // A real trace is mostly event lines; a document that quotes a few (a README) is not a trace.
+  if (best > 0 && best * 2 >= seen) {
     if (ftrace === best) {
       const variant = ftraceBits & L_TGID ? 'ftrace-tgid' : headerHint === 'trace-cmd' || ftraceBits & L_PADDED ? 'trace-cmd' : 'ftrace';
       return { format: 'ftrace', variant };
@@ -92,7 +108,7 @@ export function sniffFormat(head: Buffer, path: string): SniffResult {
     return { format: 'qemu', variant: qemuBits & L_QEMU_AT ? 'qemu' : 'qemu-iso' };
   }
   // prefix-less QEMU logs are only accepted when most lines look like trace events
-  if (qemuPlain > 0 && qemuPlain * 5 >= seen * 4) return { format: 'qemu', variant: 'qemu-plain' };
+  if (qemuKnown > 0 && qemuPlain * 5 >= seen * 4) return { format: 'qemu', variant: 'qemu-plain' };
   if (seen === 0 && headerHint !== null) return { format: 'ftrace', variant: headerHint };
   throw new AbitraceError(
     E.FORMAT_UNKNOWN,

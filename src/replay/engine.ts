@@ -34,7 +34,6 @@ export function replay(vms: readonly ReplayVmInput[], batches: readonly AccessBa
   prescan(batches, scans);
   const runs: (VmRun | undefined)[] = new Array(maxCode + 1);
   for (const v of vms) runs[v.code] = new VmRun(v, scans[v.code]!, opts, revisions);
-  for (const r of runs) if (r) r.accesses = r.scan.accesses;
   const events = [...irqs].filter((e) => runs[e.vm] !== undefined).sort((a, b) => a.seq - b.seq);
   const total = replayRows(batches, runs, events);
   for (const r of runs) r?.annotateFirst();
@@ -77,6 +76,7 @@ function replayBatch(b: AccessBatch, runs: (VmRun | undefined)[], events: IrqEve
   for (let i = 0; i < n; i++) {
     const run = runs[vmC[i]!];
     if (run === undefined) continue;
+    run.accesses++;
     if (ev < nEvents) {
       const seq = seq32[2 * i + 1]! * 4294967296 + seq32[2 * i]!;
       while (ev < nEvents && events[ev]!.seq < seq) applyEvent(runs, events[ev++]!);

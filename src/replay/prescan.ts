@@ -11,9 +11,10 @@ import { BLOCK_GICD, BLOCK_GICR, BLOCK_GITS, VmBlocks } from './vm-blocks.ts';
 
 export class VmScan {
   readonly blocks: VmBlocks;
-  accesses = 0;
   gicAccesses = 0;
   itsAccesses = 0;
+  /** Every shape fact has been seen (see `complete`): the scan may stop looking at this VM. */
+  done = false;
   typer: number | null = null;
   iidr: number | null = null;
   typer2: number | null = null;
@@ -30,8 +31,6 @@ export class VmScan {
   bootSeq: number | null = null;
   firstTs: number | null = null;
   lastTs: number | null = null;
-  lastTsBatch: AccessBatch | null = null;
-  lastTsRow = 0;
 
   constructor(blocks: VmBlocks) {
     this.blocks = blocks;
@@ -39,6 +38,26 @@ export class VmScan {
 
   get v2(): boolean {
     return this.blocks.gicVersion === 2;
+  }
+
+  /**
+   * The facts a booted guest's probe reveals are all in: boot decided, GICD_TYPER and GICD_IIDR
+   * read, and (GICv3) a GICR_TYPER with Last set, which fixes the vCPU count. A Linux boot gets
+   * there within its first few hundred accesses; a mid-life trace never does and is scanned whole.
+   */
+  get complete(): boolean {
+    if (this.bootSeen === null || this.typer === null || this.iidr === null) return false;
+    return this.v2 || this.lastRedist >= 0;
+  }
+
+  /** vCPU of a row without a vCPU column: one per thread, in order of appearance. */
+  vcpuOfTid(tid: number, nv: number): number {
+    let v = this.tidVcpu.get(tid);
+    if (v === undefined) {
+      v = this.tidVcpu.size < nv ? this.tidVcpu.size : 0;
+      this.tidVcpu.set(tid, v);
+    }
+    return v;
   }
 
   /** nr_irqs from the recorded GICD_TYPER.ITLinesNumber, or null. */
@@ -54,6 +73,7 @@ export class VmScan {
   }
 
   get vcpus(): number {
+    if (!this.v2 && this.lastRedist >= 0) return this.lastRedist + 1; // GICR_TYPER.Last: exact
     let n = Math.max(this.maxVcpu + 1, this.maxRedist + 1, this.lastRedist + 1, this.v2Cpus, this.tidVcpu.size, 1);
     if (this.v2) n = Math.min(n, 8);
     return n;
@@ -84,11 +104,27 @@ const valid = (bm: Uint8Array, i: number): boolean => (bm[i >>> 3]! & (1 << (i &
  * is a block look-up; the register-specific checks run only for the few reads that carry shape.
  */
 export function prescan(batches: readonly AccessBatch[], scans: (VmScan | undefined)[]): void {
-  for (const b of batches) prescanBatch(b, scans);
-  for (const s of scans) if (s?.lastTsBatch) s.lastTs = u64(s.lastTsBatch.ts32, s.lastTsRow);
+  const open = { n: scans.filter((s) => s !== undefined).length };
+  for (const b of batches) if (open.n === 0 || prescanBatch(b, scans, open)) break;
+  lastTimestamps(batches, scans);
 }
 
-function prescanBatch(b: AccessBatch, scans: (VmScan | undefined)[]): void {
+/** Each VM's last timestamp, scanning back from the end (cheaper than a store per row). */
+function lastTimestamps(batches: readonly AccessBatch[], scans: (VmScan | undefined)[]): void {
+  let missing = scans.filter((s) => s !== undefined && s.firstTs !== null).length;
+  for (let k = batches.length - 1; k >= 0 && missing > 0; k--) {
+    const b = batches[k]!;
+    for (let i = b.length - 1; i >= 0 && missing > 0; i--) {
+      const s = scans[b.vm[i]!];
+      if (s === undefined || s.lastTs !== null || !valid(b.validity.ts_ns, i)) continue;
+      s.lastTs = u64(b.ts32, i);
+      missing--;
+    }
+  }
+}
+
+/** Returns true once every VM's shape is complete (the rest of the trace need not be scanned). */
+function prescanBatch(b: AccessBatch, scans: (VmScan | undefined)[], open: { n: number }): boolean {
   {
     const n = b.length;
     const vmC = b.vm;
@@ -100,15 +136,10 @@ function prescanBatch(b: AccessBatch, scans: (VmScan | undefined)[]): void {
     const vcpuC = b.vcpu;
     for (let i = 0; i < n; i++) {
       const s = scans[vmC[i]!];
-      if (s === undefined) continue;
-      s.accesses++;
+      if (s === undefined || s.done) continue;
       const bit = 1 << (i & 7);
       const byte = i >>> 3;
-      if ((vTs[byte]! & bit) !== 0) {
-        if (s.firstTs === null) s.firstTs = u64(b.ts32, i);
-        s.lastTsBatch = b;
-        s.lastTsRow = i;
-      }
+      if (s.firstTs === null && (vTs[byte]! & bit) !== 0) s.firstTs = u64(b.ts32, i);
       const hasVcpu = (vVcpu[byte]! & bit) !== 0;
       if (hasVcpu && vcpuC[i]! > s.maxVcpu) s.maxVcpu = vcpuC[i]!;
       if (spaceC[i] !== SPACE_MMIO || (vAddr[byte]! & bit) === 0) continue;
@@ -118,9 +149,18 @@ function prescanBatch(b: AccessBatch, scans: (VmScan | undefined)[]): void {
       s.gicAccesses++;
       if (kind === BLOCK_GICR && s.blocks.redist > s.maxRedist) s.maxRedist = s.blocks.redist;
       if (!hasVcpu && !s.tidVcpu.has(b.tid[i]!)) s.tidVcpu.set(b.tid[i]!, s.tidVcpu.size);
-      if (s.bootSeen === null || b.op[i] === OP_READ) inspect(s, b, i, kind);
+      // Only the probe and a few offsets carry shape: boot detection, then reads of 0x0–0x14 and 0xFFE8.
+      const off = s.blocks.offset;
+      if (s.bootSeen === null || (b.op[i] === OP_READ && (off <= 0x14 || off === 0xffe8))) {
+        inspect(s, b, i, kind);
+        if (s.complete) {
+          s.done = true;
+          if (--open.n === 0) return true;
+        }
+      }
     }
   }
+  return false;
 }
 
 /** Boot detection on the first GIC access, and the shape facts recorded reads carry. */

@@ -15,6 +15,8 @@ export class VmBlocks {
   readonly size: Float64Array;
   readonly stride: Float64Array;
   readonly kind: Uint8Array;
+  /** log2(stride) when the stride is a power of two (always, for KVM's 128 KiB), else -1. */
+  readonly strideShift: Int8Array;
   /** GIC version the distributor block implies (4 KiB = GICv2), or the layout's. */
   readonly gicVersion: 2 | 3;
   /**
@@ -34,6 +36,10 @@ export class VmBlocks {
     this.size = new Float64Array(blocks.map((b) => b.size));
     this.stride = new Float64Array(blocks.map((b) => b.stride ?? b.size));
     this.kind = new Uint8Array(blocks.map((b) => KIND[b.block]!));
+    this.strideShift = new Int8Array(blocks.map((b) => {
+      const st = b.stride ?? b.size;
+      return Number.isInteger(Math.log2(st)) && st <= 2 ** 30 ? Math.log2(st) : -1;
+    }));
     this.pages = new Int8Array(65536);
     blocks.forEach((b, i) => {
       if (b.base + b.size > 2 ** 32) return;
@@ -58,13 +64,17 @@ export class VmBlocks {
         const rel = lo - this.base[b]!;
         const kind = this.kind[b]!;
         this.block = b;
-        if (kind === BLOCK_GICR) {
+        const shift = this.strideShift[b]!;
+        if (kind !== BLOCK_GICR) {
+          this.redist = 0;
+          this.offset = rel;
+        } else if (shift >= 0) {
+          this.redist = rel >>> shift; // rel < 2^32 here, and the shift avoids a division
+          this.offset = rel & ((1 << shift) - 1);
+        } else {
           const stride = this.stride[b]!;
           this.redist = Math.floor(rel / stride);
           this.offset = rel - this.redist * stride;
-        } else {
-          this.redist = 0;
-          this.offset = rel;
         }
         return kind;
       }

@@ -189,7 +189,7 @@ export class VmRun {
 
   /** vCPU of a row without one: dense index per thread. */
   vcpuOfTid(tid: number): number {
-    return this.scan.tidVcpu.get(tid) ?? 0;
+    return this.scan.vcpuOfTid(tid, this.nv);
   }
 
   private readAll(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number): void {

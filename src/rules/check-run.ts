@@ -42,6 +42,11 @@ async function assertImported(db: Database): Promise<void> {
   if (missing.length > 0) {
     throw new AbitraceError(E.NO_DATA, `database ${db.path} has no ${missing.join(', ')}: import a trace first (\`abitrace import <trace> --db ${db.path}\`)`);
   }
+  // An empty database would pass every CI gate; say so instead.
+  const [row] = await db.readObjects<{ n: bigint }>('SELECT count(*) AS n FROM imports');
+  if (Number(row!.n) === 0) {
+    throw new AbitraceError(E.NO_DATA, `database ${db.path} holds no import: nothing to check (\`abitrace import <trace> --db ${db.path}\`)`);
+  }
 }
 
 export function exitCodeFor(findings: readonly Pick<Finding, 'severity'>[], failOn: FailOn): number {

@@ -46,7 +46,7 @@ export interface ChangeSummary {
   vm_status: VmStatus[];
 }
 
-/** What the trace holds for one VM, from a single pass over accesses_decoded. */
+/** What the trace holds for one VM (see readVmCoverage). */
 export interface VmCoverage {
   import_id: number;
   vm: string;

@@ -21,9 +21,9 @@ export interface RuleResult {
   elapsedMs: number;
 }
 
-/** Tables each requirement needs, and what the user runs to create them. */
-const REQUIREMENT_TABLES: Record<RuleRequirement, { tables: string[]; remedy: string }> = {
-  replay: { tables: ['replay_runs', 'replay_verdicts'], remedy: 'run `abitrace replay`' },
+/** Tables each requirement needs, the one that must hold rows, and what the user runs to fill them. */
+const REQUIREMENT_TABLES: Record<RuleRequirement, { tables: string[]; filled: string; remedy: string }> = {
+  replay: { tables: ['replay_runs', 'replay_verdicts'], filled: 'replay_verdicts', remedy: 'run `abitrace replay`' },
 };
 
 /** `compares: vgic-revA..vgic-revB` names the revisions a replay must have compared. */
@@ -32,13 +32,13 @@ const REVISIONS_RE = /^vgic-rev(\d+)\.\.vgic-rev(\d+)$/;
 /** null when the rule can run; otherwise the reason it cannot ("not evaluated — run …"). */
 export async function unmetRequirement(db: Database, rule: RuleFile): Promise<string | null> {
   for (const req of rule.requires) {
-    const { tables, remedy } = REQUIREMENT_TABLES[req];
+    const { tables, filled, remedy } = REQUIREMENT_TABLES[req];
     const present = await db.readObjects<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables WHERE table_name IN (${tables.map((t) => `'${t}'`).join(', ')})`);
     const missing = tables.filter((t) => !present.some((p) => p.name === t));
     if (missing.length > 0) return `not evaluated — ${remedy} (no ${missing.join(', ')} table)`;
-    const [row] = await db.readObjects<{ n: bigint }>(`SELECT count(*) AS n FROM ${tables[tables.length - 1]}`);
-    if (Number(row!.n) === 0) return `not evaluated — ${remedy} (${tables[tables.length - 1]} is empty)`;
+    const [row] = await db.readObjects<{ n: bigint }>(`SELECT count(*) AS n FROM ${filled}`);
+    if (Number(row!.n) === 0) return `not evaluated — ${remedy} (${filled} is empty)`;
     const revs = req === 'replay' ? REVISIONS_RE.exec(rule.compares) : null;
     if (revs) {
       const [a, b] = [revs[1]!, revs[2]!];

@@ -49,7 +49,7 @@ describe('abitrace import (CLI)', () => {
     expect(rows[0]!.rows).toBe(5);
   });
 
-  it('a directory: every file is tried; a non-trace fails (exit 2) and the others are imported', async () => {
+  it('a directory: every file is tried; a non-trace is skipped with a note, the traces are imported', async () => {
     const tdir = join(dir, 'traces');
     mkdirSync(join(tdir, 'host2'), { recursive: true });
     copyFileSync(SMALL, join(tdir, 'a.txt'));
@@ -57,11 +57,35 @@ describe('abitrace import (CLI)', () => {
     writeFileSync(join(tdir, 'notes.md'), '# just notes\nnothing to see\n');
     const db = join(dir, 'dir.duckdb');
     const r = await runCli(['import', tdir, '--db', db]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^abitrace: E_FORMAT_UNKNOWN: .*notes\.md/m);
-    expect(r.stdout).toMatch(/2 imported, 0 skipped as duplicates, 1 failed/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^skipped .*notes\.md: not a trace \(E_FORMAT_UNKNOWN\)/m);
+    expect(r.stdout).toMatch(/2 imported, 0 skipped as duplicates, 1 not traces, 0 failed/);
+    // the same file named explicitly is an error (exit 2)
+    const named = await runCli(['import', join(tdir, 'notes.md'), '--db', db]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/^abitrace: E_FORMAT_UNKNOWN: .*notes\.md/m);
     const paths = await json(db, 'SELECT path FROM imports ORDER BY import_id');
     expect(paths.map((p) => String(p.path).slice(tdir.length + 1))).toEqual(['a.txt', 'host2/b.txt']);
+  });
+
+  it('uses the thread→process map written beside a trace-cmd trace (<trace>.tgids) to separate VMs', async () => {
+    const src = join(REPO, 'traces/generated/two-vm.trace-cmd.txt.gz');
+    const alone = join(dir, 'alone');
+    mkdirSync(alone, { recursive: true });
+    copyFileSync(src, join(alone, 'tc.txt.gz'));
+    const db1 = join(dir, 'tc-alone.duckdb');
+    expect((await runCli(['import', join(alone, 'tc.txt.gz'), '--db', db1, '--quiet'])).code).toBe(0);
+    const [one] = await json(db1, 'SELECT count(DISTINCT vm) AS vms FROM accesses');
+    expect(one).toEqual({ vms: 1 }); // no tgid anywhere: everything is the file's VM
+
+    copyFileSync(`${src}.tgids`, join(alone, 'tc.txt.gz.tgids'));
+    const db2 = join(dir, 'tc-map.duckdb');
+    const r = await runCli(['import', alone, '--db', db2]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/tgids/); // the .tgids file is not tried as a trace
+    expect(r.stdout).toMatch(/trace-cmd, 2 VMs/);
+    const [two] = await json(db2, 'SELECT count(DISTINCT vm) AS vms FROM accesses');
+    expect(two).toEqual({ vms: 2 });
   });
 
   it('GIC base flags: hex/decimal accepted, anything else is E_BAD_ADDRESS', async () => {

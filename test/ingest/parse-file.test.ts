@@ -1,5 +1,6 @@
 /** parseFile: worker and in-process paths agree; errors cross the thread boundary intact; backpressure. */
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AbitraceError } from '../../src/errors.ts';
@@ -102,6 +103,8 @@ describe('parseFile', () => {
     expect(stats.maxQueuedBatches).toBeGreaterThan(0);
     expect(stats.maxQueuedBatches).toBeLessThanOrEqual(MAX_BATCHES_IN_FLIGHT + perChunk);
     expect(stats.maxQueuedBatches * 4).toBeLessThan(batches);
+    // the main thread hashed the raw chunks the worker forwarded
+    expect(s.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
     expect(progress.at(-1)!.rawBytes).toBe(progress.at(-1)!.totalBytes);
     expect(progress.at(-1)!.lines).toBe(60000);
   });

@@ -110,6 +110,13 @@ describe('runCheck', () => {
     expect(tables).toEqual([]);
   });
 
+  it('refuses a database with the schema but no import', async () => {
+    await t.db.run('DELETE FROM imports');
+    const e = await errorOf(runCheck(t.db, [rule('good', GOOD)], { failOn: 'error', hostKernel: null, ruleDirs: [], changes: [] }));
+    expect(e.code).toBe('E_NO_DATA');
+    expect(e.message).toContain('holds no import');
+  });
+
   it('refuses a database without imported data', async () => {
     await t.db.run('DROP VIEW accesses_decoded');
     const e = await errorOf(runCheck(t.db, [rule('good', GOOD)], { failOn: 'error', hostKernel: null, ruleDirs: [], changes: [] }));

@@ -46,7 +46,7 @@ async function counts(db: string) {
 }
 
 describe('importFiles', () => {
-  it('imports a directory in sorted order, reports a failing file and keeps nothing of it', async () => {
+  it('imports a directory in sorted order, reports a failing trace, skips non-traces and keeps nothing of either', async () => {
     const tdir = join(dir, 'traces');
     mkdirSync(join(tdir, 'sub'), { recursive: true });
     writeFileSync(join(tdir, 'b.log'), 'rows=100\n');
@@ -56,8 +56,10 @@ describe('importFiles', () => {
     const db = join(dir, 'dir.duckdb');
     const report = await importFiles([tdir], { db }, standIn);
     expect(report.results.map((r) => [r.path.slice(tdir.length + 1), r.status])).toEqual([
-      ['a.log', 'imported'], ['b.log', 'imported'], ['sub/c.log', 'failed'], ['z.txt', 'failed'],
+      ['a.log', 'imported'], ['b.log', 'imported'], ['sub/c.log', 'failed'], ['z.txt', 'not-a-trace'],
     ]);
+    expect(report.failed).toBe(1);
+    expect(report.notTraces).toBe(1);
     const failed = report.results[2]!;
     expect(failed.status === 'failed' && failed.error.code).toBe('E_MALFORMED_LINE');
     expect(await counts(db)).toEqual({ imports: 2, rows: 3100, issues: 2, blockImports: 4, labels: 4 });

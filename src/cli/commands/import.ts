@@ -29,6 +29,7 @@ function describe(r: FileImportResult): string {
     return `skipped ${r.path}: identical content (sha256 ${r.sha256.slice(0, 12)}…) already imported as import ${r.importId}; use --force to import it again`;
   }
   if (r.status === 'failed') return `failed ${r.path}`;
+  if (r.status === 'not-a-trace') return `skipped ${r.path}: not a trace (${r.reason.code})`;
   const s = r.summary;
   const lost = s.lost.reduce((a, l) => a + (l.count ?? 0), 0);
   const issues = s.issues.reduce((a, t) => a + t.count, 0);
@@ -53,6 +54,7 @@ export const importCommand: CommandSpec = {
     { flags: '--gicr-base <addr>', description: 'first redistributor base' },
     { flags: '--its-base <addr>', description: 'ITS base' },
     { flags: '--gicc-base <addr>', description: 'GICv2 CPU interface base' },
+    { flags: '--gic-version <n>', description: 'GIC architecture of the guests (default: detected)', choices: ['2', '3'] },
     { flags: '--strict', description: 'stop at the first malformed line or failing file', default: false },
     { flags: '--force', description: 'import even if identical content was imported before', default: false },
     { flags: '--no-arrow-cache', description: 'do not keep <db>.arrow/<import_id>.arrow (the replay cache)' },
@@ -65,6 +67,7 @@ export const importCommand: CommandSpec = {
     if (opts.gicrBase !== undefined) layout.gicrBase = parseAddress('--gicr-base', String(opts.gicrBase));
     if (opts.itsBase !== undefined) layout.itsBase = parseAddress('--its-base', String(opts.itsBase));
     if (opts.giccBase !== undefined) layout.giccBase = parseAddress('--gicc-base', String(opts.giccBase));
+    if (opts.gicVersion !== undefined) layout.gicVersion = Number(opts.gicVersion) as 2 | 3;
     const quiet = opts.quiet === true;
     const strict = opts.strict === true;
     const tgidMap = opts.tgidMap !== undefined ? readTgidMapFile(String(opts.tgidMap)) : undefined;
@@ -96,7 +99,8 @@ export const importCommand: CommandSpec = {
       },
     });
     if (!quiet && report.results.length > 1) {
-      process.stdout.write(`${report.imported} imported, ${report.duplicates} skipped as duplicates, ${report.failed} failed\n`);
+      process.stdout.write(`${report.imported} imported, ${report.duplicates} skipped as duplicates, `
+        + `${report.notTraces} not traces, ${report.failed} failed\n`);
     }
     return report.failed > 0 ? 2 : 0;
   },

@@ -21,7 +21,6 @@ export class VgicV3Model implements GicValueModel {
   private readonly propbaser = new U64();
   private readonly pendbaser: U64[];
   private readonly its: ItsModel | null;
-  private readonly tmp = new U64();
 
   constructor(readonly config: GicConfig) {
     this.irq = new IrqState(config.vcpus, config.nrIrqs, 1);
@@ -268,11 +267,6 @@ export class VgicV3Model implements GicValueModel {
     }
   }
 
-  /** For tests and tools: the tmp register keeps read() allocation-free. */
-  peek(vcpu: number, gpa: number, len: number): U64 {
-    this.read(vcpu, gpa, len, this.tmp);
-    return this.tmp;
-  }
 }
 
 function aligned(off: number, len: number): boolean {
