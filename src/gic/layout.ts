@@ -68,7 +68,8 @@ export function resolveVmLayout(vm: string, ev: LayoutEvidence, vmm: VmmKind | n
   overrides: LayoutOverrides): VmLayout {
   let platform: PlatformDef;
   let source: string;
-  let version: 2 | 3 = overrides.gicVersion ?? versionFromEvidence(ev) ?? 3;
+  let evidenced = overrides.gicVersion ?? versionFromEvidence(ev);
+  let version: 2 | 3 = evidenced ?? 3;
   const qemuRegions = [...ev.regions.keys()].some(isGicRegionName);
   if (overrides.platform !== undefined) {
     platform = platformById(overrides.platform)!;
@@ -84,12 +85,14 @@ export function resolveVmLayout(vm: string, ev: LayoutEvidence, vmm: VmmKind | n
     if (best) {
       platform = best.platform;
       version = best.version;
+      evidenced ??= version;
       source = 'detected';
     } else {
       platform = platformById('qemu-virt')!;
       source = 'default';
     }
   }
+  if (evidenced === null) version = versionOnPlatform(ev, platform) ?? 3;
   if (!platform.gicVersions.includes(version) && overrides.gicVersion === undefined) version = platform.gicVersions[0]!;
   const nrVcpus = Math.max(1, vcpuEvidence(ev, platform, version), platform.redistDependsOnVcpus ? 0 : threads);
   let blocks = platform.blocks({ gicVersion: version, nrVcpus, its: true });
@@ -120,6 +123,29 @@ export function versionFromEvidence(ev: LayoutEvidence): 2 | 3 | null {
     // IDbits [23:19] is non-zero on every GICv3 distributor and zero on GICv2.
     if (off === 0x4 && r.len === 4 && isIidrAt(ev, r.gpa + 4) && ((r.value >>> 19) & 0x1f) !== 0) return 3;
   }
+  return null;
+}
+
+/**
+ * GIC version from evidence at a known platform's addresses: a GICD_TYPER read at the GICv2
+ * distributor with a GICv2 shape (IDbits zero, 16-bit value) or at the GICv3 one with IDbits set;
+ * else redistributor traffic (GICv3), or distributor traffic with none at the redistributors
+ * (GICv2: every GICv3 guest uses its redistributor). null when nothing tells.
+ */
+function versionOnPlatform(ev: LayoutEvidence, platform: PlatformDef): 2 | 3 | null {
+  const v3 = platform.gicVersions.includes(3) ? platform.blocks({ gicVersion: 3, nrVcpus: Math.max(1, vcpuEvidence(ev, platform, 3)), its: false }) : [];
+  const v2 = platform.gicVersions.includes(2) ? platform.blocks({ gicVersion: 2, nrVcpus: 1, its: false }) : [];
+  const d3 = v3.find((b) => b.block === 'GICD');
+  const d2 = v2.find((b) => b.block === 'GICD');
+  for (const r of ev.idReads) {
+    if (r.len !== 4) continue;
+    if (d2 && r.gpa === d2.base + 4 && ((r.value >>> 19) & 0x1f) === 0 && r.value < 0x10000) return 2;
+    if (d3 && r.gpa === d3.base + 4 && ((r.value >>> 19) & 0x1f) !== 0) return 3;
+  }
+  if (!d3) return d2 ? 2 : null;
+  const redist = v3.filter((b) => b.block === 'GICR').reduce((n, b) => n + pageCount(ev, b.base, b.size), 0);
+  if (redist > 0) return 3;
+  if (d2 && pageCount(ev, d2.base, d2.size) > 0) return 2;
   return null;
 }
 

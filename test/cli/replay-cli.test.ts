@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli-helpers.ts';
+import { REPO, runCli } from './cli-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'abitrace-replay-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,6 +78,19 @@ describe('abitrace replay', () => {
     expect(story.filter((l) => l.mark === 'observed').map((l) => l.text)).toEqual(['IRQ 27 on vCPU 0 would be signalled differently']);
     const table = await runCli(['replay', zephyr, '--explain', 'zephyr.trace']);
     expect(table.stdout).toContain('first divergence');
+  });
+
+  it('replays the bundled generated fleet (12 VMs, four VMMs, GICv2 and GICv3) with no fidelity mismatch', async () => {
+    const r = await runCli(['replay', join(REPO, 'traces/generated/fleet-12vm.ftrace.txt.gz'), '--format', 'json', '--no-store']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.vms).toHaveLength(12);
+    expect(new Set(doc.vms.map((v: { platform: string }) => v.platform))).toEqual(new Set(['qemu-virt', 'firecracker', 'cloud-hypervisor', 'kvmtool']));
+    expect(doc.vms.filter((v: { gic_version: number }) => v.gic_version === 2)).toHaveLength(2);
+    for (const f of doc.fidelity) expect(f.mismatches, f.vm).toBe(0);
+    expect(doc.fidelity.reduce((n: number, f: { compared: number }) => n + f.compared, 0)).toBeGreaterThan(1000);
+    // The Zephyr secure build's timer PPI goes to Group 0 under rev 2: observed at the injection.
+    expect(doc.verdicts.some((v: { register: string; from: string; to: string; observed: boolean; observed_by: string | null }) =>
+      v.register === 'GICR_IGROUPR0' && v.from === '1' && v.to === '2' && v.observed && /delivery of IRQ 27/.test(v.observed_by ?? ''))).toBe(true);
   });
 
   it('rejects bad options with stable codes', async () => {

@@ -57,6 +57,18 @@ describe('resolveVmLayout', () => {
     expect(blk(l, 'GICC')!.base).toBe(0x3fffd000);
   });
 
+  it('a GICv2 guest where the GICv2 and GICv3 distributors share a base (kvmtool, qemu-virt)', () => {
+    // kvmtool puts both distributors at 1 GiB − 64 KiB: the TYPER read's shape decides.
+    const v2 = resolveVmLayout('k', evidence({ idReads: [{ gpa: 0x3fff0004, len: 4, value: 0x27 }], pages: pages(0x3fff0000) }), 'kvmtool', 2, {});
+    expect(v2.gicVersion).toBe(2);
+    expect(blk(v2, 'GICD')).toMatchObject({ base: 0x3fff0000, size: 0x1000 });
+    const v3 = resolveVmLayout('k', evidence({ idReads: [{ gpa: 0x3fff0004, len: 4, value: 0x00480007 }] }), 'kvmtool', 2, {});
+    expect(v3.gicVersion).toBe(3);
+    // No TYPER read: distributor traffic without any redistributor traffic means GICv2.
+    expect(resolveVmLayout('q', evidence({ pages: pages(0x8000000) }), 'qemu', 1, {}).gicVersion).toBe(2);
+    expect(resolveVmLayout('q', evidence({ pages: pages(0x8000000, 0x80b0000) }), 'qemu', 1, {}).gicVersion).toBe(3);
+  });
+
   it('PIDR2 and TYPER reads decide the GIC version', () => {
     const ev = evidence({ idReads: [{ gpa: 0x3fffffe8, len: 4, value: 0x3b }] });
     expect(resolveVmLayout('k', ev, 'kvmtool', 1, {}).gicVersion).toBe(3);
