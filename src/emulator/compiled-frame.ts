@@ -27,6 +27,13 @@ export class CompiledFrame {
   readonly constValue: Uint32Array;
   /** Index into REGISTER_NAMES (the replay's register ids). */
   readonly regId: Int16Array;
+  /** Bytes the frame spans (`frame.size`, here so the hot loop needs no second object). */
+  readonly size: number;
+  /**
+   * (offset >> 2) → first INTID of that word for per-IRQ descriptors (`VGIC_ADDR_TO_INTID` of the
+   * word's first byte), -1 elsewhere: a word-aligned access's INTID in one load.
+   */
+  readonly wordIntid: Int16Array;
 
   constructor(id: FrameId) {
     const f = frameById(id);
@@ -53,6 +60,12 @@ export class CompiledFrame {
       this.constValue[i] = (r.constValue ?? 0) >>> 0;
       this.regId[i] = REGISTER_NAMES.indexOf(r.name);
     });
+    this.size = f.size;
+    this.wordIntid = new Int16Array(this.table.length).fill(-1);
+    for (let w = 0; w < this.table.length; w++) {
+      const d = this.table[w]!;
+      if (d >= 0 && (this.flags[d]! & FLAG_PER_IRQ) !== 0) this.wordIntid[w] = this.irqBase[d]! + (((4 * w - this.offset[d]!) * 8) >>> this.bpiShift[d]!);
+    }
   }
 }
 

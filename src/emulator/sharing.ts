@@ -68,3 +68,13 @@ export function sharingPlan(profiles: readonly RevisionProfile[]): SharingPlan {
   const deliveryMayDiffer = own.has('group') || own.has('dist') || differs(profiles, (p) => p.groupRead);
   return { own, readAll, writeAll, deliveryMayDiffer };
 }
+
+/** No sharing: every model keeps all its state and runs every access (the replay's reference mode). */
+export function unsharedPlan(): SharingPlan {
+  return {
+    own: new Set<FieldGroup>(['group', 'dist', 'lpi', 'common']),
+    readAll: new Uint8Array(N_HANDLERS).fill(1),
+    writeAll: new Uint8Array(N_HANDLERS).fill(1),
+    deliveryMayDiffer: true,
+  };
+}

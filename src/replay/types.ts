@@ -35,6 +35,11 @@ export interface ReplayOptions {
   explainVm?: number;
   /** Fidelity mismatch examples kept per VM (default 5). */
   maxExamples?: number;
+  /**
+   * Run every access through the general path on models that share no state (slow). For tests
+   * that cross-check the engine's shared fast path; results must be identical.
+   */
+  reference?: boolean;
 }
 
 export interface VerdictRow {

@@ -9,7 +9,7 @@ import { compiledFrame, type CompiledFrame } from '../emulator/compiled-frame.ts
 import { profileById, type RevisionProfile } from '../emulator/profiles.ts';
 import { defaultMpidr, makeShape } from '../emulator/shape.ts';
 import { EFFECT_UNKNOWN, VgicModel } from '../emulator/vgic-model.ts';
-import { sharingPlan, type SharingPlan } from '../emulator/sharing.ts';
+import { sharingPlan, unsharedPlan, type SharingPlan } from '../emulator/sharing.ts';
 import type { AccessBatch } from '../model/access-batch.ts';
 import { formatMasked } from './format.ts';
 import type { VmScan } from './prescan.ts';
@@ -83,9 +83,20 @@ export class VmRun {
   readonly plan: SharingPlan;
   private readonly readAllH: Uint8Array;
   private readonly deliveryMayDiffer: boolean;
-  private readonly hostModel: VgicModel;
+  readonly hostModel: VgicModel;
+  /** models[0]: shared-state writes go to it. */
+  readonly m0: VgicModel;
   readonly blocks: VmBlocks;
+  /** blocks.pages, for the engine's one-load address look-up. */
+  readonly pages: Int32Array;
+  readonly v2: boolean;
   private readonly writeAllH: Uint8Array;
+  /**
+   * Per handler kind: 1 = the engine sends the access through replayRead/replayWrite (it runs on
+   * every model, may affect delivery, or the VM is being explained); 0 = the inline shared path.
+   */
+  readonly slowRead: Uint8Array;
+  readonly slowWrite: Uint8Array;
   /** The row being replayed (set by the engine), for the cold paths that report it. */
   cur: AccessBatch | null = null;
   ci = 0;
@@ -146,7 +157,7 @@ export class VmRun {
       hostIdx = this.profiles.length - 1;
     }
     this.hostIdx = hostIdx;
-    this.plan = sharingPlan(this.profiles);
+    this.plan = opts.reference ? unsharedPlan() : sharingPlan(this.profiles);
     const first = new VgicModel(this.profiles[0]!, shape);
     this.models = [first, ...this.profiles.slice(1).map((p) => new VgicModel(p, shape, { from: first, own: this.plan.own }))];
     const fromReset = opts.fromReset === true || scan.bootSeen === true;
@@ -177,7 +188,10 @@ export class VmRun {
     this.readAllH = this.plan.readAll;
     this.deliveryMayDiffer = this.plan.deliveryMayDiffer;
     this.hostModel = this.models[this.hostIdx]!;
+    this.m0 = this.models[0]!;
     this.blocks = scan.blocks;
+    this.pages = scan.blocks.pages;
+    this.v2 = version === 2;
     this.writeAllH = this.plan.writeAll;
     this.unknown = new Int32Array(this.P * R);
     this.latent = Array.from({ length: this.P }, () => new Map<number, number>());
@@ -185,6 +199,13 @@ export class VmRun {
     this.codes = new Int8Array(this.models.length);
     this.maxExamples = opts.maxExamples ?? 5;
     this.explain = opts.explainVm === input.code;
+    this.slowRead = new Uint8Array(this.readAllH.length);
+    this.slowWrite = new Uint8Array(this.writeAllH.length);
+    for (let h = 0; h < this.readAllH.length; h++) {
+      this.slowRead[h] = this.explain || this.readAllH[h] === 1 ? 1 : 0;
+      const delivery = this.deliveryMayDiffer && (h === H.SGIR || h === H.PEND_SET);
+      this.slowWrite[h] = this.explain || this.writeAllH[h] === 1 || delivery ? 1 : 0;
+    }
   }
 
   /** vCPU of a row without one: dense index per thread. */
@@ -299,6 +320,18 @@ export class VmRun {
       if ((ul | uh) !== 0 && d >= 0) for (const x of this.models) x.learn(cf, d, intid, off, len, cpu, recLo, recHi, ul, uh);
     }
     if (d >= 0) { const regId = cf.regId[d]!; if (regId >= 0) this.touched[regId]!++; }
+  }
+
+  /** A shared read whose known bits disagree with the recorded value (engine fast path; ci set). */
+  sharedReadMismatch(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number): void {
+    this.readOne(this.hostIdx, cf, d, intid, off, len, cpu);
+    this.fidelityMismatch(cf, d, off, 4 * this.hostIdx);
+  }
+
+  /** Every model learns the recorded bits the host's model did not know (`ul`/`uh`). */
+  learnAll(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number, recLo: number, recHi: number,
+    ul: number, uh: number): void {
+    for (const x of this.models) x.learn(cf, d, intid, off, len, cpu, recLo, recHi, ul, uh);
   }
 
   private readOne(k: number, cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number): void {

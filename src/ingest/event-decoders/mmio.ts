@@ -22,7 +22,7 @@ const failed = new FieldSet(['type', 'len', 'gpa', 'val']);
 
 /**
  * Hot path (most lines of a guest trace): literal byte compares and inlined hex loops, no calls
- * except for the rare `[FAILED TO PARSE]` form.
+ * except for the rare `[FAILED TO PARSE]` form and values of more than 13 hex digits.
  */
 export function decodeKvmMmio(buf: Buffer, p: number, end: number, f: MmioFields): boolean {
   const hexValue = HEX_VALUE;
@@ -60,37 +60,63 @@ export function decodeKvmMmio(buf: Buffer, p: number, end: number, f: MmioFields
   if (p + 7 > end || buf[p]! !== 32 || buf[p + 1]! !== 103 || buf[p + 2]! !== 112 || buf[p + 3]! !== 97 || buf[p + 4]! !== 32) return false;
   p += 5;
   if (buf[p]! === 48 && buf[p + 1]! === 120) p += 2;
-  let lo = 0;
-  let hi = 0;
+  // up to 13 digits accumulate exactly in a double; longer numbers take the u32-pair loop
   let hs = p;
+  let v = 0;
   for (; p < end; p++) {
     const d = hexValue[buf[p]!]!;
     if (d < 0) break;
-    if (hi >>> 28 !== 0) return false;
-    hi = ((hi << 4) | (lo >>> 28)) >>> 0;
-    lo = ((lo << 4) | d) >>> 0;
+    v = v * 16 + d;
   }
   if (p === hs) return false;
-  f.gpaLo = lo;
-  f.gpaHi = hi;
+  if (p - hs <= 13) {
+    f.gpaLo = v >>> 0;
+    f.gpaHi = (v / 4294967296) >>> 0;
+  } else if (!wideHex(buf, hs, p, wide)) {
+    return false;
+  } else {
+    f.gpaLo = wide.lo;
+    f.gpaHi = wide.hi;
+  }
   // " val 0x<hex>"
   if (p + 6 > end || buf[p]! !== 32 || buf[p + 1]! !== 118 || buf[p + 2]! !== 97 || buf[p + 3]! !== 108 || buf[p + 4]! !== 32) return false;
   p += 5;
   if (buf[p]! === 48 && buf[p + 1]! === 120) p += 2;
-  lo = 0;
-  hi = 0;
   hs = p;
+  v = 0;
   for (; p < end; p++) {
     const d = hexValue[buf[p]!]!;
     if (d < 0) break;
-    if (hi >>> 28 !== 0) return false;
-    hi = ((hi << 4) | (lo >>> 28)) >>> 0;
-    lo = ((lo << 4) | d) >>> 0;
+    v = v * 16 + d;
   }
   if (p === hs || (p < end && buf[p]! !== 32)) return false;
+  if (p - hs <= 13) {
+    f.valLo = v >>> 0;
+    f.valHi = (v / 4294967296) >>> 0;
+  } else if (!wideHex(buf, hs, p, wide)) {
+    return false;
+  } else {
+    f.valLo = wide.lo;
+    f.valHi = wide.hi;
+  }
   f.len = len;
-  f.valLo = lo;
-  f.valHi = hi;
+  return true;
+}
+
+const wide = { lo: 0, hi: 0 };
+
+/** Hex digits buf[p, end) as exact u32 halves; false beyond 64 significant bits. */
+function wideHex(buf: Buffer, p: number, end: number, out: { lo: number; hi: number }): boolean {
+  const hexValue = HEX_VALUE;
+  let lo = 0;
+  let hi = 0;
+  for (; p < end; p++) {
+    if (hi >>> 28 !== 0) return false; // would exceed 64 bits
+    hi = ((hi << 4) | (lo >>> 28)) >>> 0;
+    lo = ((lo << 4) | hexValue[buf[p]!]!) >>> 0;
+  }
+  out.lo = lo;
+  out.hi = hi;
   return true;
 }
 
