@@ -10,6 +10,17 @@ import { FEATURE_BIT } from './profiles.ts';
 export const FLAG_PER_IRQ = 1;
 export const FLAG_PRIVATE_RAZ = 2;
 
+// CompiledFrame.words[2w]: descriptor index + 1 | handler | allowed lengths | flags | host feature | register id + 1.
+export const W_D_MASK = 0xff;
+export const W_H_SHIFT = 8; // 5 bits
+export const W_LEN1 = 1 << 13;
+export const W_LEN4 = 1 << 14;
+export const W_LEN8 = 1 << 15;
+export const W_PER_IRQ = 1 << 16;
+export const W_PRIVATE_RAZ = 1 << 17;
+export const W_FEATURE_SHIFT = 18; // 2 bits: FEATURE_BIT
+export const W_REG_SHIFT = 20; // 11 bits
+
 export class CompiledFrame {
   readonly frame: FrameDef;
   /** (offset >> 2) → descriptor index, -1 for holes. */
@@ -30,10 +41,12 @@ export class CompiledFrame {
   /** Bytes the frame spans (`frame.size`, here so the hot loop needs no second object). */
   readonly size: number;
   /**
-   * (offset >> 2) → first INTID of that word for per-IRQ descriptors (`VGIC_ADDR_TO_INTID` of the
-   * word's first byte), -1 elsewhere: a word-aligned access's INTID in one load.
+   * Everything the replay's hot loop needs about an access at word `w` (offset >> 2), in two
+   * int32s, so resolving an access is one array: `words[2w]` packs the descriptor (W_* below;
+   * 0 = hole), `words[2w + 1]` is the INTID of the word's first byte (`VGIC_ADDR_TO_INTID`) for
+   * per-IRQ registers, -1 otherwise.
    */
-  readonly wordIntid: Int16Array;
+  readonly words: Int32Array;
 
   constructor(id: FrameId) {
     const f = frameById(id);
@@ -61,10 +74,16 @@ export class CompiledFrame {
       this.regId[i] = REGISTER_NAMES.indexOf(r.name);
     });
     this.size = f.size;
-    this.wordIntid = new Int16Array(this.table.length).fill(-1);
+    if (n > W_D_MASK - 1 || REGISTER_NAMES.length >= 1 << 11 || f.registers.some((r) => r.handler > 31)) throw new Error(`${id}: too many registers for the packed word table`);
+    this.words = new Int32Array(2 * this.table.length);
     for (let w = 0; w < this.table.length; w++) {
       const d = this.table[w]!;
-      if (d >= 0 && (this.flags[d]! & FLAG_PER_IRQ) !== 0) this.wordIntid[w] = this.irqBase[d]! + (((4 * w - this.offset[d]!) * 8) >>> this.bpiShift[d]!);
+      if (d < 0) { this.words[2 * w + 1] = -1; continue; }
+      const acc = this.access[d]!;
+      this.words[2 * w] = (d + 1) | (this.handler[d]! << W_H_SHIFT) | ((acc >>> 1) & 1 ? W_LEN1 : 0) | ((acc >>> 4) & 1 ? W_LEN4 : 0)
+        | ((acc >>> 8) & 1 ? W_LEN8 : 0) | (this.flags[d]! & FLAG_PER_IRQ ? W_PER_IRQ : 0) | (this.flags[d]! & FLAG_PRIVATE_RAZ ? W_PRIVATE_RAZ : 0)
+        | (this.feature[d]! << W_FEATURE_SHIFT) | ((this.regId[d]! + 1) << W_REG_SHIFT);
+      this.words[2 * w + 1] = this.flags[d]! & FLAG_PER_IRQ ? this.irqBase[d]! + (((4 * w - this.offset[d]!) * 8) >>> this.bpiShift[d]!) : -1;
     }
   }
 }

@@ -197,12 +197,20 @@ export class VgicModel {
    * `cpu` the vCPU whose banked state is addressed (GICR: the frame's; GICD: the accessor).
    */
   read(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number): void {
-    // Cases are ordered by how often guests hit them: V8 compiles this switch to a compare chain.
     if (d < 0 || (cf.feature[d]! & ~this.features) !== 0 || ((cf.flags[d]! & FLAG_PRIVATE_RAZ) !== 0 && intid < 32)) {
       this.value32(0, ALL);
       return;
     }
-    switch (cf.handler[d]) {
+    this.readH(cf.handler[d]!, cf, d, intid, off, len, cpu);
+  }
+
+  /**
+   * read() once the access is known to reach handler `h` of descriptor `d` (the replay engine
+   * resolves that from its precomputed tables; a RAZ access is h = H.RAZ_WI).
+   */
+  readH(h: number, cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number): void {
+    // Cases are ordered by how often guests hit them: V8 compiles this switch to a compare chain.
+    switch (h) {
       case H.ENABLE_SET: case H.ENABLE_CLEAR: {
         const w = this.wordOf(cpu, intid);
         this.value32(this.en[w]!, this.enK[w]!);
@@ -301,14 +309,22 @@ export class VgicModel {
 
   /** Guest write; see read() for the parameters. */
   write(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number, lo: number, hi: number): void {
-    // `effect` and `sgirIntid` are only meaningful after the handlers that set them (INVLPIR,
-    // INVALLR, GICC_DIR; SGIR): not stored on every write, to keep the hot path short.
     if (d < 0 || (cf.feature[d]! & ~this.features) !== 0 || ((cf.flags[d]! & FLAG_PRIVATE_RAZ) !== 0 && intid < 32)) {
       this.effect = EFFECT_NONE;
       this.sgirIntid = -1;
       return;
     }
-    switch (cf.handler[d]) {
+    this.writeH(cf.handler[d]!, d, intid, off, len, cpu, lo, hi);
+  }
+
+  /**
+   * write() once the access is known to reach handler `h` (see readH). `effect` and `sgirIntid`
+   * are only meaningful after the handlers that set them (INVLPIR, INVALLR, GICC_DIR; SGIR): not
+   * stored on every write, to keep the hot path short.
+   */
+  writeH(h: number, d: number, intid: number, off: number, len: number, cpu: number, lo: number, hi: number): void {
+    void d;
+    switch (h) {
       case H.ENABLE_SET: { const w = this.wordOf(cpu, intid); this.en[w]! |= lo; this.enK[w]! |= lo; return; }
       case H.ENABLE_CLEAR: { const w = this.wordOf(cpu, intid); this.en[w]! &= ~lo; this.enK[w]! |= lo; return; }
       case H.ROUTER: {

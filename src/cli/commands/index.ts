@@ -2,6 +2,7 @@
 import type { CommandSpec } from '../command-spec.ts';
 import { checkCommand } from './check.ts';
 import { convertCommand } from './convert.ts';
+import { demoCommand } from './demo.ts';
 import { generateCommand } from './generate.ts';
 import { importCommand } from './import.ts';
 import { queryCommand } from './query.ts';
@@ -20,4 +21,5 @@ export const COMMANDS: CommandSpec[] = [
   registersCommand,
   replayCommand,
   generateCommand,
+  demoCommand,
 ];

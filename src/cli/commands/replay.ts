@@ -14,10 +14,9 @@ import { join } from 'node:path';
 import { AbitraceError, E } from '../../errors.ts';
 import { importFiles } from '../../importer/import-files.ts';
 import { profileById, PROFILES } from '../../emulator/profiles.ts';
-import { DEFAULT_REVISIONS, replay } from '../../replay/engine.ts';
-import { accessesFromArrow, accessesFromQuery, listImports, loadIrqEvents, loadLayouts, loadLost } from '../../replay/sources.ts';
-import { storeReplay } from '../../replay/store-results.ts';
-import type { ReplayResult, ReplayVmInput } from '../../replay/types.ts';
+import { DEFAULT_REVISIONS } from '../../replay/engine.ts';
+import { replayExitCode, runReplay, type ImportReplay, type ReplayRun } from '../../replay/run-replay.ts';
+import type { StoryLine } from '../../replay/types.ts';
 import { REPLAY_SCHEMA } from '../../replay/types.ts';
 import { Database } from '../../store/database.ts';
 import { REGISTER_NAMES } from '../../gic/catalogue.ts';
@@ -40,12 +39,7 @@ function parsePositiveInt(flag: string, text: unknown): number {
   return n;
 }
 
-interface ImportResult {
-  importId: number;
-  path: string;
-  via: string;
-  result: ReplayResult;
-}
+type ImportResult = ImportReplay;
 
 export const replayCommand: CommandSpec = {
   name: 'replay',
@@ -88,39 +82,19 @@ export const replayCommand: CommandSpec = {
     }
     try {
       const db = await Database.open(dbPath, { readOnly: !store, create: false });
-      const results: ImportResult[] = [];
+      let run: ReplayRun;
       try {
-        const imports = await listImports(db, onlyImports.length > 0 ? onlyImports : undefined);
-        if (imports.length === 0) throw new AbitraceError(E.NO_DATA, `${dbPath} has no imports; import a trace first`);
-        for (const imp of imports) {
-          const source = (where === null ? accessesFromArrow(imp) : null) ?? (await accessesFromQuery(db, imp.import_id, where));
-          const layouts = await loadLayouts(db, imp.import_id);
-          const vms: ReplayVmInput[] = [];
-          const codeOf = new Map<string, number>();
-          source.vms.forEach((name, code) => {
-            const layout = layouts.get(name);
-            if (!layout || layout.blocks.length === 0) return;
-            vms.push({ code, name, layout });
-            codeOf.set(name, code);
-          });
-          const irqs = await loadIrqEvents(db, imp.import_id, codeOf);
-          const explain = opts.explain === undefined ? undefined : codeOf.get(String(opts.explain));
-          const result = replay(vms, source.batches, irqs, {
-            revisions, hostRevision, fromReset: opts.fromReset === true, nrIrqs, ignore,
-            sourceFormat: imp.format ?? undefined, lost: await loadLost(db, imp.import_id), explainVm: explain,
-          });
-          results.push({ importId: imp.import_id, path: imp.path, via: source.via, result });
-        }
-        if (opts.explain !== undefined && !results.some((r) => r.result.vms.some((v) => v.vm === String(opts.explain))))
-          throw new AbitraceError(E.NO_DATA, `--explain ${String(opts.explain)}: no such VM with GIC accesses (VMs: ${results.flatMap((r) => r.result.vms.map((v) => v.vm)).join(', ')})`);
-        if (store) await storeReplay(db, { revisions, hostRevision: hostRevision ?? null, where, fromReset: opts.fromReset === true,
-          nrIrqs: nrIrqs ?? null, ignore, importIds: results.map((r) => r.importId) }, results.map((r) => ({ importId: r.importId, result: r.result })));
+        run = await runReplay(db, {
+          revisions, hostRevision, imports: onlyImports, where, fromReset: opts.fromReset === true, nrIrqs, ignore,
+          explainVm: opts.explain === undefined ? undefined : String(opts.explain), store,
+        });
       } finally {
         db.close();
       }
+      const results = run.imports;
       if (opts.format === 'json') printJson(results, revisions);
       else printTable(results, opts.explain !== undefined);
-      return results.some((r) => r.result.rollup.some((x) => x.observed_registers.length > 0 || x.delivery_divergences > 0)) ? 1 : 0;
+      return replayExitCode(run);
     } finally {
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     }
@@ -156,21 +130,37 @@ function printTable(results: ImportResult[], explain: boolean): void {
       if (r.delivery_divergences > 0) regs.push(`${r.delivery_divergences} IRQ deliveries`);
       const notes = [v?.state_origin.startsWith('unknown') ? 'mid-life start' : '', r.data_loss ? 'lost events in window' : '',
         r.ignored_registers.length > 0 ? `ignored ${r.ignored_registers.join(',')}` : ''].filter(Boolean).join('; ');
-      rows.push([importId, r.vm, `${r.from}→${r.to}`, r.verdict, regs.join(', ') || null, r.unknown_registers.join(', ') || null,
-        f ? `rev ${f.revision}: ${f.mismatches}/${f.compared}${f.mismatches_expected ? ' (QEMU)' : ''}` : null, notes || null]);
+      // '' rather than NULL: this is a report for people, not a query result
+      rows.push([importId, r.vm, `${r.from}→${r.to}`, r.verdict, regs.join(', '), r.unknown_registers.join(', '),
+        f ? `rev ${f.revision}: ${f.mismatches}/${f.compared}${f.mismatches_expected ? ' (QEMU)' : ''}` : '', notes]);
     }
   }
   writeResult(reporter, [col('import', 'INTEGER'), col('vm'), col('revisions'), col('verdict'), col('diverging'), col('unknown'),
     col('fidelity'), col('notes')], rows);
-  if (explain) {
-    const story = results.map((r) => r.result.story).find((s) => s !== null);
-    if (story && story.length > 0) {
-      writeResult(reporter, [col('seq', 'BIGINT'), col('vcpu', 'SMALLINT'), col('access'), col('under each revision'), col('mark')],
-        story.map((l) => [l.seq, l.vcpu, l.text, Object.entries(l.values).map(([k, v]) => `${k}: ${v}`).join(' | ') || null, l.mark || null]),
-        'first divergence');
-    } else {
-      writeResult(reporter, [col('note')], [['no divergence between the compared revisions for this VM']], 'first divergence');
-    }
-  }
   reporter.finish();
+  if (explain) {
+    const story = results.map((r) => r.result.story).find((st) => st !== null);
+    process.stdout.write(`\n${formatStory(story ?? null).join('\n')}\n`);
+  }
+}
+
+/**
+ * `--explain`: the accesses around the first divergence as plain text (for a mailing list):
+ * one line per access with what each revision made of it, collapsed to "all revisions" when they
+ * agree; `>>` marks the first divergence, `!!` where the guest observes it.
+ */
+export function formatStory(story: readonly StoryLine[] | null): string[] {
+  if (!story || story.length === 0) return ['first divergence: none between the compared revisions for this VM'];
+  const out = ['first divergence:'];
+  const seqWidth = Math.max(...story.map((l) => String(l.seq).length));
+  const textWidth = Math.min(60, Math.max(...story.map((l) => l.text.length)));
+  for (const l of story) {
+    const vals = Object.entries(l.values);
+    const same = vals.length > 0 && vals.every(([, v]) => v === vals[0]![1]);
+    const under = vals.length === 0 ? '' : same ? `all revisions: ${vals[0]![1]}` : vals.map(([k, v]) => `rev ${k}: ${v}`).join('  ');
+    const mark = l.mark === 'first-divergence' ? '>>' : l.mark === 'observed' ? '!!' : l.mark === 'latent' ? ' >' : '  ';
+    const note = l.mark === '' ? '' : `  [${l.mark}]`;
+    out.push(`${mark} line ${String(l.seq).padStart(seqWidth)}  vCPU ${l.vcpu ?? '?'}  ${l.text.padEnd(textWidth)}  ${under}${note}`);
+  }
+  return out;
 }
