@@ -22,12 +22,16 @@ const columns = `{'import_id': 'INTEGER', 'seq': 'BIGINT', 'ts_ns': 'BIGINT', 'h
   'len': 'UTINYINT', 'value': 'UBIGINT', 'pc': 'UBIGINT', 'imm': 'UINTEGER'}`;
 const inst = await DuckDBInstance.create(dstDb);
 const con = await inst.connect();
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await con.run(`CREATE TABLE access_rows AS SELECT * FROM read_csv('${csv}', header = true, columns = ${columns})`);
 con.closeSync();
 inst.closeSync(); // includes the checkpoint, as the import's COMMIT does
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
 const inst2 = await DuckDBInstance.create(dstDb, { access_mode: 'READ_ONLY' });
 const con2 = await inst2.connect();
 const rows = Number((await con2.runAndReadAll('SELECT count(*) FROM access_rows')).getRows()[0]![0]);
-console.log(JSON.stringify({ seconds, rows, writeSeconds, csvBytes: statSync(csv).size, maxRssKb: process.resourceUsage().maxRSS }));
+console.log(JSON.stringify({
+  seconds, rows, writeSeconds, csvBytes: statSync(csv).size, maxRssKb: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000,
+}));

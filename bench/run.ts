@@ -1,37 +1,51 @@
 /**
- * `npm run bench [-- --size MB] [--only SECTION] [--no-arrow-cache]`: benchmark sections, each
- * run in its own child process so peak RSS (process.resourceUsage().maxRSS) is per section.
+ * `npm run bench [-- --size MB] [--noise F] [--trace FILE] [--only SECTION] [--no-arrow-cache]`:
+ * benchmark sections, each step in its own child process so peak RSS
+ * (process.resourceUsage().maxRSS) is per step.
  *
- *   import   generate a ~500 MB raw-ftrace trace (bench/out/, cached), import it through the
- *            real import path into a fresh file database; then DuckDB read_csv of the same rows
- *            (explicit column types) into a file database; print MB/s, rows/s, peak RSS and the
- *            ratio import rows/s ÷ read_csv rows/s (bar ≥ 1.0, goal ≥ 1.5).
+ *   import   generate a ~500 MB raw-ftrace trace of kvm_mmio lines (bench/gen-ftrace.ts; cached
+ *            in bench/out/; `--noise F` wraps that fraction of accesses in kvm_exit/kvm_entry;
+ *            `--trace FILE` benchmarks your own trace instead), import it through the real import
+ *            path into a fresh file database, then DuckDB read_csv of the same rows (explicit
+ *            column types) into a file database; print MB/s, rows/s, peak RSS, the ratio
+ *            import rows/s ÷ read_csv rows/s (bar ≥ 1.0, goal ≥ 1.5) and where the CPU went.
  *
- * Later sections (replay, …) register in SECTIONS.
+ *   replay   bench/replay.ts (its own owner's section), run as a child with its output shown.
+ *
+ * Later sections register in SECTIONS.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { generateFtrace } from './gen-ftrace.ts';
+import { basename, join } from 'node:path';
+import { loadavg } from 'node:os';
+import { generateFtrace, type GenResult } from './gen-ftrace.ts';
 
 const OUT = join(import.meta.dirname, 'out');
+/** Bump when generate() output changes, so cached traces are regenerated. */
+const GEN_VERSION = 2;
 
 interface Args {
   sizeMb: number;
+  noise: number;
+  trace: string | null;
   only: string | null;
   arrowCache: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { sizeMb: 500, only: null, arrowCache: true };
+  const a: Args = { sizeMb: 500, noise: 0, trace: null, only: null, arrowCache: true };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--size') a.sizeMb = Number(argv[++i]);
+    else if (k === '--noise') a.noise = Number(argv[++i]);
+    else if (k === '--trace') a.trace = argv[++i] ?? null;
     else if (k === '--only') a.only = argv[++i] ?? null;
     else if (k === '--no-arrow-cache') a.arrowCache = false;
-    else throw new Error(`unknown argument ${k}; usage: npm run bench -- [--size MB] [--only import] [--no-arrow-cache]`);
+    else throw new Error(`unknown argument ${k}; usage: npm run bench -- [--size MB] [--noise F] [--trace FILE] [--only import] [--no-arrow-cache]`);
   }
   if (!(a.sizeMb > 0)) throw new Error('--size expects megabytes > 0');
+  if (!(a.noise >= 0 && a.noise <= 1)) throw new Error('--noise expects a fraction 0..1');
+  if (a.trace !== null && !existsSync(a.trace)) throw new Error(`--trace ${a.trace}: no such file`);
   return a;
 }
 
@@ -47,45 +61,75 @@ function child(script: string, args: string[]): Record<string, number> {
 
 const mb = (b: number) => b / 1e6;
 const mib = (kb: number) => kb / 1024;
+const s2 = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'n/a');
+
+/** The generated trace for these arguments (cached), with the generator's counts. */
+function benchTrace(args: Args): { path: string; gen: GenResult | null } {
+  if (args.trace !== null) return { path: args.trace, gen: null };
+  mkdirSync(OUT, { recursive: true });
+  const path = join(OUT, `ftrace-kvm-mmio-v${GEN_VERSION}-${args.sizeMb}mb${args.noise > 0 ? `-noise${args.noise}` : ''}.log`);
+  const metaPath = `${path}.json`;
+  if (!existsSync(path) || !existsSync(metaPath)) {
+    const t0 = performance.now();
+    const g = generateFtrace({ path, bytes: args.sizeMb * 1e6, noise: args.noise });
+    writeFileSync(metaPath, JSON.stringify(g));
+    console.log(`generated ${path}: ${mb(g.bytes).toFixed(0)} MB, ${g.lines} lines, ${g.accesses} accesses (${g.reads} reads, ${g.writes} writes), ${g.vms} VMs / ${g.threads} vCPU threads in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  return { path, gen: JSON.parse(readFileSync(metaPath, 'utf8')) as GenResult };
+}
 
 function importSection(args: Args): void {
+  const { path: trace, gen } = benchTrace(args);
   mkdirSync(OUT, { recursive: true });
-  const trace = join(OUT, `ftrace-${args.sizeMb}mb.log`);
-  const metaPath = `${trace}.json`;
-  if (!existsSync(trace) || !existsSync(metaPath)) {
-    const t0 = performance.now();
-    const g = generateFtrace({ path: trace, bytes: args.sizeMb * 1e6 });
-    writeFileSync(metaPath, JSON.stringify(g));
-    console.log(`generated ${trace}: ${mb(g.bytes).toFixed(0)} MB, ${g.lines} lines, ${g.accesses} accesses in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  }
-  const gen = JSON.parse(readFileSync(metaPath, 'utf8')) as { bytes: number; lines: number; accesses: number };
   const db = join(OUT, 'bench-import.duckdb');
   for (const p of [db, `${db}.wal`, `${db}.arrow`]) rmSync(p, { recursive: true, force: true });
   // Warm the page cache so both sides start from the same place.
   spawnSync('cat', [trace], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const load0 = loadavg()[0]!;
 
   const parseOnly = child('parse-child.ts', [trace]);
   const imp = child('import-child.ts', [trace, db, args.arrowCache ? 'arrow' : 'no-arrow']);
   const csv = join(OUT, 'bench-rows.csv');
   const csvDb = join(OUT, 'bench-csv.duckdb');
   const load = child('read-csv-child.ts', [db, csv, csvDb]);
+  rmSync(csv, { force: true });
 
   const bytes = statSync(trace).size;
-  const importRate = imp.rows! / imp.seconds!;
+  const rows = imp.rows!;
+  const importRate = rows / imp.seconds!;
   const csvRate = load.rows! / load.seconds!;
+  const ratio = importRate / csvRate;
   console.log('\n== import (real import path, fresh file database) ==');
-  console.log(`trace            ${mb(bytes).toFixed(0)} MB, ${gen.lines.toLocaleString('en-US')} lines, arrow cache ${args.arrowCache ? 'on' : 'off'}`);
-  console.log(`import           ${imp.seconds!.toFixed(2)} s  ${(mb(bytes) / imp.seconds!).toFixed(0)} MB/s  ${(importRate / 1e6).toFixed(2)} M rows/s  ${(gen.lines / imp.seconds! / 1e6).toFixed(2)} M lines/s  rows ${imp.rows!.toLocaleString('en-US')}`);
+  console.log(`trace            ${basename(trace)}: ${mb(bytes).toFixed(0)} MB, ${imp.lines!.toLocaleString('en-US')} lines → ${rows.toLocaleString('en-US')} access rows (${(imp.lines! / rows).toFixed(2)} lines per row: a read is two kvm_mmio lines), arrow cache ${args.arrowCache ? 'on' : 'off'}`);
+  console.log(`machine          ${loadavg().length ? `load average ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}` : ''} (other processes share the cores: compare CPU seconds, not only wall)`);
+  console.log(`import           ${imp.seconds!.toFixed(2)} s  ${(mb(bytes) / imp.seconds!).toFixed(0)} MB/s  ${(importRate / 1e6).toFixed(2)} M rows/s  ${(imp.lines! / imp.seconds! / 1e6).toFixed(2)} M lines/s  CPU ${s2(imp.cpuMs!)}`);
   console.log(`parse only       ${parseOnly.seconds!.toFixed(2)} s  ${(mb(bytes) / parseOnly.seconds!).toFixed(0)} MB/s  (parser in its worker, batches discarded: the import's floor)`);
   console.log(`import peak RSS  ${mib(imp.maxRssKb!).toFixed(0)} MiB  (bar < 512 MiB)  database ${mb(imp.dbBytes!).toFixed(0)} MB`);
-  console.log(`read_csv         ${load.seconds!.toFixed(2)} s  ${(csvRate / 1e6).toFixed(2)} M rows/s  (CSV ${mb(load.csvBytes!).toFixed(0)} MB, written in ${load.writeSeconds!.toFixed(2)} s, not counted)  peak RSS ${mib(load.maxRssKb!).toFixed(0)} MiB`);
-  const ratio = importRate / csvRate;
+  console.log(`read_csv         ${load.seconds!.toFixed(2)} s  ${(csvRate / 1e6).toFixed(2)} M rows/s  CPU ${s2(load.cpuMs!)}  (CSV ${mb(load.csvBytes!).toFixed(0)} MB, written in ${load.writeSeconds!.toFixed(2)} s, not counted)  peak RSS ${mib(load.maxRssKb!).toFixed(0)} MiB`);
   console.log(`ratio            import rows/s ÷ read_csv rows/s = ${ratio.toFixed(2)}  (bar ≥ 1.0, goal ≥ 1.5) ${ratio >= 1.5 ? 'GOAL' : ratio >= 1 ? 'BAR' : 'BELOW BAR'}`);
-  if (imp.rows !== gen.accesses) console.log(`WARNING: imported ${imp.rows} rows, generator wrote ${gen.accesses} accesses`);
+  console.log('\n-- where the import\'s CPU went (thread CPU from /proc; the process ran on every core it could get) --');
+  const line = (what: string, ms: number, note = '') => console.log(`  ${what.padEnd(34)} ${s2(ms).padStart(8)}  ${note}`);
+  line('parse worker (read, tokenize, rows)', imp.parseWorkerMs!, `first batch after ${s2(imp.firstBatchMs!)} (worker start-up, overlapped with opening the database)`);
+  line('  of which start-up (tsx, modules)', imp.parseWorkerBootMs!);
+  line('  the parse alone, for comparison', parseOnly.inThreadParseMs!, `(same parser on one thread from 1 MiB reads: ${(mb(parseOnly.bytes!) / (parseOnly.inThreadParseMs! / 1000)).toFixed(0)} MB/s of CPU)`);
+  line('hash worker (sha256 of the file)', imp.hashWorkerMs!);
+  line('main: DuckDB append', imp.appendMs!, `${(rows / (imp.appendMs! / 1000) / 1e6).toFixed(1)} M rows/s of CPU`);
+  line('main: Arrow cache write', imp.arrowMs!);
+  line('main: everything else', imp.mainMs! - imp.appendMs! - imp.arrowMs!, `(open, schema, summary tables, COMMIT + checkpoint: ${s2(imp.commitMs!)} wall)`);
+  line('other threads', imp.otherThreadsMs!, '(V8 compiler and GC helpers, libuv file reads, tsx loader, DuckDB)');
+  line('total (user + system)', imp.cpuMs!, `= ${(imp.cpuMs! / 1000 / imp.seconds!).toFixed(2)} cores busy on average; read_csv: ${s2(load.cpuMs!)}`);
+  if (gen && rows !== gen.accesses) console.log(`WARNING: imported ${rows} rows, generator wrote ${gen.accesses} accesses`);
+}
+
+function replaySection(): void {
+  console.log('\n== replay (bench/replay.ts) ==');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'replay.ts')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) console.log(`replay bench failed with status ${r.status}`);
 }
 
 const SECTIONS: Record<string, (a: Args) => void> = {
   import: importSection,
+  replay: replaySection,
 };
 
 const args = parseArgs(process.argv.slice(2));

@@ -24,6 +24,21 @@ export const DELIVERY_NONE = 0; // disabled, distributor off, or no target
 export const DELIVERY_GROUP1 = 1; // IRQ
 export const DELIVERY_GROUP0 = 2; // FIQ (v3: needs ICC_IGRPEN0; v2: needs GICV_CTLR.EnableGrp0/FIQEn)
 
+/*
+ * The handler switches below use the H values as literal case labels, commented with their
+ * names: with `case H.X:` V8 loads H.X for every case in turn (a compare chain through memory);
+ * with literals it emits a jump table. This check ties the literals to descriptor.ts.
+ */
+const HANDLER_LITERALS: Record<keyof typeof H, number> = {
+  RAZ_WI: 0, RAO_WI: 1, CONST: 2, D_CTLR: 3, D_TYPER: 4, D_IIDR: 5, D_TYPER2: 6, GROUP: 7, ENABLE_SET: 8, ENABLE_CLEAR: 9,
+  PEND_SET: 10, PEND_CLEAR: 11, ACTIVE_SET: 12, ACTIVE_CLEAR: 13, PRIORITY: 14, CONFIG: 15, TARGETS: 16, ROUTER: 17, SGIR: 18,
+  SGI_PEND_CLEAR: 19, SGI_PEND_SET: 20, R_CTLR: 21, R_TYPER: 22, PROPBASER: 23, PENDBASER: 24, INVLPIR: 25, INVALLR: 26,
+  SYNCR: 27, GICC_DIR: 28, UNMODELLED: 29,
+};
+for (const [name, v] of Object.entries(HANDLER_LITERALS)) {
+  if (H[name as keyof typeof H] !== v) throw new Error(`vgic-model.ts: handler literal ${name} = ${v} is out of step with descriptor.ts`);
+}
+
 export const EFFECT_NONE = 0;
 export const EFFECT_DONE = 1;
 export const EFFECT_UNKNOWN = -1;
@@ -39,17 +54,20 @@ export class VgicModel {
   private readonly typer: number;
 
   /**
-   * Output of the last read: [value low, value high, known low, known high] as int32 bit
-   * patterns (typed-array slots keep the hot path free of heap-number boxing).
+   * Output of the last read: value low/high and known-bits low/high, as int32 bit patterns (small
+   * integers to V8: plain fields, no heap-number boxing, and cheaper to read than array slots).
    */
-  readonly out = new Int32Array(4);
+  outLo = 0;
+  outHi = 0;
+  outKlo = 0;
+  outKhi = 0;
   /** Side effect of the last INVLPIR/INVALLR/GICC_DIR write (EFFECT_*). */
   effect = 0;
 
-  get lo(): number { return this.out[0]! >>> 0; }
-  get hi(): number { return this.out[1]! >>> 0; }
-  get klo(): number { return this.out[2]! >>> 0; }
-  get khi(): number { return this.out[3]! >>> 0; }
+  get lo(): number { return this.outLo >>> 0; }
+  get hi(): number { return this.outHi >>> 0; }
+  get klo(): number { return this.outKlo >>> 0; }
+  get khi(): number { return this.outKhi >>> 0; }
 
   // Per-IRQ bit state (value, known).
   readonly group: Uint32Array;
@@ -86,6 +104,9 @@ export class VgicModel {
   readonly pendbLo: Uint32Array;
   readonly pendbHi: Uint32Array;
   readonly pendbK: Uint8Array;
+  // merge64's result.
+  private mergedLo = 0;
+  private mergedHi = 0;
   // Last GICv2 SGIR write, for the engine's delivery check.
   sgirTargets = 0;
   sgirIntid = -1;
@@ -176,15 +197,13 @@ export class VgicModel {
   }
 
   private value32(v: number, k: number): void {
-    const o = this.out;
-    o[0] = v; o[1] = 0; o[2] = k; o[3] = -1;
+    this.outLo = v | 0; this.outHi = 0; this.outKlo = k | 0; this.outKhi = -1;
   }
 
   /** A 64-bit register read at (off & 7) with len 4 or 8: `extract_bytes`. */
   private value64(vlo: number, vhi: number, klo: number, khi: number, off: number, len: number): void {
     if (len === 8) {
-      const o = this.out;
-      o[0] = vlo; o[1] = vhi; o[2] = klo; o[3] = khi;
+      this.outLo = vlo | 0; this.outHi = vhi | 0; this.outKlo = klo | 0; this.outKhi = khi | 0;
     } else if ((off & 4) !== 0) {
       this.value32(vhi, khi);
     } else {
@@ -209,64 +228,63 @@ export class VgicModel {
    * resolves that from its precomputed tables; a RAZ access is h = H.RAZ_WI).
    */
   readH(h: number, cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number): void {
-    // Cases are ordered by how often guests hit them: V8 compiles this switch to a compare chain.
-    switch (h) {
-      case H.ENABLE_SET: case H.ENABLE_CLEAR: {
+    switch (h) { // case labels: see HANDLER_LITERALS
+      case 8 /* ENABLE_SET */: case 9 /* ENABLE_CLEAR */: {
         const w = this.wordOf(cpu, intid);
         this.value32(this.en[w]!, this.enK[w]!);
         return;
       }
-      case H.D_CTLR:
+      case 3 /* D_CTLR */:
         if (this.v2) this.value32(this.dist[0]!, this.dist[1]! ? ALL : ~1);
         else this.value32((this.dist[0]! << 1) | 0x50 | (this.dist[2]! << 8), ~((this.dist[1]! ? 0 : 2) | (this.dist[3]! ? 0 : 0x100)));
         return;
-      case H.R_CTLR:
+      case 21 /* R_CTLR */:
         this.value32(this.rdCtlr[cpu]! | this.profile.rdCtlrAdvertise, this.rdCtlrK[cpu] ? ALL : ~1);
         return;
-      case H.PEND_SET: case H.PEND_CLEAR: this.readPending(this.wordOf(cpu, intid)); return;
-      case H.ROUTER: {
+      case 10 /* PEND_SET */: case 11 /* PEND_CLEAR */: this.readPending(this.wordOf(cpu, intid)); return;
+      case 17 /* ROUTER */: {
         const spi = intid - 32;
         if ((off & 4) !== 0) { this.value32(0, ALL); return; } // upper word RAZ
         this.value64(this.router[spi]!, 0, this.routerK[spi] ? ALL : 0xff000000, ALL, off, len);
         return;
       }
-      case H.PRIORITY: this.readBytes(this.prio, this.prioK, this.indexOf(cpu, intid), len); return;
-      case H.ACTIVE_SET: case H.ACTIVE_CLEAR: {
+      case 14 /* PRIORITY */: this.readBytes(this.prio, this.prioK, this.indexOf(cpu, intid), len); return;
+      case 12 /* ACTIVE_SET */: case 13 /* ACTIVE_CLEAR */: {
         const w = this.wordOf(cpu, intid);
         this.value32(this.act[w]!, this.actK[w]!);
         return;
       }
-      case H.CONFIG: this.readConfig(this.wordOf(cpu, intid), intid & 31); return;
-      case H.GROUP: {
+      case 15 /* CONFIG */: this.readConfig(this.wordOf(cpu, intid), intid & 31); return;
+      case 7 /* GROUP */: {
         if (this.profile.groupRead === 'all-ones') { this.value32(ALL, ALL); return; }
         const w = this.wordOf(cpu, intid);
         this.value32(this.group[w]!, this.groupK[w]!);
         return;
       }
-      case H.R_TYPER: {
+      case 22 /* R_TYPER */: {
         const last = cpu === this.nv - 1 ? 0x10 : 0;
         this.value64(((cpu & 0xffff) << 8) | last | (this.shape.hasIts ? 1 : 0), this.shape.mpidr[cpu]! & 0xffffff, ALL, ALL, off, len);
         return;
       }
-      case H.D_TYPER: this.value32(this.typer, ALL); return;
-      case H.D_IIDR: this.value32(this.profile.iidr, ALL); return;
-      case H.CONST: this.value32(cf.constValue[d]!, ALL); return;
-      case H.RAO_WI: this.value32(lenMask(len), ALL); return;
-      case H.D_TYPER2: this.value32(this.profile.host.vsgi ? 0x100 : 0, ALL); return;
-      case H.TARGETS:
+      case 4 /* D_TYPER */: this.value32(this.typer, ALL); return;
+      case 5 /* D_IIDR */: this.value32(this.profile.iidr, ALL); return;
+      case 2 /* CONST */: this.value32(cf.constValue[d]!, ALL); return;
+      case 1 /* RAO_WI */: this.value32(lenMask(len), ALL); return;
+      case 6 /* D_TYPER2 */: this.value32(this.profile.host.vsgi ? 0x100 : 0, ALL); return;
+      case 16 /* TARGETS */:
         if (intid < 32) this.value32(((1 << cpu) * 0x01010101) & lenMask(len), ALL); // `1 << vcpu_id`, read-only
         else this.readBytes(this.targets, this.targetsK, this.indexOf(cpu, intid), len);
         return;
-      case H.SGI_PEND_CLEAR: case H.SGI_PEND_SET: this.readBytes(this.sgiSrc, this.sgiSrcK, cpu * 16 + (off & 0xf), len, true); return;
-      case H.PROPBASER:
+      case 19 /* SGI_PEND_CLEAR */: case 20 /* SGI_PEND_SET */: this.readBytes(this.sgiSrc, this.sgiSrcK, cpu * 16 + (off & 0xf), len, true); return;
+      case 23 /* PROPBASER */:
         this.value64(this.prop[0]!, this.prop[1]!, this.prop[2]! & 1 ? ALL : 0, this.prop[2]! & 2 ? ALL : 0, off, len);
         return;
-      case H.PENDBASER: {
+      case 24 /* PENDBASER */: {
         const k = this.pendbK[cpu]!;
         this.value64(this.pendbLo[cpu]!, this.pendbHi[cpu]! & ~(1 << 30), k & 1 ? ALL : 0, k & 2 ? ALL : 1 << 30, off, len); // PTZ reads 0
         return;
       }
-      case H.UNMODELLED: this.value32(0, 0); return;
+      case 29 /* UNMODELLED */: this.value32(0, 0); return;
       default: this.value32(0, ALL); // RAZ_WI, SGIR, INVLPIR, INVALLR, SYNCR, GICC_DIR reads
     }
   }
@@ -314,7 +332,7 @@ export class VgicModel {
       this.sgirIntid = -1;
       return;
     }
-    this.writeH(cf.handler[d]!, d, intid, off, len, cpu, lo, hi);
+    this.writeH(cf.handler[d]!, intid, off, len, cpu, lo, hi);
   }
 
   /**
@@ -322,28 +340,27 @@ export class VgicModel {
    * are only meaningful after the handlers that set them (INVLPIR, INVALLR, GICC_DIR; SGIR): not
    * stored on every write, to keep the hot path short.
    */
-  writeH(h: number, d: number, intid: number, off: number, len: number, cpu: number, lo: number, hi: number): void {
-    void d;
-    switch (h) {
-      case H.ENABLE_SET: { const w = this.wordOf(cpu, intid); this.en[w]! |= lo; this.enK[w]! |= lo; return; }
-      case H.ENABLE_CLEAR: { const w = this.wordOf(cpu, intid); this.en[w]! &= ~lo; this.enK[w]! |= lo; return; }
-      case H.ROUTER: {
+  writeH(h: number, intid: number, off: number, len: number, cpu: number, lo: number, hi: number): void {
+    switch (h) { // case labels: see HANDLER_LITERALS
+      case 8 /* ENABLE_SET */: { const w = this.wordOf(cpu, intid); this.en[w]! |= lo; this.enK[w]! |= lo; return; }
+      case 9 /* ENABLE_CLEAR */: { const w = this.wordOf(cpu, intid); this.en[w]! &= ~lo; this.enK[w]! |= lo; return; }
+      case 17 /* ROUTER */: {
         if ((off & 4) !== 0) return; // upper word WI (no Aff3)
         const spi = intid - 32;
         const aff = lo & 0xffffff;
         this.router[spi] = aff; this.routerK[spi] = 1; this.routeVcpu[spi] = this.vcpuForAffinity(aff);
         return;
       }
-      case H.INVLPIR: case H.INVALLR:
+      case 25 /* INVLPIR */: case 26 /* INVALLR */:
         if ((off & 4) !== 0) { this.effect = EFFECT_NONE; return; } // upper word ignored
         this.effect = !this.rdCtlrK[cpu] ? EFFECT_UNKNOWN : this.rdCtlr[cpu] ? EFFECT_DONE : EFFECT_NONE;
         return;
-      case H.PRIORITY: {
+      case 14 /* PRIORITY */: {
         const ix = this.indexOf(cpu, intid);
         for (let i = 0; i < len; i++) { this.prio[ix + i] = (lo >>> (8 * i)) & 0xf8; this.prioK[ix + i] = 1; } // VGIC_PRI_BITS = 5
         return;
       }
-      case H.CONFIG: {
+      case 15 /* CONFIG */: {
         if (intid < 32) return; // SGI/PPI configuration is read-only
         const w = this.wordOf(cpu, intid);
         const shift = intid & 31;
@@ -354,52 +371,52 @@ export class VgicModel {
         this.edgeK[w]! |= mask;
         return;
       }
-      case H.PEND_SET: case H.PEND_CLEAR: {
+      case 10 /* PEND_SET */: case 11 /* PEND_CLEAR */: {
         const mask = this.v2 && intid === 0 ? lo & 0xffff0000 : lo; // GICv2 SGIs: use the SGI registers
         const w = this.wordOf(cpu, intid);
-        if (cf.handler[d] === H.PEND_SET) this.pend[w]! |= mask; else this.pend[w]! &= ~mask;
+        if (h === 10 /* PEND_SET */) this.pend[w]! |= mask; else this.pend[w]! &= ~mask;
         this.pendK[w]! |= mask;
         return;
       }
-      case H.ACTIVE_SET: { const w = this.wordOf(cpu, intid); this.act[w]! |= lo; this.actK[w]! |= lo; return; }
-      case H.ACTIVE_CLEAR: { const w = this.wordOf(cpu, intid); this.act[w]! &= ~lo; this.actK[w]! |= lo; return; }
-      case H.GROUP: {
+      case 12 /* ACTIVE_SET */: { const w = this.wordOf(cpu, intid); this.act[w]! |= lo; this.actK[w]! |= lo; return; }
+      case 13 /* ACTIVE_CLEAR */: { const w = this.wordOf(cpu, intid); this.act[w]! &= ~lo; this.actK[w]! |= lo; return; }
+      case 7 /* GROUP */: {
         if (this.profile.groupWrite === 'ignore') return; // rev 0 RAO/WI; proposed rev 1 returns early
         const w = this.wordOf(cpu, intid);
         this.group[w] = lo; this.groupK[w] = ALL;
         return;
       }
-      case H.D_CTLR: this.writeDistCtlr(lo); return;
-      case H.R_CTLR: {
+      case 3 /* D_CTLR */: this.writeDistCtlr(lo); return;
+      case 21 /* R_CTLR */: {
         if (!this.shape.hasIts) return;
         // EnableLPIs 0→1, or 1→RWP→0 (the transient is not visible to the writer): known afterwards.
         this.rdCtlr[cpu] = lo & 1; this.rdCtlrK[cpu] = 1;
         return;
       }
-      case H.SGIR: this.writeSgir(lo, cpu); return;
-      case H.TARGETS: {
+      case 18 /* SGIR */: this.writeSgir(lo, cpu); return;
+      case 16 /* TARGETS */: {
         if (intid < 32) return;
         const ix = this.indexOf(cpu, intid);
         const cpuMask = (1 << this.nv) - 1;
         for (let i = 0; i < len; i++) { this.targets[ix + i] = (lo >>> (8 * i)) & cpuMask; this.targetsK[ix + i] = 1; }
         return;
       }
-      case H.SGI_PEND_CLEAR: case H.SGI_PEND_SET: this.writeSgiPend(cf.handler[d] === H.SGI_PEND_SET, off, len, cpu, lo); return;
-      case H.PROPBASER: {
+      case 19 /* SGI_PEND_CLEAR */: case 20 /* SGI_PEND_SET */: this.writeSgiPend(h === 20 /* SGI_PEND_SET */, off, len, cpu, lo); return;
+      case 23 /* PROPBASER */: {
         if (!this.rdCtlrK[cpu]) { this.prop[2]! &= len === 8 ? 0 : off & 4 ? 1 : 2; return; } // took or not: unknown
         if (this.rdCtlr[cpu]) return; // ignored while LPIs are enabled
-        const [l, h, k] = this.merge64(this.prop[0]!, this.prop[1]!, this.prop[2]!, off, len, lo, hi);
-        this.prop[0] = sanitiseLo(l, 0x60); this.prop[1] = this.sanitiseHi(h, 0xf8f00000); this.prop[2] = k;
+        const k = this.merge64(this.prop[0]!, this.prop[1]!, this.prop[2]!, off, len, lo, hi);
+        this.prop[0] = sanitiseLo(this.mergedLo, 0x60); this.prop[1] = this.sanitiseHi(this.mergedHi, 0xf8f00000); this.prop[2] = k;
         return;
       }
-      case H.PENDBASER: {
+      case 24 /* PENDBASER */: {
         if (!this.rdCtlrK[cpu]) { this.pendbK[cpu]! &= len === 8 ? 0 : off & 4 ? 1 : 2; return; }
         if (this.rdCtlr[cpu]) return;
-        const [l, h, k] = this.merge64(this.pendbLo[cpu]!, this.pendbHi[cpu]!, this.pendbK[cpu]!, off, len, lo, hi);
-        this.pendbLo[cpu] = sanitiseLo(l, 0xf07f); this.pendbHi[cpu] = this.sanitiseHi(h, 0xb8f00000); this.pendbK[cpu] = k;
+        const k = this.merge64(this.pendbLo[cpu]!, this.pendbHi[cpu]!, this.pendbK[cpu]!, off, len, lo, hi);
+        this.pendbLo[cpu] = sanitiseLo(this.mergedLo, 0xf07f); this.pendbHi[cpu] = this.sanitiseHi(this.mergedHi, 0xb8f00000); this.pendbK[cpu] = k;
         return;
       }
-      case H.GICC_DIR: this.effect = EFFECT_DONE; return; // deactivation reaches the vGIC only with the trap
+      case 28 /* GICC_DIR */: this.effect = EFFECT_DONE; return; // deactivation reaches the vGIC only with the trap
       default: return; // RAZ_WI, RAO_WI, CONST, TYPER, IIDR, TYPER2, R_TYPER, SYNCR, UNMODELLED
     }
   }
@@ -452,10 +469,15 @@ export class VgicModel {
     }
   }
 
-  /** `update_64bit_reg`: a 32-bit write replaces the half selected by addr & 4. */
-  private merge64(vlo: number, vhi: number, k: number, off: number, len: number, lo: number, hi: number): [number, number, number] {
-    if (len === 8) return [lo, hi, 3];
-    return (off & 4) !== 0 ? [vlo, lo, k | 2] : [lo, vhi, k | 1];
+  /**
+   * `update_64bit_reg`: a 32-bit write replaces the half selected by addr & 4. Leaves the value
+   * in mergedLo/mergedHi and returns the known-halves mask (no array per write).
+   */
+  private merge64(vlo: number, vhi: number, k: number, off: number, len: number, lo: number, hi: number): number {
+    if (len === 8) { this.mergedLo = lo; this.mergedHi = hi; return 3; }
+    if ((off & 4) !== 0) { this.mergedLo = vlo; this.mergedHi = lo; return k | 2; }
+    this.mergedLo = lo; this.mergedHi = vhi;
+    return k | 1;
   }
 
   /** Outer cacheability [58:56] and RES0 bits of the high word (`vgic_sanitise_*`). */
@@ -530,16 +552,16 @@ export class VgicModel {
    */
   learn(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number, lo: number, hi: number, mlo: number, mhi: number): void {
     if (d < 0 || (cf.feature[d]! & ~this.features) !== 0 || ((cf.flags[d]! & FLAG_PRIVATE_RAZ) !== 0 && intid < 32)) return;
-    switch (cf.handler[d]) {
-      case H.D_CTLR:
+    switch (cf.handler[d]) { // case labels: see HANDLER_LITERALS
+      case 3 /* D_CTLR */:
         if (this.v2) { if (!this.dist[1]! && mlo & 1) { this.dist[0] = lo & 1; this.dist[1] = 1; } return; }
         if (!this.dist[1]! && mlo & 2) { this.dist[0] = (lo >>> 1) & 1; this.dist[1] = 1; }
         if (!this.dist[3]! && mlo & 0x100) { this.dist[2] = (lo >>> 8) & 1; this.dist[3] = 1; }
         return;
-      case H.GROUP: this.learnBits(this.group, this.groupK, this.wordOf(cpu, intid), lo, mlo); return;
-      case H.ENABLE_SET: case H.ENABLE_CLEAR: this.learnBits(this.en, this.enK, this.wordOf(cpu, intid), lo, mlo); return;
-      case H.ACTIVE_SET: case H.ACTIVE_CLEAR: this.learnBits(this.act, this.actK, this.wordOf(cpu, intid), lo, mlo); return;
-      case H.PEND_SET: case H.PEND_CLEAR: {
+      case 7 /* GROUP */: this.learnBits(this.group, this.groupK, this.wordOf(cpu, intid), lo, mlo); return;
+      case 8 /* ENABLE_SET */: case 9 /* ENABLE_CLEAR */: this.learnBits(this.en, this.enK, this.wordOf(cpu, intid), lo, mlo); return;
+      case 12 /* ACTIVE_SET */: case 13 /* ACTIVE_CLEAR */: this.learnBits(this.act, this.actK, this.wordOf(cpu, intid), lo, mlo); return;
+      case 10 /* PEND_SET */: case 11 /* PEND_CLEAR */: {
         const w = this.wordOf(cpu, intid);
         const e = this.edge[w]!;
         const ek = this.edgeK[w]!;
@@ -549,7 +571,7 @@ export class VgicModel {
         this.learnBits(this.lvl, this.lvlK, w, 0, low);
         return;
       }
-      case H.PRIORITY: case H.TARGETS: {
+      case 14 /* PRIORITY */: case 16 /* TARGETS */: {
         if (cf.handler[d] === H.TARGETS && intid < 32) return;
         const vals = cf.handler[d] === H.PRIORITY ? this.prio : this.targets;
         const known = cf.handler[d] === H.PRIORITY ? this.prioK : this.targetsK;
@@ -558,7 +580,7 @@ export class VgicModel {
           if (!known[ix + i] && ((mlo >>> (8 * i)) & 0xff) !== 0) { vals[ix + i] = (lo >>> (8 * i)) & 0xff; known[ix + i] = 1; }
         return;
       }
-      case H.CONFIG: {
+      case 15 /* CONFIG */: {
         if (intid < 32) return;
         const w = this.wordOf(cpu, intid);
         const shift = intid & 31;
@@ -570,13 +592,13 @@ export class VgicModel {
         }
         return;
       }
-      case H.ROUTER: {
+      case 17 /* ROUTER */: {
         const spi = intid - 32;
         if ((off & 4) !== 0 || this.routerK[spi] || (mlo & 0xffffff) === 0) return;
         this.router[spi] = lo & 0xffffff; this.routerK[spi] = 1; this.routeVcpu[spi] = this.vcpuForAffinity(lo & 0xffffff);
         return;
       }
-      case H.SGI_PEND_CLEAR: case H.SGI_PEND_SET:
+      case 19 /* SGI_PEND_CLEAR */: case 20 /* SGI_PEND_SET */:
         for (let i = 0; i < len; i++) {
           const ix = cpu * 16 + (off & 0xf) + i;
           const m = ((mlo >>> (8 * i)) & 0xff) & ~this.sgiSrcK[ix]!;
@@ -584,11 +606,11 @@ export class VgicModel {
           this.sgiSrcK[ix]! |= m;
         }
         return;
-      case H.R_CTLR:
+      case 21 /* R_CTLR */:
         if (!this.rdCtlrK[cpu] && mlo & 1) { this.rdCtlr[cpu] = lo & 1; this.rdCtlrK[cpu] = 1; }
         return;
-      case H.PROPBASER: this.prop[2] = this.learn64(off, len, lo, hi, mlo, mhi, this.prop[2]!, (l, h) => { this.prop[0] = l ?? this.prop[0]!; this.prop[1] = h ?? this.prop[1]!; }); return;
-      case H.PENDBASER:
+      case 23 /* PROPBASER */: this.prop[2] = this.learn64(off, len, lo, hi, mlo, mhi, this.prop[2]!, (l, h) => { this.prop[0] = l ?? this.prop[0]!; this.prop[1] = h ?? this.prop[1]!; }); return;
+      case 24 /* PENDBASER */:
         this.pendbK[cpu] = this.learn64(off, len, lo, hi, mlo, mhi, this.pendbK[cpu]!, (l, h) => {
           this.pendbLo[cpu] = l ?? this.pendbLo[cpu]!; this.pendbHi[cpu] = h ?? this.pendbHi[cpu]!;
         });

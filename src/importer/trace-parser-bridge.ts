@@ -2,7 +2,7 @@
  * The one place the importer meets the trace parsers (src/ingest): adapts `parseFile` to what
  * the importer needs — the summary plus the sha256 of the raw bytes, hashed while reading.
  */
-import { parseFile } from '../ingest/parse-file.ts';
+import { parseFile, type ParseFileStats } from '../ingest/parse-file.ts';
 import type { ParseSink, ParseSummary, TraceFormat } from '../ingest/types.ts';
 
 export interface BridgeParseOptions {
@@ -10,6 +10,8 @@ export interface BridgeParseOptions {
   fallbackVm: string;
   tgidMap?: ReadonlyMap<number, number>;
   strict: boolean;
+  /** Filled with the parse's diagnostics (benchmark breakdowns). */
+  stats?: ParseFileStats;
 }
 
 export interface BridgeProgress {
@@ -37,6 +39,7 @@ export const parseTraceFile: TraceParseFn = async (path, options, sink, onProgre
     ...(options.format !== 'auto' ? { format: options.format } : {}),
   }, sink, {
     worker: 'auto',
+    ...(options.stats ? { stats: options.stats } : {}),
     onProgress: (p) => onProgress({ bytes: p.rawBytes, totalBytes: p.totalBytes, lines: p.lines }),
   });
   return { summary, sha256: summary.sha256 };

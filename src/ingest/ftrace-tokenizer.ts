@@ -58,18 +58,34 @@ function pidColumn(buf: Buffer, q: number, end: number, h: LineHeader): number {
 
 /**
  * Tokenizes the line buf[s, end). The kernel and trace-cmd right-align the comm in 16 columns, so
- * the dash is normally at s + 16 (checked first); otherwise the dash is searched for.
+ * the dash is normally at s + 16 (checked first, inline); otherwise the dash is searched for.
  * Returns 0 or a negative R_* reason.
  */
 export function tokenizeFtrace(buf: Buffer, s: number, end: number, h: LineHeader): number {
-  const flagChar = FLAG_CHAR;
-  const nameChar = NAME_CHAR;
-  let layout = 0;
-  let tgid = -1;
   let c = s;
   while (c < end && buf[c]! === 32) c++;
   h.commStart = c;
-  let p = s + 16 < end && buf[s + 16]! === 45 && c < s + 16 ? pidColumn(buf, s + 16, end, h) : -1;
+  let p = -1;
+  const d = s + 16;
+  if (d < end && buf[d]! === 45 && c < d) {
+    // inline pidColumn(buf, d, end, h): `-<digits> +[(\[]`
+    let r = d + 1;
+    let v = 0;
+    for (; r < end; r++) {
+      const ch = buf[r]!;
+      if (ch < 48 || ch > 57) break;
+      v = v * 10 + (ch - 48);
+    }
+    if (r > d + 1 && r < end && buf[r]! === 32 && v <= MAX_TID) {
+      r++;
+      while (r < end && buf[r]! === 32) r++;
+      if (r < end && (buf[r]! === 91 || buf[r]! === 40)) {
+        h.tid = v;
+        h.commEnd = d;
+        p = r;
+      }
+    }
+  }
   if (p < 0) {
     p = findPid(buf, c, end, h);
     if (p < 0) return R_NO_PID;
@@ -77,6 +93,18 @@ export function tokenizeFtrace(buf: Buffer, s: number, end: number, h: LineHeade
   const q = h.commEnd;
   // `<...>`: the kernel's comm cache did not know the thread
   h.commKnown = !(q - c === 5 && buf[c]! === 60 /* < */ && buf[c + 1]! === 46);
+  return tokenizeFtraceColumns(buf, p, end, h);
+}
+
+/**
+ * The rest of an ftrace line, from the `(`/`[` column after `<comm>-<pid> ` at p: sets tgid, cpu,
+ * the layout bits of those columns in h.layout, h.tsStart, then the timestamp, event name and body
+ * start. Returns 0 or a negative R_* reason.
+ */
+export function tokenizeFtraceColumns(buf: Buffer, p: number, end: number, h: LineHeader): number {
+  const flagChar = FLAG_CHAR;
+  let layout = 0;
+  let tgid = -1;
   // (tgid) or (-------)
   if (buf[p]! === 40 /* ( */) {
     p++;
@@ -84,14 +112,14 @@ export function tokenizeFtrace(buf: Buffer, s: number, end: number, h: LineHeade
     if (p < end && buf[p]! === 45 /* - */) {
       while (p < end && buf[p]! === 45) p++;
     } else {
-      const s = p;
+      const ts = p;
       let v = 0;
       for (; p < end; p++) {
-        const c = buf[p]!;
-        if (c < 48 || c > 57) break;
-        v = v * 10 + (c - 48);
+        const ch = buf[p]!;
+        if (ch < 48 || ch > 57) break;
+        v = v * 10 + (ch - 48);
       }
-      if (p === s || v > MAX_TID) return R_TGID;
+      if (p === ts || v > MAX_TID) return R_TGID;
       tgid = v;
     }
     if (p >= end || buf[p]! !== 41 /* ) */) return R_TGID;
@@ -106,33 +134,48 @@ export function tokenizeFtrace(buf: Buffer, s: number, end: number, h: LineHeade
   const cs = p;
   let cpu = 0;
   for (; p < end; p++) {
-    const c = buf[p]!;
-    if (c < 48 || c > 57) break;
-    cpu = cpu * 10 + (c - 48);
+    const ch = buf[p]!;
+    if (ch < 48 || ch > 57) break;
+    cpu = cpu * 10 + (ch - 48);
   }
   if (p === cs || p >= end || buf[p]! !== 93 /* ] */ || cpu > MAX_CPU) return R_CPU;
   h.cpu = cpu;
   p++;
   while (p < end && buf[p]! === 32) p++;
-  // optional irq-flags token: a token not ending in ':' before the timestamp
+  // optional irq-flags token: a token not ending in ':' before the timestamp. One pass: flag
+  // characters include the digits and '.', so a timestamp stops this scan at its ':'.
   let t = p;
-  while (t < end && buf[t]! !== 32) t++;
-  if (t === p) return R_TIMESTAMP;
-  if (buf[t - 1]! !== 58 /* : */) {
+  while (t < end && flagChar[buf[t]!]! === 1) t++;
+  if (t >= end || buf[t]! === 32) {
+    // the whole token consists of flag characters, so it does not end in ':'
     const n = t - p;
+    if (n === 0) return R_TIMESTAMP;
     if (n < 4 || n > 5) return R_FLAGS;
-    for (let i = p; i < t; i++) if (flagChar[buf[i]!]! === 0) return R_FLAGS;
     layout |= n === 4 ? L_FLAGS4 : L_FLAGS5;
     p = t;
     while (p < end && buf[p]! === 32) p++;
+  } else if (buf[t]! !== 58 || (t + 1 < end && buf[t + 1]! !== 32)) {
+    // some other character: the token is the timestamp only if it ends in ':'
+    while (t < end && buf[t]! !== 32) t++;
+    if (buf[t - 1]! !== 58) return R_FLAGS;
   }
+  h.tsStart = p;
+  return tokenizeFtraceTimestamp(buf, p, end, h, layout);
+}
+
+/**
+ * The timestamp, event name and body start of an ftrace line, from the first timestamp digit
+ * at p; `layout` carries the bits of the columns before it. Returns 0 or a negative R_* reason.
+ */
+export function tokenizeFtraceTimestamp(buf: Buffer, p: number, end: number, h: LineHeader, layout: number): number {
+  const nameChar = NAME_CHAR;
   // <secs>.<frac>: (6 or 9 decimals; a counter clock prints a bare integer)
   const ss = p;
   let secs = 0;
   for (; p < end; p++) {
-    const c = buf[p]!;
-    if (c < 48 || c > 57) break;
-    secs = secs * 10 + (c - 48);
+    const ch = buf[p]!;
+    if (ch < 48 || ch > 57) break;
+    secs = secs * 10 + (ch - 48);
   }
   if (p === ss || p - ss > 20) return R_TIMESTAMP;
   if (p < end && buf[p]! === 46 /* . */) {
@@ -140,9 +183,9 @@ export function tokenizeFtrace(buf: Buffer, s: number, end: number, h: LineHeade
     const fs = p;
     let frac = 0;
     for (; p < end; p++) {
-      const c = buf[p]!;
-      if (c < 48 || c > 57) break;
-      if (p - fs < 9) frac = frac * 10 + (c - 48);
+      const ch = buf[p]!;
+      if (ch < 48 || ch > 57) break;
+      if (p - fs < 9) frac = frac * 10 + (ch - 48);
     }
     const nf = p - fs;
     if (nf === 0) return R_TIMESTAMP;

@@ -54,53 +54,63 @@ class VmLayout {
   readonly pages = new Map<number, number>();
   readonly regions = new Map<string, { min: number; max: number; count: number }>();
   readonly idReads: Array<{ gpa: number; len: number; value: number }> = [];
-  // direct-mapped page counters in front of the Map: one compare and one increment per access
-  readonly slotPage = new Float64Array(PAGE_SLOTS).fill(-1);
-  readonly slotCount = new Float64Array(PAGE_SLOTS);
-
-  evict(slot: number): void {
-    const page = this.slotPage[slot]!;
-    if (page >= 0) this.pages.set(page, (this.pages.get(page) ?? 0) + this.slotCount[slot]!);
-  }
-
-  flushPages(): void {
-    for (let k = 0; k < PAGE_SLOTS; k++) {
-      this.evict(k);
-      this.slotPage[k] = -1;
-      this.slotCount[k] = 0;
-    }
-  }
 }
 
 const TWO32 = 4294967296;
 
 export class LayoutCollector {
   private readonly vms: VmLayout[] = [];
+  /**
+   * Direct-mapped page counters in front of each VM's Map, all VMs in one array (vm * PAGE_SLOTS
+   * + slot): one compare and one increment per access.
+   */
+  private slotPage = new Float64Array(0);
+  private slotCount = new Float64Array(0);
 
   private vmLayout(vm: number): VmLayout {
     let l = this.vms[vm];
     if (l === undefined) {
       while (this.vms.length <= vm) this.vms.push(new VmLayout());
       l = this.vms[vm]!;
+      if (this.slotPage.length < this.vms.length * PAGE_SLOTS) this.growSlots();
     }
     return l;
   }
 
-  mmio(vm: number, gpaLo: number, gpaHi: number, isRead: boolean, len: number, valLo: number, valHi: number): void {
-    const l = this.vms[vm] ?? this.vmLayout(vm);
-    const page = gpaHi * 65536 + (gpaLo >>> 16);
-    const slot = (gpaLo >>> 16) & (PAGE_SLOTS - 1);
-    if (l.slotPage[slot] === page) {
-      l.slotCount[slot]!++;
-    } else {
-      l.evict(slot);
-      l.slotPage[slot] = page;
-      l.slotCount[slot] = 1;
+  private growSlots(): void {
+    const n = Math.max(this.vms.length, 2 * this.slotPage.length / PAGE_SLOTS) * PAGE_SLOTS;
+    const page = new Float64Array(n).fill(-1);
+    page.set(this.slotPage);
+    const count = new Float64Array(n);
+    count.set(this.slotCount);
+    this.slotPage = page;
+    this.slotCount = count;
+  }
+
+  private evict(vm: number, k: number): void {
+    const page = this.slotPage[k]!;
+    if (page >= 0) {
+      const pages = this.vms[vm]!.pages;
+      pages.set(page, (pages.get(page) ?? 0) + this.slotCount[k]!);
     }
-    if (isRead && l.idReads.length < MAX_ID_READS) {
+  }
+
+  mmio(vm: number, gpaLo: number, gpaHi: number, isRead: boolean, len: number, valLo: number, valHi: number): void {
+    if (vm >= this.vms.length || this.vms[vm] === undefined) this.vmLayout(vm);
+    const page = gpaHi * 65536 + (gpaLo >>> 16);
+    const k = vm * PAGE_SLOTS + ((gpaLo >>> 16) & (PAGE_SLOTS - 1));
+    if (this.slotPage[k] === page) {
+      this.slotCount[k]!++;
+    } else {
+      this.evict(vm, k);
+      this.slotPage[k] = page;
+      this.slotCount[k] = 1;
+    }
+    if (isRead) {
       const off = gpaLo & 0xffff;
       if (off === 0x4 || off === 0x8 || off === 0xffe8) {
-        l.idReads.push({ gpa: gpaHi * TWO32 + gpaLo, len, value: valHi * TWO32 + valLo });
+        const ids = this.vms[vm]!.idReads;
+        if (ids.length < MAX_ID_READS) ids.push({ gpa: gpaHi * TWO32 + gpaLo, len, value: valHi * TWO32 + valLo });
       }
     }
   }
@@ -119,7 +129,11 @@ export class LayoutCollector {
   finish(): LayoutEvidence[] {
     const out: LayoutEvidence[] = [];
     this.vms.forEach((l, vm) => {
-      l.flushPages();
+      for (let k = vm * PAGE_SLOTS; k < (vm + 1) * PAGE_SLOTS; k++) {
+        this.evict(vm, k);
+        this.slotPage[k] = -1;
+        this.slotCount[k] = 0;
+      }
       if (l.pages.size === 0 && l.regions.size === 0) return;
       out.push({ vm, pages: new Map([...l.pages].sort((a, b) => a[0] - b[0])), regions: l.regions, idReads: l.idReads });
     });

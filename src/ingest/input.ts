@@ -109,13 +109,79 @@ async function startZstd(path: string): Promise<ChildProcessWithoutNullStreams> 
   return child;
 }
 
+/**
+ * Read buffers of a plain file, handed back once their chunk is hashed, so reading does not
+ * allocate (and fault in) a fresh MiB per chunk: that costs the kernel about as much CPU as the
+ * read itself.
+ */
+export class ChunkPool {
+  private readonly free: Buffer[] = [];
+  constructor(private readonly max = 32) {}
+
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK);
+  }
+
+  /** A buffer from take() (any view of it) that nothing uses any more. */
+  give(b: Uint8Array): void {
+    if (b.buffer.byteLength !== READ_CHUNK || this.free.length >= this.max) return;
+    this.free.push(Buffer.from(b.buffer, 0, READ_CHUNK));
+  }
+}
+
+/** Reads a plain file sequentially into pooled buffers (the libuv pool does the read). */
+class PlainReader {
+  private done = false;
+  private constructor(private readonly fh: fsp.FileHandle, private readonly pool: ChunkPool) {}
+
+  static async open(path: string, pool: ChunkPool): Promise<PlainReader> {
+    return new PlainReader(await fsp.open(path, 'r'), pool);
+  }
+
+  async read(): Promise<Buffer | null> {
+    if (this.done) return null;
+    const buf = this.pool.take();
+    const { bytesRead } = await this.fh.read(buf, 0, buf.length, null);
+    if (bytesRead === 0) {
+      this.pool.give(buf);
+      this.close();
+      return null;
+    }
+    return bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+  }
+
+  close(): void {
+    if (this.done) return;
+    this.done = true;
+    void this.fh.close().catch(() => {});
+  }
+}
+
 export interface OpenTraceOptions {
   /**
-   * Receives every raw (compressed) chunk instead of hashing it here, e.g. to hash on another
-   * thread: sha256 of a plain-text GB file costs about a third of the parse. The chunk is only
-   * valid during the call.
+   * Receives every raw (compressed) chunk, in file order, instead of hashing it here, e.g. to
+   * hash on another thread: sha256 of a plain-text GB file costs about a third of the parse.
+   * `owned` true: nothing here uses the chunk again (a plain file's chunk is passed once the
+   * consumer has parsed it), so its memory may be transferred; false: valid during the call only.
    */
-  onRawChunk?: (chunk: Buffer) => void;
+  onRawChunk?: (chunk: Buffer, owned: boolean) => void;
+  /** Where a plain file's read buffers come from; give() them back once hashed. */
+  chunkPool?: ChunkPool;
+}
+
+/** Where decompressed chunks come from, for assembleInput. */
+interface ChunkSource {
+  /** The next decompressed chunk, null at the end. */
+  next(): Promise<Buffer | null>;
+  /** Stops reading early. */
+  close(): void;
+  /** Settles once the raw file has been read to its end. */
+  ended: Promise<void>;
+  /** After the last chunk: throws when the decompressor reported an error. */
+  check(): Promise<void>;
+  rawBytesRead(): number;
+  /** Plain files: hashes a chunk once the consumer is done with it (it can then be moved). */
+  afterUse: ((b: Buffer) => void) | null;
 }
 
 /** Opens `path` and reads its first 64 KiB (decompressed). Throws AbitraceError for unusable input. */
@@ -124,17 +190,47 @@ export async function openTraceInput(path: string, options: OpenTraceOptions = {
   if (totalBytes === 0) throw new AbitraceError(E.EMPTY_INPUT, `${path}: file is empty; expected trace text`);
   const compression = magicOf(await readMagic(path));
   const hash = createHash('sha256');
+  const onRaw = options.onRawChunk;
+  const pool = options.chunkPool ?? new ChunkPool(4);
+  const hashRaw = (b: Buffer, owned: boolean): void => {
+    if (onRaw) onRaw(b, owned);
+    else {
+      hash.update(b);
+      if (owned) pool.give(b);
+    }
+  };
+  let digest: string | undefined;
+  const sha256 = (): string => (onRaw ? '' : (digest ??= hash.digest('hex')));
+  const src = compression === 'none' ? await plainSource(path, pool, hashRaw) : await compressedSource(path, compression, hashRaw);
+  return assembleInput(path, compression, totalBytes, src, sha256);
+}
+
+async function plainSource(path: string, pool: ChunkPool, hashRaw: (b: Buffer, owned: boolean) => void): Promise<ChunkSource> {
+  const reader = await PlainReader.open(path, pool);
+  let bytes = 0;
+  return {
+    async next() {
+      const b = await reader.read();
+      if (b !== null) bytes += b.length;
+      return b;
+    },
+    close: () => reader.close(),
+    ended: Promise.resolve(),
+    check: async () => {},
+    rawBytesRead: () => bytes,
+    afterUse: (b) => hashRaw(b, true),
+  };
+}
+
+async function compressedSource(path: string, compression: Compression, hashRaw: (b: Buffer, owned: boolean) => void): Promise<ChunkSource> {
   let rawBytesRead = 0;
   const raw = createReadStream(path, { highWaterMark: READ_CHUNK });
   const rawEnded = new Promise<void>((resolve) => raw.once('close', () => resolve()));
-  const onRaw = options.onRawChunk;
-  const tapRaw = (b: Buffer): void => {
-    if (onRaw) onRaw(b);
-    else hash.update(b);
-    rawBytesRead += b.length;
-  };
-  // compressed input: hash the raw side of the pipe; plain input is hashed as it is iterated
-  if (compression !== 'none') raw.on('data', (b) => tapRaw(b as Buffer));
+  // hash the raw side of the pipe
+  raw.on('data', (b) => {
+    hashRaw(b as Buffer, false);
+    rawBytesRead += (b as Buffer).length;
+  });
 
   let stream: NodeJS.ReadableStream;
   let child: ChildProcessWithoutNullStreams | null = null;
@@ -144,7 +240,7 @@ export async function openTraceInput(path: string, options: OpenTraceOptions = {
     raw.on('error', (err) => gunzip.destroy(err));
     raw.pipe(gunzip);
     stream = gunzip;
-  } else if (compression === 'zstd') {
+  } else {
     raw.pause();
     let c: ChildProcessWithoutNullStreams;
     try {
@@ -163,8 +259,6 @@ export async function openTraceInput(path: string, options: OpenTraceOptions = {
     raw.on('error', (err) => c.stdout.destroy(err));
     raw.pipe(c.stdin);
     stream = c.stdout;
-  } else {
-    stream = raw;
   }
 
   const iterator = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
@@ -175,28 +269,38 @@ export async function openTraceInput(path: string, options: OpenTraceOptions = {
     }
     return err;
   };
-  const next = async (): Promise<Buffer | null> => {
-    try {
-      const r = await iterator.next();
-      if (r.done) return null;
-      if (compression === 'none') tapRaw(r.value);
-      return r.value;
-    } catch (err) {
-      throw translate(err);
-    }
+  return {
+    async next() {
+      try {
+        const r = await iterator.next();
+        return r.done ? null : r.value;
+      } catch (err) {
+        throw translate(err);
+      }
+    },
+    close: () => {
+      raw.destroy();
+      child?.kill();
+    },
+    ended: rawEnded,
+    check: async () => {
+      if (childDone === null) return;
+      const { code, stderr } = await childDone;
+      if (code !== 0) throw truncatedError(path, compression, stderr.trim().split('\n').pop() || `zstd exited with ${code}`);
+    },
+    rawBytesRead: () => rawBytesRead,
+    afterUse: null,
   };
+}
 
-  // head: the first 64 KiB after decompression
+/** Reads and checks the head (first 64 KiB decompressed), then hands out the rest as chunks. */
+async function assembleInput(path: string, compression: Compression, totalBytes: number, src: ChunkSource, sha256: () => string): Promise<TraceInput> {
   const headParts: Buffer[] = [];
   let headLen = 0;
   let ended = false;
-  const close = (): void => {
-    raw.destroy();
-    child?.kill();
-  };
   try {
     while (headLen < HEAD_BYTES) {
-      const b = await next();
+      const b = await src.next();
       if (b === null) {
         ended = true;
         break;
@@ -205,23 +309,21 @@ export async function openTraceInput(path: string, options: OpenTraceOptions = {
       headLen += b.length;
     }
   } catch (err) {
-    close();
+    src.close();
     throw err;
   }
   const head = Buffer.concat(headParts, headLen);
-  const checkChild = async (): Promise<void> => {
-    if (childDone === null) return;
-    const { code, stderr } = await childDone;
-    if (code !== 0) throw truncatedError(path, compression, stderr.trim().split('\n').pop() || `zstd exited with ${code}`);
-  };
-  if (ended) await checkChild().catch((e) => { close(); throw e; });
+  // `head` is a copy: the plain parts are hashed now and not used again
+  if (src.afterUse) for (const b of headParts) src.afterUse(b);
+  headParts.length = 0;
+  if (ended) await src.check().catch((e) => { src.close(); throw e; });
   if (headLen === 0) {
-    close();
+    src.close();
     throw new AbitraceError(E.EMPTY_INPUT, `${path}: no data after ${compression === 'none' ? 'reading' : 'decompression'}; expected trace text`);
   }
   const sniffPart = head.subarray(0, HEAD_BYTES);
   if (looksBinary(sniffPart)) {
-    close();
+    src.close();
     throw new AbitraceError(
       E.BINARY_INPUT,
       `${path}: binary data in the first ${Math.min(headLen, HEAD_BYTES)} bytes${compression === 'none' ? '' : ' after decompression'}; expected trace text.${binaryHint(sniffPart)}`,
@@ -229,13 +331,12 @@ export async function openTraceInput(path: string, options: OpenTraceOptions = {
   }
 
   let consumed = false;
-  let digest: string | undefined;
   return {
     path,
     compression,
     totalBytes,
     get rawBytesRead() {
-      return rawBytesRead;
+      return src.rawBytesRead();
     },
     head,
     async *chunks() {
@@ -243,21 +344,23 @@ export async function openTraceInput(path: string, options: OpenTraceOptions = {
       consumed = true;
       try {
         yield head;
-        if (ended) await rawEnded;
+        if (ended) await src.ended;
         else {
           for (;;) {
-            const b = await next();
+            const b = await src.next();
             if (b === null) break;
             yield b;
+            // the consumer has parsed b: hash it only now, so it can be handed over without a copy
+            src.afterUse?.(b);
           }
-          await checkChild();
-          await rawEnded;
+          await src.check();
+          await src.ended;
         }
       } finally {
-        close();
+        src.close();
       }
     },
-    sha256: () => (onRaw ? '' : (digest ??= hash.digest('hex'))),
-    close,
+    sha256,
+    close: () => src.close(),
   };
 }

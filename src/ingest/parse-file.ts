@@ -2,11 +2,17 @@
  * Parses one trace file: open (decompressing), sniff (unless --format), parse. By default the
  * parse runs in ONE worker thread while the main thread feeds the sink (e.g. the DuckDB appender)
  * in parallel; credit-based backpressure keeps at most MAX_BATCHES_IN_FLIGHT batches queued, so
- * memory stays bounded for any input size.
+ * memory stays bounded for any input size. Around it:
+ *  - the sha256 of the raw file is computed by a small hash worker (plain JS, starts in ms) to
+ *    which the parse worker moves each raw chunk once parsed — no copy, and neither the parse
+ *    nor the main thread pays for it;
+ *  - a sink that sets `releasesBatches` hands each consumed batch back with its credit, and the
+ *    parser reuses it (zeroed) instead of allocating a new 4 MiB batch;
+ *  - `warmParseWorker()` boots the next parse worker ahead of time (the importer does this while
+ *    it opens the database), hiding its ~0.3 s of loader and module start-up.
  */
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { AbitraceError, E } from '../errors.ts';
 import { AccessBatch } from '../model/access-batch.ts';
 import { Dictionary } from '../model/dictionary.ts';
@@ -27,6 +33,33 @@ export interface ParseProgress {
 /** Below this file size 'auto' parses in-process: a worker costs ~0.2–0.4 s to start (tsx). */
 export const AUTO_WORKER_MIN_BYTES = 2 * 1024 * 1024;
 
+const PARSE_WORKER_URL = new URL('./parse-worker-boot.mjs', import.meta.url);
+
+/** A parse worker booted ahead of time (its tsx start-up overlaps other work), or null. */
+let warm: Worker | null = null;
+
+/**
+ * Boots a parse worker now so the next worker-mode parseFile need not wait for it (~0.3 s of
+ * loader and module start-up, which then overlaps e.g. opening the database). It does not keep
+ * the process alive; `dropWarmParseWorker` ends it when it turns out not to be needed.
+ */
+export function warmParseWorker(): void {
+  if (warm !== null) return;
+  // The .mjs bootstrap registers tsx itself, so this works under `node --import tsx`, bin.mjs and vitest.
+  const w = new Worker(PARSE_WORKER_URL, { workerData: null, execArgv: [] });
+  w.unref();
+  w.on('error', () => {
+    if (warm === w) warm = null;
+  });
+  warm = w;
+}
+
+export function dropWarmParseWorker(): void {
+  const w = warm;
+  warm = null;
+  if (w !== null) void w.terminate();
+}
+
 export interface ParseFileRunOptions {
   /**
    * true: parse in one worker thread; false: in this thread; 'auto' (default): in a worker unless
@@ -41,6 +74,14 @@ export interface ParseFileRunOptions {
 export interface ParseFileStats {
   /** Most batches received from the worker and not yet consumed by the sink at any moment. */
   maxQueuedBatches: number;
+  /** Worker mode, for benchmark breakdowns (NaN where a thread's CPU time cannot be read): */
+  /** ms from parseFile's call to the worker's first message (start-up, unless it was warm). */
+  firstMessageMs?: number;
+  /** CPU ms of the parse worker thread (its start-up included) and of the hash worker thread. */
+  parseWorkerCpuMs?: number;
+  /** Of parseWorkerCpuMs, the start-up before it had its input (tsx loader, modules). */
+  parseWorkerBootCpuMs?: number;
+  hashWorkerCpuMs?: number;
 }
 
 export type ParseFileOptions = Omit<ParseOptions, 'format'> & { format?: TraceFormat };
@@ -120,16 +161,36 @@ function parseInWorker(
   onProgress?: (p: ParseProgress) => void,
   stats?: ParseFileStats,
 ): Promise<ParseFileSummary> {
-  const workerData: WorkerInput = { path, opts };
-  // The .mjs bootstrap registers tsx itself, so this works under `node --import tsx`, bin.mjs and vitest.
-  const worker = new Worker(new URL('./parse-worker-boot.mjs', import.meta.url), { workerData, execArgv: [] });
+  // The parse worker hands raw chunks straight to the hash worker (plain JS, no loader to boot).
+  const { port1, port2 } = new MessageChannel();
+  const hasher = new Worker(new URL('./hash-worker.mjs', import.meta.url), { workerData: { port: port2 }, transferList: [port2], execArgv: [] });
+  const digest = new Promise<string>((resolve, reject) => {
+    hasher.once('message', (m: { sha256: string; cpuMs: number }) => {
+      if (stats) stats.hashWorkerCpuMs = m.cpuMs;
+      resolve(m.sha256);
+    });
+    hasher.once('error', reject);
+    hasher.once('exit', (code) => reject(new Error(`hash worker exited with code ${code} before finishing ${path}`)));
+  });
+  digest.catch(() => {}); // observed through `done` below
+  const input: WorkerInput = { path, opts, hashPort: port1 };
+  let worker: Worker;
+  if (warm !== null) {
+    worker = warm;
+    warm = null;
+    worker.ref();
+    worker.postMessage({ t: 'start', input } satisfies ToWorker, [port1]);
+  } else {
+    worker = new Worker(PARSE_WORKER_URL, { workerData: input, transferList: [port1], execArgv: [] });
+  }
   const vms = new Dictionary();
   const sources = new Dictionary();
-  const hash = createHash('sha256');
   let chain: Promise<void> = Promise.resolve();
   let settled = false;
   let done = false; // 'done' received: the worker may exit while the sink still drains the queue
   let queued = 0;
+  let first = true;
+  const t0 = performance.now();
   if (stats) stats.maxQueuedBatches = Math.max(stats.maxQueuedBatches, 0);
 
   return new Promise<ParseFileSummary>((resolve, reject) => {
@@ -139,18 +200,26 @@ function parseInWorker(
       if (settled) return;
       settled = true;
       void worker.terminate();
+      void hasher.terminate();
       chain.then(() => reject(err), () => reject(err));
     };
-    const enqueue = (work: () => void | Promise<void>, credit: boolean): void => {
+    const enqueue = (work: () => void | AccessBatch | Promise<void | AccessBatch>, credit: boolean): void => {
       chain = chain.then(async () => {
         if (settled) return;
-        await work();
-        if (credit && !settled) worker.postMessage({ t: 'credit', n: 1 } satisfies ToWorker);
+        const released = await work();
+        if (!credit || settled) return;
+        // a batch the sink has released goes back to the worker for reuse
+        if (released) worker.postMessage({ t: 'credit', n: 1, batch: released.toBuffers() } satisfies ToWorker, released.transferables());
+        else worker.postMessage({ t: 'credit', n: 1 } satisfies ToWorker);
       });
       chain.catch(fail);
     };
     worker.on('message', (m: ToMain) => {
       if (settled) return;
+      if (first) {
+        first = false;
+        if (stats) stats.firstMessageMs = performance.now() - t0;
+      }
       switch (m.t) {
         case 'batch': {
           vms.extend(m.vms);
@@ -161,6 +230,7 @@ function parseInWorker(
           enqueue(async () => {
             await sink.accesses(batch, vms.entries, sources.entries);
             queued--;
+            return sink.releasesBatches === true ? batch : undefined;
           }, true);
           break;
         }
@@ -169,19 +239,20 @@ function parseInWorker(
           sources.extend(m.sources);
           enqueue(() => sink.irqs(m.rows), false);
           break;
-        case 'raw':
-          hash.update(m.bytes);
-          break;
         case 'progress':
           onProgress?.({ rawBytes: m.rawBytes, totalBytes: m.totalBytes, lines: m.lines });
           break;
         case 'done':
           done = true;
-          chain.then(() => {
+          if (stats) {
+            stats.parseWorkerCpuMs = m.cpuMs;
+            stats.parseWorkerBootCpuMs = m.bootCpuMs;
+          }
+          Promise.all([chain, digest]).then(([, sha256]) => {
             if (settled) return;
             settled = true;
             void worker.terminate();
-            resolve({ ...m.summary, sha256: hash.digest('hex') });
+            resolve({ ...m.summary, sha256 });
           }, fail);
           break;
         case 'error': {

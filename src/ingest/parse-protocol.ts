@@ -3,6 +3,7 @@
  * AccessBatchBuffers with their ArrayBuffers transferred; dictionaries travel as the entries added
  * since the previous message, so the main thread's copies stay code-for-code identical.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { AccessBatchBuffers } from '../model/access-batch.ts';
 import type { IrqEventRow } from '../model/irq-batch.ts';
 import type { Compression } from './input.ts';
@@ -14,12 +15,14 @@ export const MAX_BATCHES_IN_FLIGHT = 4;
 export interface WorkerInput {
   path: string;
   opts: Omit<ParseOptions, 'format'> & { format?: TraceFormat };
+  /** To the hash worker: raw chunks `{ bytes }` in file order, then `{ end: true }`. */
+  hashPort: MessagePort;
 }
 
 export interface ParseFileSummary extends ParseSummary {
   path: string;
   compression: Compression;
-  /** sha256 (hex) of the raw file bytes. */
+  /** sha256 (hex) of the raw file bytes ('' in the worker's own summary: the hash worker has it). */
   sha256: string;
   /** Raw (compressed) file bytes read. */
   rawBytes: number;
@@ -29,9 +32,12 @@ export type ToMain =
   | { t: 'batch'; batch: AccessBatchBuffers; vms: string[]; sources: string[] }
   | { t: 'irqs'; rows: IrqEventRow[]; vms: string[]; sources: string[] }
   | { t: 'progress'; rawBytes: number; totalBytes: number; lines: number }
-  /** A copy of a raw file chunk: the main thread computes the sha256, off the parse thread. */
-  | { t: 'raw'; bytes: Uint8Array }
-  | { t: 'done'; summary: ParseFileSummary }
+  /** cpuMs: the worker thread's CPU time, start-up (bootCpuMs) included; NaN off Linux. */
+  | { t: 'done'; summary: ParseFileSummary; cpuMs: number; bootCpuMs: number }
   | { t: 'error'; code: string | null; message: string; exitCode: number; stack?: string };
 
-export type ToWorker = { t: 'credit'; n: number };
+export type ToWorker =
+  /** `batch`: a consumed batch handed back for reuse (its buffers transferred). */
+  | { t: 'credit'; n: number; batch?: AccessBatchBuffers }
+  /** For a warm worker (booted without workerData): the input to parse. */
+  | { t: 'start'; input: WorkerInput };

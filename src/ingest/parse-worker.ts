@@ -5,27 +5,30 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AbitraceError } from '../errors.ts';
-import type { AccessBatch } from '../model/access-batch.ts';
+import { AccessBatch } from '../model/access-batch.ts';
 import type { IrqEventRow } from '../model/irq-batch.ts';
-import { openTraceInput } from './input.ts';
-import { parseInput } from './parse-file.ts';
+import { ChunkPool, openTraceInput } from './input.ts';
+import { parseInput, type ParseProgress } from './parse-file.ts';
+import { threadCpuMs } from './thread-cpu.ts';
 import { MAX_BATCHES_IN_FLIGHT, type ToMain, type ToWorker, type WorkerInput } from './parse-protocol.ts';
 import type { TraceParser } from './trace-parser.ts';
 import type { ParseSink } from './types.ts';
 
 const port = parentPort!;
-const input = workerData as WorkerInput;
 
 let credits = MAX_BATCHES_IN_FLIGHT;
 let wake: (() => void) | null = null;
 port.on('message', (m: ToWorker) => {
   if (m.t === 'credit') {
+    if (m.batch && parser) parser.reuseBatch(AccessBatch.fromBuffers(m.batch));
     credits += m.n;
     if (credits > 0 && wake !== null) {
       const w = wake;
       wake = null;
       w();
     }
+  } else if (m.t === 'start') {
+    start(m.input);
   }
 });
 
@@ -52,31 +55,81 @@ const sink: ParseSink = {
   },
 };
 
-async function run(): Promise<void> {
-  // hashing runs on the main thread (it would cost the parse thread about a third of its time)
-  const trace = await openTraceInput(input.path, {
-    onRawChunk: (chunk) => {
-      const copy = new Uint8Array(chunk.length);
-      copy.set(chunk);
-      post({ t: 'raw', bytes: copy }, [copy.buffer]);
-    },
-  });
-  const summary = await parseInput(trace, input.opts, sink, {
-    afterChunk: () => (credits > 0 ? undefined : new Promise<void>((resolve) => (wake = resolve))),
-    onProgress: (p) => post({ t: 'progress', ...p }),
-    onParser: (p) => (parser = p),
-  });
-  post({ t: 'done', summary });
+/** Raw chunks handed to the hash worker and not hashed yet; reading pauses above the limit. */
+let hashQueued = 0;
+let hashWake: (() => void) | null = null;
+const MAX_HASH_QUEUED = 16;
+
+/** Read buffers come back from the hash worker and are read into again. */
+const chunkPool = new ChunkPool();
+
+function hashDone(m: { hashed: number; buffers: ArrayBuffer[] }): void {
+  hashQueued -= m.hashed;
+  for (const b of m.buffers) chunkPool.give(new Uint8Array(b));
+  if (hashQueued <= MAX_HASH_QUEUED / 2 && hashWake !== null) {
+    const w = hashWake;
+    hashWake = null;
+    w();
+  }
 }
 
-run().then(
-  () => port.close(),
-  (err: unknown) => {
-    if (err instanceof AbitraceError) post({ t: 'error', code: err.code, message: err.message, exitCode: err.exitCode });
-    else {
-      const e = err as Error;
-      post({ t: 'error', code: null, message: e?.message ?? String(err), exitCode: 70, stack: e?.stack });
-    }
-    port.close();
-  },
-);
+/** Hands a raw chunk to the hash worker: moved when this thread is done with it, else copied. */
+function toHasher(hasher: WorkerInput['hashPort'], chunk: Buffer, owned: boolean): void {
+  hashQueued++;
+  if (owned && chunk.byteOffset === 0) {
+    hasher.postMessage({ bytes: chunk }, [chunk.buffer as ArrayBuffer]);
+  } else {
+    const copy = new Uint8Array(chunk.length);
+    copy.set(chunk);
+    hasher.postMessage({ bytes: copy }, [copy.buffer]);
+  }
+}
+
+async function run(input: WorkerInput): Promise<void> {
+  const progress = { last: null as ParseProgress | null, posted: 0 };
+  // hashing runs on a thread of its own (it would cost the parse thread about a third of its time)
+  input.hashPort.on('message', hashDone);
+  const trace = await openTraceInput(input.path, { onRawChunk: (chunk, owned) => toHasher(input.hashPort, chunk, owned), chunkPool });
+  const summary = await parseInput(trace, input.opts, sink, {
+    afterChunk: async () => {
+      if (credits <= 0) await new Promise<void>((resolve) => (wake = resolve));
+      if (hashQueued > MAX_HASH_QUEUED) await new Promise<void>((resolve) => (hashWake = resolve));
+    },
+    onProgress: (p) => {
+      // at most ~10 messages a second: the main thread redraws 5 times a second
+      progress.last = p;
+      const now = performance.now();
+      if (now - progress.posted < 100) return;
+      progress.posted = now;
+      post({ t: 'progress', ...p });
+    },
+    onParser: (p) => (parser = p),
+  });
+  if (progress.last !== null) post({ t: 'progress', ...progress.last });
+  input.hashPort.postMessage({ end: true });
+  input.hashPort.off('message', hashDone);
+  post({ t: 'done', summary, cpuMs: threadCpuMs(), bootCpuMs });
+}
+
+let started = false;
+/** CPU ms this thread had used when its input arrived: loader and module start-up. */
+let bootCpuMs = NaN;
+function start(input: WorkerInput): void {
+  if (started) return;
+  started = true;
+  bootCpuMs = threadCpuMs();
+  run(input).then(
+    () => port.close(),
+    (err: unknown) => {
+      if (err instanceof AbitraceError) post({ t: 'error', code: err.code, message: err.message, exitCode: err.exitCode });
+      else {
+        const e = err as Error;
+        post({ t: 'error', code: null, message: e?.message ?? String(err), exitCode: 70, stack: e?.stack });
+      }
+      port.close();
+    },
+  );
+}
+
+// Started with its input, or warm (booted ahead of time) and waiting for a 'start' message.
+if (workerData !== null && workerData !== undefined) start(workerData as WorkerInput);

@@ -1,9 +1,12 @@
 /**
  * Appends access rows to the current AccessBatch column by column, through the u32 lo/hi views,
- * and hands each full batch to `onFull`. A fresh batch is allocated after every hand-off (the
- * consumer owns the old one), so validity bits start cleared and only present values are set.
+ * and hands each full batch to `onFull`. A fresh batch follows every hand-off (the consumer owns
+ * the old one): newly allocated, or one the consumer gave back (`reuse`) and that is zeroed
+ * first — either way every column starts at zero, so validity bits and the high words of
+ * small 64-bit values are only written when set.
  */
 import { AccessBatch } from '../model/access-batch.ts';
+import { SPACE_MMIO } from '../model/codes.ts';
 
 const TWO32 = 4294967296;
 
@@ -42,8 +45,17 @@ export class RowWriter {
     this.fresh();
   }
 
+  private readonly spare: AccessBatch[] = [];
+
+  /** A batch the consumer is done with; used for a later hand-off (at most two are kept). */
+  reuse(b: AccessBatch): void {
+    if (b.capacity !== this.capacity || this.spare.length >= 2) return;
+    this.spare.push(b);
+  }
+
   private fresh(): void {
-    const b = new AccessBatch(this.capacity);
+    const b = this.spare.pop() ?? new AccessBatch(this.capacity);
+    if (b.length !== 0) clearBatch(b);
     this.batch = b;
     this.seq32 = b.seq32;
     this.ts32 = b.ts32;
@@ -85,7 +97,7 @@ export class RowWriter {
     const byte = i >>> 3;
     const bit = 1 << (i & 7);
     this.seq32[2 * i] = seq >>> 0;
-    this.seq32[2 * i + 1] = seq >= TWO32 ? (seq / TWO32) >>> 0 : 0;
+    if (seq >= TWO32) this.seq32[2 * i + 1] = (seq / TWO32) >>> 0; // a fresh batch is zeroed
     if (tsValid) {
       this.ts32[2 * i] = tsLo;
       this.ts32[2 * i + 1] = tsHi;
@@ -105,6 +117,54 @@ export class RowWriter {
     this.space[i] = space;
     this.op[i] = op;
     return i;
+  }
+
+  /**
+   * A whole kvm_mmio-shaped row in one call (the hot path: most rows of a guest trace): space mmio,
+   * addr/len/value present, pc when `pcValid`, no imm. Same result as begin/addr/len/value/pc/end.
+   */
+  mmio(seq: number, tsValid: boolean, tsLo: number, tsHi: number, hostCpu: number, tid: number, vm: number,
+    vcpu: number, source: number, op: number, gpaLo: number, gpaHi: number, len: number, valLo: number, valHi: number,
+    pcValid: boolean, pcLo: number, pcHi: number): void {
+    const i = this.n;
+    const byte = i >>> 3;
+    const bit = 1 << (i & 7);
+    const i2 = 2 * i;
+    this.seq32[i2] = seq >>> 0;
+    if (seq >= TWO32) this.seq32[i2 + 1] = (seq / TWO32) >>> 0;
+    if (tsValid) {
+      this.ts32[i2] = tsLo;
+      this.ts32[i2 + 1] = tsHi;
+      this.vTs[byte]! |= bit;
+    }
+    if (hostCpu >= 0) {
+      this.hostCpu[i] = hostCpu;
+      this.vHostCpu[byte]! |= bit;
+    }
+    this.tid[i] = tid;
+    this.vm[i] = vm;
+    if (vcpu >= 0) {
+      this.vcpu[i] = vcpu;
+      this.vVcpu[byte]! |= bit;
+    }
+    this.source[i] = source;
+    this.space[i] = SPACE_MMIO;
+    this.op[i] = op;
+    this.addr32[i2] = gpaLo;
+    this.addr32[i2 + 1] = gpaHi;
+    this.vAddr[byte]! |= bit;
+    this.lenCol[i] = len;
+    this.vLen[byte]! |= bit;
+    this.value32[i2] = valLo;
+    this.value32[i2 + 1] = valHi;
+    this.vValue[byte]! |= bit;
+    if (pcValid) {
+      this.pc32[i2] = pcLo;
+      this.pc32[i2 + 1] = pcHi;
+      this.vPc[byte]! |= bit;
+    }
+    this.n = i + 1;
+    if (i + 1 === this.capacity) this.flush();
   }
 
   addr(i: number, lo: number, hi: number): void {
@@ -141,9 +201,7 @@ export class RowWriter {
 
   /** Completes the row started by `begin`; hands the batch off when it is full. */
   end(): void {
-    this.n++;
-    this.batch.length = this.n;
-    if (this.n === this.capacity) this.flush();
+    if (++this.n === this.capacity) this.flush();
   }
 
   /** Hands off the current batch if it has rows. */
@@ -155,4 +213,13 @@ export class RowWriter {
     this.fresh();
     this.onFull(b);
   }
+}
+
+/** Zeroes every column and validity bitmap, as in a new batch. */
+function clearBatch(b: AccessBatch): void {
+  b.length = 0;
+  for (const a of [b.seq, b.ts_ns, b.host_cpu, b.tid, b.vm, b.vcpu, b.source, b.space, b.op, b.addr, b.len, b.value, b.pc, b.imm]) {
+    new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0);
+  }
+  for (const v of Object.values(b.validity)) v.fill(0);
 }

@@ -27,6 +27,30 @@ export class ThreadState {
   pendPcLo = 0;
   pendPcHi = 0;
 
+  /**
+   * The 16-byte comm column (as four little-endian words) of the thread's last line in the
+   * kernel's column layout, with where the comm starts in it and whether it was `<...>`:
+   * a line with the same column has the same comm, so the comm need not be compared again.
+   * colKnown -1: no valid column (any comm change clears it).
+   */
+  colKnown = -1;
+  colStart = 0;
+  col0 = 0;
+  col1 = 0;
+  col2 = 0;
+  col3 = 0;
+
+  /**
+   * The bytes of the thread's last line from the `(tgid)`/`[cpu]` column to the timestamp, as
+   * little-endian words (pfx[0..7]; pfx[8] = the last four bytes), with what they parsed to: a
+   * line with the same bytes there has the same tgid, cpu and irq flags. pfxLen 0: none.
+   */
+  pfxLen = 0;
+  pfx: Int32Array | null = null;
+  pfxTgid = -1;
+  pfxCpu = -1;
+  pfxLayout = 0;
+
   /** Row of an SMC64 exit in the writer's batch generation `smcGen`, -1 when none. */
   smcRow = -1;
   smcGen = -1;

@@ -22,14 +22,15 @@ import {
 import { decodeKvmExit, decodeKvmGuestFault, EC_SMC64, ExitFields } from './event-decoders/exit.ts';
 import { decodeHypercall, HypercallFields } from './event-decoders/hypercall.ts';
 import { decodeVgicUpdateIrqPending, IrqPendingFields } from './event-decoders/irq-pending.ts';
-import { decodeKvmMmio, MMIO_READ, MMIO_UNSATISFIED_READ, MmioFields } from './event-decoders/mmio.ts';
+import { decodeKvmMmioView, MMIO_READ, MMIO_UNSATISFIED_READ, MmioFields } from './event-decoders/mmio.ts';
 import { decodeMemoryRegionOps, MemoryRegionFields } from './event-decoders/qemu-memory-region.ts';
 import { decodeKvmSysAccess, SysAccessFields } from './event-decoders/sys-access.ts';
-import { tokenizeFtrace } from './ftrace-tokenizer.ts';
+import { tokenizeFtrace, tokenizeFtraceColumns, tokenizeFtraceTimestamp } from './ftrace-tokenizer.ts';
 import { IssueLog, LayoutCollector, LostEventTracker } from './import-stats.ts';
 import { ByteInterner } from './interner.ts';
 import {
-  L_PADDED, L_PID_TID, L_QEMU_AT, L_QEMU_ISO, L_TGID, LineHeader, R_BODY, R_LOST_MARKER, REASON_TEXT,
+  L_FLAGS4, L_FLAGS5, L_PADDED, L_PID_TID, L_QEMU_AT, L_QEMU_ISO, L_TGID, LineHeader, R_BODY, R_LOST_MARKER, REASON_TEXT,
+  MAX_TID,
 } from './line-header.ts';
 import { LineScanner, MAX_LINE_BYTES, type LineHandler } from './line-scanner.ts';
 import { holdUnsatisfiedRead, matchRead, READ_MISMATCH, READ_PAIRED } from './mmio-pairing.ts';
@@ -44,6 +45,11 @@ import type { ParseOptions, ParseSink, ParseSummary, TraceFormat } from './types
 export interface TraceParserOptions extends ParseOptions {
   /** Layout name from sniffing; derived from the lines themselves when omitted. */
   variant?: string;
+  /**
+   * false: ftrace lines always take the generic tokenizer instead of the cached comm-column
+   * path (same output, slower; tests compare the two).
+   */
+  ftraceColumnPath?: boolean;
 }
 
 const F_FTRACE = 0;
@@ -73,6 +79,7 @@ export class TraceParser implements LineHandler {
   private readonly opts: TraceParserOptions;
   private readonly sink: ParseSink;
   private readonly fmt: number;
+  private readonly columnPath: boolean;
   private readonly scanner = new LineScanner();
   private readonly hdr = new LineHeader();
   private readonly events: EventTable;
@@ -108,11 +115,19 @@ export class TraceParser implements LineHandler {
   private preambleSeen = false;
   private finished = false;
   private exitSourceCode = -1;
+  private lastEvent = -1;
+  private lastEventLen = -1;
+  private lastEventHead = 0;
+  private lastEventTail = 0;
+  /** A DataView of the buffer lines currently come from, for 32-bit compares. */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
+  private viewOf: Buffer | null = null;
 
   constructor(opts: TraceParserOptions, sink: ParseSink) {
     this.opts = opts;
     this.sink = sink;
     this.fmt = opts.format === 'ftrace' ? F_FTRACE : opts.format === 'perf' ? F_PERF : F_QEMU;
+    this.columnPath = opts.ftraceColumnPath ?? true;
     this.events = new EventTable(opts.format);
     this.vmRegistry = new VmRegistry(opts.fallbackVm, opts.tgidMap);
     this.writer = new RowWriter(opts.batchRows ?? DEFAULT_BATCH_ROWS, (b) => this.emitBatch(b));
@@ -137,6 +152,11 @@ export class TraceParser implements LineHandler {
   feed(chunk: Uint8Array): void {
     if (this.finished) throw new Error('TraceParser.feed after finish');
     this.scanner.feed(chunk, this);
+  }
+
+  /** Gives a batch the consumer is done with back for reuse (saves allocating and faulting in a new one). */
+  reuseBatch(b: AccessBatch): void {
+    this.writer.reuse(b);
   }
 
   /** Resolves when every promise the sink returned so far has settled; rethrows a sink failure. */
@@ -258,15 +278,115 @@ export class TraceParser implements LineHandler {
     }
     const h = this.hdr;
     const fmt = this.fmt;
-    // tokenizers skip the leading blanks themselves (the ftrace one uses the fixed comm column)
+    if (fmt === F_FTRACE && this.columnPath) {
+      this.ftraceLine(buf, s, e, lineNo);
+      return;
+    }
+    // tokenizers skip the leading blanks themselves
     const r = fmt === F_FTRACE ? tokenizeFtrace(buf, s, e, h) : fmt === F_PERF ? tokenizePerf(buf, s, e, h) : tokenizeQemu(buf, s, e, h);
     if (r < 0) {
-      if (isBlankOrComment(buf, s, e)) this.skipped++;
-      else this.malformed(lineNo, buf, s, e, EXPECTED_LINE[this.opts.format], r);
+      this.badLine(buf, s, e, lineNo, r);
       return;
     }
     this.layoutSeen |= h.layout;
-    this.event(buf, s, e, lineNo, h);
+    this.event(buf, s, e, lineNo, h, this.threads.get(h.tid), -1);
+  }
+
+  private badLine(buf: Buffer, s: number, e: number, lineNo: number, r: number): void {
+    if (isBlankOrComment(buf, s, e)) this.skipped++;
+    else this.malformed(lineNo, buf, s, e, EXPECTED_LINE[this.opts.format], r);
+  }
+
+  private dataView(buf: Buffer): DataView<ArrayBufferLike> {
+    if (buf !== this.viewOf) {
+      this.viewOf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return this.view;
+  }
+
+  /**
+   * An ftrace/trace-cmd line. In the kernel's column layout the comm is right-aligned in 16
+   * columns, so `-<pid>` starts at s + 16: the thread is looked up right after the pid, and when
+   * the 16-byte comm column equals the one of that thread's previous line (four 32-bit compares)
+   * the comm is known unchanged without scanning or comparing it. Other lines take the generic
+   * tokenizer; both produce the same LineHeader.
+   */
+  private ftraceLine(buf: Buffer, s: number, e: number, lineNo: number): void {
+    const h = this.hdr;
+    const d = s + 16;
+    let p = -1;
+    let tid = 0;
+    if (d + 2 < e && buf[d]! === 45) {
+      let r = d + 1;
+      for (; r < e; r++) {
+        const ch = buf[r]!;
+        if (ch < 48 || ch > 57) break;
+        tid = tid * 10 + (ch - 48);
+      }
+      if (r > d + 1 && r < e && buf[r]! === 32 && tid <= MAX_TID) {
+        r++;
+        while (r < e && buf[r]! === 32) r++;
+        if (r < e && (buf[r]! === 91 || buf[r]! === 40)) p = r;
+      }
+    }
+    if (p < 0) {
+      const r = tokenizeFtrace(buf, s, e, h);
+      if (r < 0) {
+        this.badLine(buf, s, e, lineNo, r);
+        return;
+      }
+      this.layoutSeen |= h.layout;
+      this.event(buf, s, e, lineNo, h, this.threads.get(h.tid), -1);
+      return;
+    }
+    const th = this.threads.get(tid);
+    const dv = this.dataView(buf);
+    let col = s; // >= 0: the comm column may be cached after this line
+    if (th.colKnown >= 0 && dv.getInt32(s, true) === th.col0 && dv.getInt32(s + 4, true) === th.col1
+      && dv.getInt32(s + 8, true) === th.col2 && dv.getInt32(s + 12, true) === th.col3) {
+      h.commStart = s + th.colStart;
+      h.commKnown = th.colKnown === 1;
+      col = -2; // same column as the thread's last line: comm unchanged
+    } else {
+      let c = s;
+      while (buf[c]! === 32) c++; // stops at the '-' at d at the latest
+      if (c === d) {
+        // no comm before the dash: the generic tokenizer searches for another one
+        const r = tokenizeFtrace(buf, s, e, h);
+        if (r < 0) {
+          this.badLine(buf, s, e, lineNo, r);
+          return;
+        }
+        this.layoutSeen |= h.layout;
+        this.event(buf, s, e, lineNo, h, this.threads.get(h.tid), -1);
+        return;
+      }
+      h.commStart = c;
+      h.commKnown = !(d - c === 5 && buf[c]! === 60 /* < */ && buf[c + 1]! === 46);
+    }
+    h.tid = tid;
+    h.commEnd = d;
+    let r: number;
+    const pl = th.pfxLen;
+    if (pl > 0 && p + pl < e && buf[p + pl]! !== 32 && samePrefix(dv, p, pl, th.pfx!)) {
+      // same tgid/cpu/flags columns as the thread's last line: parse from the timestamp on
+      h.tgid = th.pfxTgid;
+      h.cpu = th.pfxCpu;
+      h.tsStart = p + pl;
+      r = tokenizeFtraceTimestamp(buf, p + pl, e, h, th.pfxLayout);
+    } else {
+      r = tokenizeFtraceColumns(buf, p, e, h);
+      // remember the columns when an irq-flags token ended them (without one, the parse looked
+      // past the timestamp's first byte to decide)
+      if (r === 0 && (h.layout & (L_FLAGS4 | L_FLAGS5)) !== 0) cachePrefix(th, dv, p, h);
+    }
+    if (r < 0) {
+      this.badLine(buf, s, e, lineNo, r);
+      return;
+    }
+    this.layoutSeen |= h.layout;
+    this.event(buf, s, e, lineNo, h, th, col);
   }
 
   // ---- special lines ----
@@ -301,10 +421,27 @@ export class TraceParser implements LineHandler {
 
   // ---- events ----
 
-  private thread(buf: Buffer, h: LineHeader): ThreadState {
-    const th = this.threads.get(h.tid);
-    if (h.commKnown && (th.commId < 0 || !this.comms.equals(th.commId, buf, h.commStart, h.commEnd))) {
-      this.commChanged(th, this.comms.intern(buf, h.commStart, h.commEnd));
+  /**
+   * Brings the thread's attribution up to date with the line. `col`: -2 when the line's comm
+   * column equals the thread's cached one (comm unchanged), else the column start to cache
+   * (-1: the line has no fixed comm column).
+   */
+  private thread(th: ThreadState, buf: Buffer, h: LineHeader, col: number): void {
+    if (col !== -2) {
+      if (h.commKnown && (th.commId < 0 || !this.comms.equals(th.commId, buf, h.commStart, h.commEnd))) {
+        this.commChanged(th, this.comms.intern(buf, h.commStart, h.commEnd));
+      }
+      if (col >= 0) {
+        const dv = this.view;
+        th.col0 = dv.getInt32(col, true);
+        th.col1 = dv.getInt32(col + 4, true);
+        th.col2 = dv.getInt32(col + 8, true);
+        th.col3 = dv.getInt32(col + 12, true);
+        th.colStart = h.commStart - col;
+        th.colKnown = h.commKnown ? 1 : 0;
+      } else {
+        th.colKnown = -1;
+      }
     }
     if (h.tgid >= 0) {
       if (h.tgid !== th.tgid) {
@@ -314,7 +451,6 @@ export class TraceParser implements LineHandler {
     } else if (th.vm < 0) {
       this.setVm(th, this.vmRegistry.codeForTid(th.tid));
     }
-    return th;
   }
 
   private commChanged(th: ThreadState, commId: number): void {
@@ -341,21 +477,44 @@ export class TraceParser implements LineHandler {
     return c;
   }
 
-  private event(buf: Buffer, s: number, e: number, lineNo: number, h: LineHeader): void {
-    const ev = this.events.intern(buf, h.eventStart, h.eventEnd);
+  /** Event id of buf[start, end): the previous line's event is checked first (runs of one event are the norm). */
+  private eventId(buf: Buffer, start: number, end: number): number {
+    const last = this.lastEvent;
+    const n = end - start;
+    if (n === this.lastEventLen && n >= 4) {
+      // first and last 4 bytes as words (they overlap for n < 8), the middle byte by byte
+      const dv = this.dataView(buf);
+      if (dv.getInt32(start, true) === this.lastEventHead && dv.getInt32(end - 4, true) === this.lastEventTail
+        && (n <= 8 || this.events.equals(last, buf, start, end))) return last;
+    }
+    const ev = this.events.intern(buf, start, end);
+    this.lastEvent = ev;
+    this.lastEventLen = n;
+    if (n >= 4) {
+      const dv = this.dataView(buf);
+      this.lastEventHead = dv.getInt32(start, true);
+      this.lastEventTail = dv.getInt32(end - 4, true);
+    }
+    return ev;
+  }
+
+  private event(buf: Buffer, s: number, e: number, lineNo: number, h: LineHeader, th: ThreadState, col: number): void {
+    const ev = this.eventId(buf, h.eventStart, h.eventEnd);
     this.events.counts[ev]!++;
     const kind = this.events.kinds[ev]!;
-    const th = this.thread(buf, h);
+    this.thread(th, buf, h, col);
     if (h.cpu >= 0 && h.tsValid) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
     const body = h.bodyStart;
-    switch (kind) {
-      case K_MMIO:
-        if (!decodeKvmMmio(buf, body, e, this.mmio) || !validMmioLen(this.mmio.len)) {
-          this.badBody(ev, kind, lineNo, buf, s, e);
-          return;
-        }
-        this.kvmMmio(ev, lineNo, h, th);
+    if (kind === K_MMIO) {
+      // the hot case, ahead of the switch
+      if (!decodeKvmMmioView(buf, this.dataView(buf), body, e, this.mmio) || !validMmioLen(this.mmio.len)) {
+        this.badBody(ev, kind, lineNo, buf, s, e);
         return;
+      }
+      this.kvmMmio(ev, lineNo, h, th);
+      return;
+    }
+    switch (kind) {
       case K_EXIT:
         this.kvmExit(lineNo, h, th, buf, body, e);
         return;
@@ -429,14 +588,8 @@ export class TraceParser implements LineHandler {
         this.unpaired(th, `a read of ${hex64(f.gpaLo, f.gpaHi)} len ${f.len} on line ${lineNo}`);
       }
     }
-    const w = this.writer;
-    const i = w.begin(lineNo, h.tsValid, h.tsLo, h.tsHi, h.cpu, th.tid, th.vm, th.vcpu, this.sourceCode(ev), SPACE_MMIO,
-      isRead ? OP_READ : OP_WRITE);
-    w.addr(i, f.gpaLo, f.gpaHi);
-    w.len(i, f.len);
-    w.value(i, f.valLo, f.valHi);
-    if (pcValid) w.pc(i, pcLo, pcHi);
-    w.end();
+    this.writer.mmio(lineNo, h.tsValid, h.tsLo, h.tsHi, h.cpu, th.tid, th.vm, th.vcpu, this.sourceCode(ev), isRead ? OP_READ : OP_WRITE,
+      f.gpaLo, f.gpaHi, f.len, f.valLo, f.valHi, pcValid, pcLo, pcHi);
     this.accesses++;
     this.layoutEvidence.mmio(th.vm, f.gpaLo, f.gpaHi, isRead, f.len, f.valLo, f.valHi);
   }
@@ -549,6 +702,30 @@ export class TraceParser implements LineHandler {
       this.layoutEvidence.region(th.vm, this.regionNames.names[id]!, f.addrHi * 4294967296 + f.addrLo);
     }
   }
+}
+
+/** True when the pl bytes at p equal the cached prefix words (pl in 4..32). */
+function samePrefix(dv: DataView<ArrayBufferLike>, p: number, pl: number, w: Int32Array): boolean {
+  const nw = pl >>> 2;
+  for (let k = 0; k < nw; k++) if (dv.getInt32(p + 4 * k, true) !== w[k]!) return false;
+  return dv.getInt32(p + pl - 4, true) === w[8]!;
+}
+
+/** Caches the column bytes [p, h.tsStart) of a tokenized line and what they parsed to. */
+function cachePrefix(th: ThreadState, dv: DataView<ArrayBufferLike>, p: number, h: LineHeader): void {
+  const pl = h.tsStart - p;
+  if (pl < 4 || pl > 32) {
+    th.pfxLen = 0;
+    return;
+  }
+  const w = (th.pfx ??= new Int32Array(9));
+  const nw = pl >>> 2;
+  for (let k = 0; k < nw; k++) w[k] = dv.getInt32(p + 4 * k, true);
+  w[8] = dv.getInt32(p + pl - 4, true);
+  th.pfxLen = pl;
+  th.pfxTgid = h.tgid;
+  th.pfxCpu = h.cpu;
+  th.pfxLayout = h.layout & (L_TGID | L_FLAGS4 | L_FLAGS5);
 }
 
 /** Blank (spaces/tabs only) or an indented `#` comment: skipped without an issue. */

@@ -89,5 +89,10 @@ export interface ParseSummary {
 /** What a parser hands its consumer as it goes. Batches are owned by the consumer afterwards. */
 export interface ParseSink {
   accesses(batch: AccessBatch, vms: readonly string[], sources: readonly string[]): void | Promise<void>;
+  /**
+   * true: the sink no longer uses a batch once `accesses` has returned (or its promise settled),
+   * e.g. it copied the rows into DuckDB; the parser may then reuse the batch's memory.
+   */
+  readonly releasesBatches?: boolean;
   irqs(rows: IrqEventRow[]): void | Promise<void>;
 }

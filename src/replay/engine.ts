@@ -16,15 +16,24 @@ import type { AccessBatch } from '../model/access-batch.ts';
 import { OP_READ, SPACE_MMIO } from '../model/codes.ts';
 import type { IrqEventRow } from '../model/irq-batch.ts';
 import { resolveAccess, resolved } from '../emulator/access-check.ts';
-import { FLAG_PER_IRQ, type CompiledFrame } from '../emulator/compiled-frame.ts';
+import { W_D_MASK, W_H_SHIFT, W_LEN1, W_LEN4, W_LEN8, W_PER_IRQ, W_PRIVATE_RAZ, W_REG_SHIFT, type CompiledFrame } from '../emulator/compiled-frame.ts';
+import { H } from '../gic/descriptor.ts';
 import { profileById } from '../emulator/profiles.ts';
-import { prescan, VmScan } from './prescan.ts';
+import { allValid, prescan, VmScan } from './prescan.ts';
 import { buildResult } from './report.ts';
 import type { ReplayOptions, ReplayResult, ReplayVmInput } from './types.ts';
-import { BLOCK_GICD, BLOCK_GICR, BLOCK_GITS, VmBlocksCache } from './vm-blocks.ts';
-import { VmRun } from './vm-run.ts';
+import { BLOCK_GICD, BLOCK_GICR, BLOCK_GITS, PAGE_SCAN, VmBlocksCache } from './vm-blocks.ts';
+import { TID_CACHE, VmRun } from './vm-run.ts';
 
 const BLOCK_NAMES = ['GICD', 'GICR', 'GICC', 'GITS', 'GICV2M'];
+
+/** The hot loops use literal copies of these; a change here must change them too. */
+const LITERALS: Array<[number, number]> = [
+  [SPACE_MMIO, 0], [OP_READ, 0], [BLOCK_GICD, 0], [BLOCK_GICR, 1], [BLOCK_GITS, 3], [PAGE_SCAN, -1], [W_LEN1, 0x2000],
+  [W_LEN4, 0x4000], [W_LEN8, 0x8000], [W_PER_IRQ, 0x10000], [W_PRIVATE_RAZ, 0x20000], [W_D_MASK, 0xff], [W_H_SHIFT, 8],
+  [W_REG_SHIFT, 20], [H.RAZ_WI, 0], [TID_CACHE, 64],
+];
+if (LITERALS.some(([a, b]) => a !== b)) throw new Error('replay engine: literal constants out of step with their definitions');
 
 export const DEFAULT_REVISIONS = ['1', '2', '3'];
 
@@ -64,8 +73,30 @@ function replayRows(batches: readonly AccessBatch[], runs: (VmRun | undefined)[]
   return total;
 }
 
-/** One batch; a function of its own so V8 optimises it whole rather than by on-stack replacement. */
+/**
+ * One batch. A function of its own so V8 optimises it whole rather than by on-stack replacement.
+ * Per row: the VM's run, the address through the page table, the descriptor through the frame's
+ * packed word table, then one model call on shared state — or VmRun's general path for the
+ * revision-sensitive handlers (a bit mask per VM). What made this fast is in bench/replay.ts.
+ */
 function replayBatch(b: AccessBatch, runs: (VmRun | undefined)[], events: IrqEventRow[], cursor: { ev: number }): void {
+  // Literal copies of imported constants (V8 folds literals, not module bindings; see LITERALS).
+  const MMIO = 0; // SPACE_MMIO
+  const READ = 0; // OP_READ
+  const GICD = 0; // BLOCK_GICD
+  const GICR = 1; // BLOCK_GICR
+  const GITS = 3; // BLOCK_GITS
+  const SCAN = -1; // PAGE_SCAN
+  const LEN1 = 0x2000; // W_LEN1
+  const LEN4 = 0x4000; // W_LEN4
+  const LEN8 = 0x8000; // W_LEN8
+  const PER_IRQ = 0x10000; // W_PER_IRQ
+  const PRIVATE_RAZ = 0x20000; // W_PRIVATE_RAZ
+  const D_MASK = 0xff; // W_D_MASK
+  const H_SHIFT = 8; // W_H_SHIFT
+  const REG_SHIFT = 20; // W_REG_SHIFT
+  const RAZ = 0; // H.RAZ_WI
+  const TIDS = 63; // TID_CACHE - 1
   const n = b.length;
   const vmC = b.vm;
   const spaceC = b.space;
@@ -79,96 +110,114 @@ function replayBatch(b: AccessBatch, runs: (VmRun | undefined)[], events: IrqEve
   const vAddr = b.validity.addr;
   const vValue = b.validity.value;
   const vVcpu = b.validity.vcpu;
+  // Columns without NULLs in this batch (the usual case) skip their validity bitmaps.
+  const addrAll = allValid(vAddr, n);
+  const valueAll = allValid(vValue, n);
+  const vcpuAll = allValid(vVcpu, n);
   const nEvents = events.length;
   let ev = cursor.ev;
   for (let i = 0; i < n; i++) {
     const run = runs[vmC[i]!];
     if (run === undefined) continue;
-    run.accesses++;
     if (ev < nEvents) {
       const seq = seq32[2 * i + 1]! * 4294967296 + seq32[2 * i]!;
       while (ev < nEvents && events[ev]!.seq < seq) applyEvent(runs, events[ev++]!);
     }
     const byte = i >>> 3;
     const bit = 1 << (i & 7);
-    if (spaceC[i] !== SPACE_MMIO || (vAddr[byte]! & bit) === 0) { run.skippedNotMmio++; continue; }
+    if (spaceC[i] !== MMIO || (!addrAll && (vAddr[byte]! & bit) === 0)) { run.skippedNotMmio++; continue; }
     // Block: one page-table load below 4 GiB (see vm-blocks.ts for the info word).
     const lo = addr32[2 * i]!;
     const hi = addr32[2 * i + 1]!;
-    let info = hi === 0 ? run.pages[lo >>> 16]! : -1;
+    let info = hi === 0 ? run.pages[lo >>> 16]! : SCAN;
     let off: number;
     if (info > 0) off = (((info >>> 3) & 0x1ff) << 12) + (lo & 0xffff);
-    else {
+    else if (info < SCAN && (info = run.blocks.granules[(-2 - info) * 16 + ((lo >>> 12) & 15)]!) > 0) {
+      off = (((info >>> 3) & 0x1ff) << 12) + (lo & 0xfff);
+    } else {
       if (info === 0 || (info = run.blocks.lookup(lo, hi)) === 0) { run.skippedOutside++; continue; }
       off = run.blocks.offset;
     }
     const kind = (info & 7) - 1;
-    if (kind >= BLOCK_GITS) { run.skippedUnmodelled++; continue; }
-    const accessor = (vVcpu[byte]! & bit) !== 0 ? vcpuC[i]! : run.vcpuOfTid(tidC[i]!);
+    if (kind >= GITS) { run.skippedUnmodelled++; continue; }
+    let accessor: number;
+    if (vcpuAll || (vVcpu[byte]! & bit) !== 0) accessor = vcpuC[i]!;
+    else {
+      // Thread → vCPU through the run's small cache; vcpuOfTid (a Map) on a miss.
+      const tid = tidC[i]!;
+      const tc = run.tidCache;
+      const slot = (tid & TIDS) << 1;
+      accessor = tc[slot + 1]!;
+      if (accessor < 0 || tc[slot] !== tid) accessor = run.vcpuOfTid(tid);
+    }
     let cf: CompiledFrame;
     let cpu: number;
-    if (kind === BLOCK_GICR) { cf = run.gicr; cpu = info >>> 12; }
-    else if (kind === BLOCK_GICD) { cf = run.gicd; cpu = accessor; }
+    if (kind === GICR) { cf = run.gicr; cpu = info >>> 12; }
+    else if (kind === GICD) { cf = run.gicd; cpu = accessor; }
     else { if (!run.v2) { run.skippedUnmodelled++; continue; } cf = run.gicc; cpu = accessor; }
     if (cpu < 0 || cpu >= run.nv) { run.skippedOutside++; continue; }
-    // Descriptor (access-check.ts resolveAccess, from the precomputed word tables).
+    // Descriptor: access-check.ts resolveAccess from the frame's packed word table (one array).
     const len = lenC[i]!;
     let d = -1;
     let intid = -1;
+    let word = 0;
     if (off < cf.size) {
+      const words = cf.words;
       const w = off >>> 2;
-      const t = cf.table[w]!;
-      if (t >= 0 && len <= 8 && ((cf.access[t]! >>> len) & 1) !== 0 && (off & (len - 1)) === 0) {
-        if ((cf.flags[t]! & FLAG_PER_IRQ) === 0) d = t;
+      word = words[2 * w]!;
+      const lenBit = len === 4 ? LEN4 : len === 8 ? LEN8 : len === 1 ? LEN1 : 0; // 2-byte accesses never pass
+      if ((word & lenBit) !== 0 && (off & (len - 1)) === 0) {
+        if ((word & PER_IRQ) === 0) d = (word & D_MASK) - 1;
         else {
-          intid = cf.wordIntid[w]!;
-          if ((off & 3) !== 0) intid += ((off & 3) << 3) >>> cf.bpiShift[t]!;
-          if (intid < run.nrIrqs) d = t; else intid = -1;
+          intid = words[2 * w + 1]!;
+          if ((off & 3) !== 0) intid += ((off & 3) << 3) >>> cf.bpiShift[(word & D_MASK) - 1]!;
+          if (intid < run.nrIrqs) d = (word & D_MASK) - 1; else intid = -1;
         }
       }
     }
     run.replayed++;
-    const h = d >= 0 ? cf.handler[d]! : 0;
-    const hasValue = (vValue[byte]! & bit) !== 0;
-    const recLo = value32[2 * i]!;
-    const recHi = value32[2 * i + 1]!;
-    if (opC[i] === OP_READ) {
-      if (run.slowRead[h] !== 0) {
+    const h = d >= 0 ? (word >>> H_SHIFT) & 31 : 0;
+    const hasValue = valueAll || (vValue[byte]! & bit) !== 0;
+    if (opC[i] === READ) {
+      if (((run.slowRead >>> h) & 1) !== 0) {
         run.ci = i;
         if (run.explain) run.curBlock = BLOCK_NAMES[kind]!;
-        run.replayRead(cf, d, intid, off, len, cpu, hasValue, recLo, recHi);
+        run.replayRead(cf, d, intid, off, len, cpu, hasValue, value32[2 * i]!, value32[2 * i + 1]!);
         continue;
       }
       // Shared read (VmRun.readShared, inline): the host's model answers for every revision.
+      // A missing host feature or a private INTID in a RAZ range makes it RAZ (VgicModel.read).
       const m = run.hostModel;
-      m.read(cf, d, intid, off, len, cpu);
+      m.readH((word & run.noFeatureRead) !== 0 || ((word & PRIVATE_RAZ) !== 0 && intid < 32) ? RAZ : h, cf, d, intid, off, len, cpu);
       if (hasValue) {
-        const o = m.out;
+        const recLo = value32[2 * i]!;
+        const recHi = value32[2 * i + 1]!;
         run.fidReads++;
         const lmask = len >= 4 ? -1 : (1 << (len * 8)) - 1;
         const hmask = len === 8 ? -1 : 0;
-        const kl = o[2]! & lmask;
-        const kh = o[3]! & hmask;
+        const kl = m.outKlo & lmask;
+        const kh = m.outKhi & hmask;
         if ((kl | kh) !== 0) {
           run.fidCompared++;
-          if ((((recLo ^ o[0]!) & kl) | ((recHi ^ o[1]!) & kh)) !== 0) { run.ci = i; run.sharedReadMismatch(cf, d, intid, off, len, cpu); }
+          if ((((recLo ^ m.outLo) & kl) | ((recHi ^ m.outHi) & kh)) !== 0) { run.ci = i; run.sharedReadMismatch(cf, d, off); }
         }
-        const ul = ~o[2]! & lmask;
-        const uh = ~o[3]! & hmask;
+        const ul = ~m.outKlo & lmask;
+        const uh = ~m.outKhi & hmask;
         if ((ul | uh) !== 0 && d >= 0) run.learnAll(cf, d, intid, off, len, cpu, recLo, recHi, ul, uh);
       }
     } else {
       if (!hasValue) { run.writesWithoutValue++; continue; }
-      if (run.slowWrite[h] !== 0) {
+      if (((run.slowWrite >>> h) & 1) !== 0) {
         run.ci = i;
         if (run.explain) run.curBlock = BLOCK_NAMES[kind]!;
-        run.replayWrite(cf, d, intid, off, len, cpu, hasValue, recLo, recHi);
+        run.replayWrite(cf, d, intid, off, len, cpu, true, value32[2 * i]!, value32[2 * i + 1]!);
         continue;
       }
       // Shared write: once, on the state every model shares.
-      run.m0.write(cf, d, intid, off, len, cpu, recLo, recHi);
+      run.m0.writeH((word & run.noFeatureWrite) !== 0 || ((word & PRIVATE_RAZ) !== 0 && intid < 32) ? RAZ : h,
+        intid, off, len, cpu, value32[2 * i]!, value32[2 * i + 1]!);
     }
-    if (d >= 0) { const regId = cf.regId[d]!; if (regId >= 0) run.touched[regId]!++; }
+    if (d >= 0) run.touched[(word >>> REG_SHIFT) - 1]!++;
   }
   cursor.ev = ev;
 }
@@ -180,7 +229,6 @@ function replayBatchReference(b: AccessBatch, runs: (VmRun | undefined)[], event
   for (let i = 0; i < n; i++) {
     const run = runs[b.vm[i]!];
     if (run === undefined) continue;
-    run.accesses++;
     const seq = b.seq32[2 * i + 1]! * 4294967296 + b.seq32[2 * i]!;
     while (ev < events.length && events[ev]!.seq < seq) applyEvent(runs, events[ev++]!);
     if (b.space[i] !== SPACE_MMIO || !valid(b.validity.addr, i)) { run.skippedNotMmio++; continue; }

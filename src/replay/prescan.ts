@@ -5,21 +5,19 @@
  * VM's boot (its first GIC access is the driver's probe).
  */
 import type { AccessBatch } from '../model/access-batch.ts';
-import { OP_READ, SPACE_MMIO } from '../model/codes.ts';
+import { OP_READ } from '../model/codes.ts';
 import { revisionFromIidr } from '../emulator/profiles.ts';
-import { BLOCK_GICD, BLOCK_GICR, BLOCK_GITS, VmBlocks } from './vm-blocks.ts';
+import { BLOCK_GICD, BLOCK_GICR, VmBlocks } from './vm-blocks.ts';
 
 export class VmScan {
   readonly blocks: VmBlocks;
-  gicAccesses = 0;
-  itsAccesses = 0;
   /** Every shape fact has been seen (see `complete`): the scan may stop looking at this VM. */
   done = false;
   typer: number | null = null;
   iidr: number | null = null;
   typer2: number | null = null;
-  rdCtlrRev3 = 0;
-  rdCtlrPlain = 0;
+  /** A GICR_CTLR read showed CES|IR (a revision-3 host). */
+  rdCtlrRev3 = false;
   maxVcpu = -1;
   maxRedist = -1;
   lastRedist = -1;
@@ -27,6 +25,8 @@ export class VmScan {
   readonly mpidr = new Map<number, number>();
   /** tid → vCPU for rows whose vCPU column is null (dense, in order of appearance). */
   readonly tidVcpu = new Map<number, number>();
+  /** The tid the scan last saw in tidVcpu (NaN: none yet), to skip the Map for a thread's runs. */
+  lastTid = Number.NaN;
   bootSeen: boolean | null = null;
   bootSeq: number | null = null;
   firstTs: number | null = null;
@@ -60,9 +60,12 @@ export class VmScan {
     return v;
   }
 
-  /** nr_irqs from the recorded GICD_TYPER.ITLinesNumber, or null. */
+  /**
+   * nr_irqs from the recorded GICD_TYPER.ITLinesNumber, or null. KVM accepts 64..992
+   * (KVM_DEV_ARM_VGIC_GRP_NR_IRQS); a value outside that is not KVM's and is clamped into it.
+   */
   get nrIrqsFromTyper(): number | null {
-    return this.typer === null ? null : Math.min(992, ((this.typer & 0x1f) + 1) * 32);
+    return this.typer === null ? null : Math.max(64, Math.min(992, ((this.typer & 0x1f) + 1) * 32));
   }
 
   get hasIts(): boolean {
@@ -85,7 +88,7 @@ export class VmScan {
       const r = revisionFromIidr(this.iidr);
       if (r !== null) return [String(r), `GICD_IIDR read 0x${this.iidr.toString(16)}`];
     }
-    if (this.rdCtlrRev3 > 0) return ['3', 'GICR_CTLR read with CES|IR'];
+    if (this.rdCtlrRev3) return ['3', 'GICR_CTLR read with CES|IR'];
     return null;
   }
 
@@ -123,44 +126,87 @@ function lastTimestamps(batches: readonly AccessBatch[], scans: (VmScan | undefi
   }
 }
 
-/** Returns true once every VM's shape is complete (the rest of the trace need not be scanned). */
+/**
+ * Returns true once every VM's shape is complete (the rest of the trace need not be scanned).
+ * A trace that starts mid-life is scanned whole, so this is the replay's second loop: the same
+ * page table as the engine, literal constants (checked by engine.ts LITERALS), and validity bitmaps
+ * skipped when a batch has no NULLs.
+ */
 function prescanBatch(b: AccessBatch, scans: (VmScan | undefined)[], open: { n: number }): boolean {
-  {
-    const n = b.length;
-    const vmC = b.vm;
-    const spaceC = b.space;
-    const addr32 = b.addr32;
-    const vAddr = b.validity.addr;
-    const vVcpu = b.validity.vcpu;
-    const vTs = b.validity.ts_ns;
-    const vcpuC = b.vcpu;
-    for (let i = 0; i < n; i++) {
-      const s = scans[vmC[i]!];
-      if (s === undefined || s.done) continue;
-      const bit = 1 << (i & 7);
-      const byte = i >>> 3;
-      if (s.firstTs === null && (vTs[byte]! & bit) !== 0) s.firstTs = u64(b.ts32, i);
-      const hasVcpu = (vVcpu[byte]! & bit) !== 0;
-      if (hasVcpu && vcpuC[i]! > s.maxVcpu) s.maxVcpu = vcpuC[i]!;
-      if (spaceC[i] !== SPACE_MMIO || (vAddr[byte]! & bit) === 0) continue;
-      const kind = s.blocks.findLoHi(addr32[2 * i]!, addr32[2 * i + 1]!);
-      if (kind < 0) continue;
-      if (kind === BLOCK_GITS) { s.itsAccesses++; continue; }
-      s.gicAccesses++;
-      if (kind === BLOCK_GICR && s.blocks.redist > s.maxRedist) s.maxRedist = s.blocks.redist;
-      if (!hasVcpu && !s.tidVcpu.has(b.tid[i]!)) s.tidVcpu.set(b.tid[i]!, s.tidVcpu.size);
-      // Only the probe and a few offsets carry shape: boot detection, then reads of 0x0–0x14 and 0xFFE8.
-      const off = s.blocks.offset;
-      if (s.bootSeen === null || (b.op[i] === OP_READ && (off <= 0x14 || off === 0xffe8))) {
-        inspect(s, b, i, kind);
-        if (s.complete) {
-          s.done = true;
-          if (--open.n === 0) return true;
-        }
+  const MMIO = 0; // SPACE_MMIO
+  const READ = 0; // OP_READ
+  const GICD = 0; // BLOCK_GICD
+  const GICR = 1; // BLOCK_GICR
+  const GITS = 3; // BLOCK_GITS
+  const n = b.length;
+  const vmC = b.vm;
+  const spaceC = b.space;
+  const opC = b.op;
+  const addr32 = b.addr32;
+  const tidC = b.tid;
+  const vAddr = b.validity.addr;
+  const vVcpu = b.validity.vcpu;
+  const vTs = b.validity.ts_ns;
+  const vcpuC = b.vcpu;
+  const tsAll = allValid(vTs, n);
+  const vcpuAll = allValid(vVcpu, n);
+  const addrAll = allValid(vAddr, n);
+  for (let i = 0; i < n; i++) {
+    const s = scans[vmC[i]!];
+    if (s === undefined || s.done) continue;
+    const bit = 1 << (i & 7);
+    const byte = i >>> 3;
+    if (s.firstTs === null && (tsAll || (vTs[byte]! & bit) !== 0)) s.firstTs = u64(b.ts32, i);
+    const hasVcpu = vcpuAll || (vVcpu[byte]! & bit) !== 0;
+    if (hasVcpu && vcpuC[i]! > s.maxVcpu) s.maxVcpu = vcpuC[i]!;
+    if (spaceC[i] !== MMIO || (!addrAll && (vAddr[byte]! & bit) === 0)) continue;
+    const lo = addr32[2 * i]!;
+    const hi = addr32[2 * i + 1]!;
+    const blocks = s.blocks;
+    let info = hi === 0 ? blocks.pages[lo >>> 16]! : -1;
+    let off: number;
+    let redist: number;
+    if (info > 0) {
+      off = (((info >>> 3) & 0x1ff) << 12) + (lo & 0xffff);
+      redist = info >>> 12;
+    } else {
+      if (info === 0 || (info = blocks.lookup(lo, hi)) === 0) continue;
+      off = blocks.offset;
+      redist = blocks.redist;
+    }
+    const kind = (info & 7) - 1;
+    if (kind === GITS) continue;
+    if (kind === GICR && redist > s.maxRedist) s.maxRedist = redist;
+    if (!hasVcpu) {
+      const tid = tidC[i]!;
+      if (tid !== s.lastTid) {
+        s.lastTid = tid;
+        if (!s.tidVcpu.has(tid)) s.tidVcpu.set(tid, s.tidVcpu.size);
+      }
+    }
+    // Only the probe and a few reads carry shape, and only until inspect() has taken them: boot
+    // detection, the first GICD_TYPER/IIDR/TYPER2, GICR_CTLR until one shows CES|IR, GICR_TYPER.
+    if (s.bootSeen === null || (opC[i] === READ && (kind === GICD
+      ? (off === 0x4 && s.typer === null) || (off === 0x8 && s.iidr === null) || (off === 0xc && s.typer2 === null)
+      : kind === GICR && ((off === 0 && !s.rdCtlrRev3) || off === 0x8 || off === 0xc)))) {
+      blocks.offset = off;
+      blocks.redist = redist;
+      inspect(s, b, i, kind);
+      if (s.complete) {
+        s.done = true;
+        if (--open.n === 0) return true;
       }
     }
   }
   return false;
+}
+
+/** Rows 0..n-1 all valid in the bitmap. */
+export function allValid(bm: Uint8Array, n: number): boolean {
+  const whole = n >>> 3;
+  for (let k = 0; k < whole; k++) if (bm[k] !== 0xff) return false;
+  const rest = n & 7;
+  return rest === 0 || (bm[whole]! & ((1 << rest) - 1)) === (1 << rest) - 1;
 }
 
 /** Boot detection on the first GIC access, and the shape facts recorded reads carry. */
@@ -189,7 +235,7 @@ function inspect(s: VmScan, b: AccessBatch, i: number, kind: number): void {
   } else if (kind === BLOCK_GICR) {
     const rd = s.blocks.redist;
     if (off === 0 && len === 4) {
-      if ((lo & 6) === 6) s.rdCtlrRev3++; else s.rdCtlrPlain++;
+      if ((lo & 6) === 6) s.rdCtlrRev3 = true;
     } else if (off === 0x8 && (len === 8 || len === 4)) {
       if (lo & 0x10) s.lastRedist = Math.max(s.lastRedist, rd);
       if (len === 8) s.mpidr.set(rd, hi & 0xffffff);

@@ -22,8 +22,8 @@ const KIND: Record<string, number> = { GICD: BLOCK_GICD, GICR: BLOCK_GICR, GICC:
  */
 const MAX_FRAME_OFFSET = 0x1ff << 12;
 const MAX_REDIST = (1 << 19) - 1;
-/** Page-table entry: resolve through `lookup()` (granules or the scan). */
-const PAGE_INDIRECT = -1;
+/** Page-table entry: resolve through the scan (`lookup()`); -2 - g: granule table g. */
+export const PAGE_SCAN = -1;
 
 /** The info word of a location, or -1 when it does not fit the encoding. */
 function pack(kind: number, frameOffset: number, redist: number): number {
@@ -40,12 +40,16 @@ export class VmBlocks {
   /** GIC version the distributor block implies (4 KiB = GICv2), or the layout's. */
   readonly gicVersion: 2 | 3;
   /**
-   * 64 KiB page (address bits 16–31) → location info (> 0), 0 = no block, PAGE_INDIRECT = ask
-   * lookup(). The hot loop reads it directly: offset = frame offset + (addr & 0xffff).
+   * 64 KiB page (address bits 16–31) → location info (> 0), 0 = no block, -2 - g = see granule
+   * table g, PAGE_SCAN = ask lookup(). The hot loop reads it directly: offset = frame offset +
+   * (addr & 0xffff).
    */
   readonly pages: Int32Array;
-  /** 4 KiB granules of indirect pages: 16 entries per page, same encoding, -1 = scan. */
-  private readonly granules = new Map<number, Int32Array>();
+  /**
+   * 4 KiB granules of the pages blocks share or cover in part (GICv2's 4/8 KiB frames): 16
+   * entries per table, same encoding (offset = frame offset + (addr & 0xfff)), PAGE_SCAN = scan.
+   */
+  readonly granules: Int32Array;
   // Result of the last find()/findLoHi()/lookup().
   offset = 0;
   redist = 0;
@@ -58,6 +62,7 @@ export class VmBlocks {
     this.stride = new Float64Array(blocks.map((b) => b.stride ?? b.size));
     this.kind = new Uint8Array(blocks.map((b) => KIND[b.block]!));
     this.pages = new Int32Array(65536);
+    const granules: number[] = [];
     const seen = new Set<number>();
     for (const b of blocks) {
       if (b.base >= 2 ** 32) continue;
@@ -68,13 +73,12 @@ export class VmBlocks {
         const info = this.uniform(p * 65536, 65536);
         if (info > 0) this.pages[p] = info;
         else {
-          this.pages[p] = PAGE_INDIRECT;
-          const g = new Int32Array(16);
-          for (let k = 0; k < 16; k++) g[k] = this.uniform(p * 65536 + k * 4096, 4096);
-          this.granules.set(p, g);
+          this.pages[p] = -2 - granules.length / 16;
+          for (let k = 0; k < 16; k++) granules.push(this.uniform(p * 65536 + k * 4096, 4096));
         }
       }
     }
+    this.granules = Int32Array.from(granules);
     const gicd = blocks.find((b) => b.block === 'GICD');
     this.gicVersion = gicd ? gicdVersionForSize(gicd.size) : (layout.gicVersion ?? 3);
   }
@@ -116,10 +120,10 @@ export class VmBlocks {
    */
   lookup(lo: number, hi: number): number {
     if (hi === 0) {
-      const g = this.granules.get(lo >>> 16);
-      const info = g === undefined ? this.pages[lo >>> 16]! : g[(lo >>> 12) & 15]!;
+      const p = this.pages[lo >>> 16]!;
+      const info = p >= PAGE_SCAN ? p : this.granules[(-2 - p) * 16 + ((lo >>> 12) & 15)]!;
       if (info > 0) {
-        this.offset = (((info >>> 3) & 0x1ff) << 12) + (lo & (g === undefined ? 0xffff : 0xfff));
+        this.offset = (((info >>> 3) & 0x1ff) << 12) + (lo & (p > 0 ? 0xffff : 0xfff));
         this.redist = info >>> 12;
         return info;
       }

@@ -5,7 +5,7 @@
  */
 import { REGISTER_NAMES } from '../gic/catalogue.ts';
 import { H } from '../gic/descriptor.ts';
-import { compiledFrame, type CompiledFrame } from '../emulator/compiled-frame.ts';
+import { compiledFrame, W_FEATURE_SHIFT, type CompiledFrame } from '../emulator/compiled-frame.ts';
 import { profileById, type RevisionProfile } from '../emulator/profiles.ts';
 import { defaultMpidr, makeShape } from '../emulator/shape.ts';
 import { EFFECT_UNKNOWN, VgicModel } from '../emulator/vgic-model.ts';
@@ -15,10 +15,12 @@ import { formatMasked } from './format.ts';
 import type { VmScan } from './prescan.ts';
 import type { VmBlocks } from './vm-blocks.ts';
 import { sensitiveRegisters } from './sensitivity.ts';
-import { compareTouched, deliveryKeys, DIFFERENT, stateKey, UNKNOWN } from './state-compare.ts';
+import { compareTouched, deliveryKeys, DIFFERENT, SAME, stateField, stateKey, UNKNOWN } from './state-compare.ts';
 import type { FidelityExample, ReplayOptions, ReplayVmInput, StoryLine } from './types.ts';
 
 const ALL = 0xffffffff;
+/** Entries of VmRun.tidCache (a power of two). */
+export const TID_CACHE = 64;
 const R = REGISTER_NAMES.length;
 const DELIVERY_NAMES = ['not delivered', 'Group 1 (IRQ)', 'Group 0 (FIQ)'];
 
@@ -82,7 +84,15 @@ export class VmRun {
   readonly sensitive: Uint8Array;
   readonly plan: SharingPlan;
   private readonly readAllH: Uint8Array;
-  private readonly deliveryMayDiffer: boolean;
+  /** A profile fact that decides delivery (IGROUPR reads as all ones) differs between the models. */
+  private readonly deliveryFactsDiffer: boolean;
+  /**
+   * The delivery state the models keep privately (group, distributor enable) may differ between
+   * them: false while every write to it compared SAME for every pair — the models then signal every
+   * interrupt alike and the delivery checks can be skipped. Starts true when that state may
+   * already differ at reset (distributor state owned per model) and in reference mode.
+   */
+  private privateMayDiffer: boolean;
   readonly hostModel: VgicModel;
   /** models[0]: shared-state writes go to it. */
   readonly m0: VgicModel;
@@ -92,17 +102,25 @@ export class VmRun {
   readonly v2: boolean;
   private readonly writeAllH: Uint8Array;
   /**
-   * Per handler kind: 1 = the engine sends the access through replayRead/replayWrite (it runs on
-   * every model, may affect delivery, or the VM is being explained); 0 = the inline shared path.
+   * Bit per handler kind: set = the engine sends the access through replayRead/replayWrite (it
+   * runs on every model, may affect delivery, or the VM is being explained); clear = the inline
+   * shared path.
    */
-  readonly slowRead: Uint8Array;
-  readonly slowWrite: Uint8Array;
+  readonly slowRead: number;
+  slowWrite: number;
+  /** CompiledFrame.words feature bits the shared read (host) / write (models[0]) model lacks. */
+  readonly noFeatureRead: number;
+  readonly noFeatureWrite: number;
+  /**
+   * Direct-mapped tid → vCPU pairs [tid, vCPU] that vcpuOfTid() handed out (vCPU -1 = empty), so
+   * the engine maps rows without a vCPU column without a Map look-up. The mapping never changes.
+   */
+  readonly tidCache = new Int32Array(2 * TID_CACHE).fill(-1);
   /** The row being replayed (set by the engine), for the cold paths that report it. */
   cur: AccessBatch | null = null;
   ci = 0;
   curBlock = '';
   readonly ignored: Uint8Array;
-  private readonly vals: Int32Array;
   /** Accesses per register (the same for every pair). */
   readonly touched: Int32Array;
   readonly diverged: Int32Array;
@@ -113,12 +131,13 @@ export class VmRun {
   readonly firstUnknown = new Map<number, number>();
   /** Per pair: open latent differences, state key → register id of the write that made them. */
   private readonly latent: Map<number, number>[];
+  /** Per pair: bit per state field (key >>> 24) ever put in `latent`, so most accesses skip the Map. */
+  private readonly latentFields: Int32Array;
   readonly deliveries: DeliveryDetail[] = [];
   readonly deliveryCount: Int32Array;
   private readonly codes: Int8Array;
   private readonly keys: number[] = [];
-  // Counters.
-  accesses = 0;
+  // Counters: every access of the VM is exactly one of replayed or skipped*.
   replayed = 0;
   irqEvents = 0;
   skippedNotMmio = 0;
@@ -181,12 +200,12 @@ export class VmRun {
       const id = REGISTER_NAMES.indexOf(name.toUpperCase());
       if (id >= 0) this.ignored[id] = 1;
     }
-    this.vals = new Int32Array(4 * this.models.length);
     this.touched = new Int32Array(R);
     this.diverged = new Int32Array(this.P * R);
     this.divState = new Uint8Array(this.P * R);
     this.readAllH = this.plan.readAll;
-    this.deliveryMayDiffer = this.plan.deliveryMayDiffer;
+    this.deliveryFactsDiffer = opts.reference === true || new Set(this.profiles.map((p) => p.groupRead)).size > 1;
+    this.privateMayDiffer = opts.reference === true || this.plan.own.has('dist');
     this.hostModel = this.models[this.hostIdx]!;
     this.m0 = this.models[0]!;
     this.blocks = scan.blocks;
@@ -195,33 +214,51 @@ export class VmRun {
     this.writeAllH = this.plan.writeAll;
     this.unknown = new Int32Array(this.P * R);
     this.latent = Array.from({ length: this.P }, () => new Map<number, number>());
+    this.latentFields = new Int32Array(this.P);
     this.deliveryCount = new Int32Array(this.P);
     this.codes = new Int8Array(this.models.length);
     this.maxExamples = opts.maxExamples ?? 5;
     this.explain = opts.explainVm === input.code;
-    this.slowRead = new Uint8Array(this.readAllH.length);
-    this.slowWrite = new Uint8Array(this.writeAllH.length);
-    for (let h = 0; h < this.readAllH.length; h++) {
-      this.slowRead[h] = this.explain || this.readAllH[h] === 1 ? 1 : 0;
-      const delivery = this.deliveryMayDiffer && (h === H.SGIR || h === H.PEND_SET);
-      this.slowWrite[h] = this.explain || this.writeAllH[h] === 1 || delivery ? 1 : 0;
-    }
+    let slowRead = 0;
+    for (let h = 0; h < 32; h++) if (this.explain || this.readAllH[h] === 1) slowRead |= 1 << h;
+    this.slowRead = slowRead;
+    this.slowWrite = this.slowWriteMask();
+    this.noFeatureRead = (~this.hostModel.features & 3) << W_FEATURE_SHIFT;
+    this.noFeatureWrite = (~this.m0.features & 3) << W_FEATURE_SHIFT;
   }
 
-  /** vCPU of a row without one: dense index per thread. */
+  /** Writes that take the general path: on every model, delivery checks while delivery can differ, --explain. */
+  private slowWriteMask(): number {
+    let mask = 0;
+    for (let h = 0; h < 32; h++) {
+      const delivery = this.deliveryCanDiffer && (h === H.SGIR || h === H.PEND_SET);
+      if (this.explain || this.writeAllH[h] === 1 || delivery) mask |= 1 << h;
+    }
+    return mask;
+  }
+
+  /** Some interrupt could be signalled differently under two of the models. */
+  private get deliveryCanDiffer(): boolean {
+    return this.privateMayDiffer || this.deliveryFactsDiffer;
+  }
+
+  get accesses(): number {
+    return this.replayed + this.skippedNotMmio + this.skippedOutside + this.skippedUnmodelled;
+  }
+
+  /** vCPU of a row without one: dense index per thread (remembered in tidCache for the engine). */
   vcpuOfTid(tid: number): number {
-    return this.scan.vcpuOfTid(tid, this.nv);
+    const v = this.scan.vcpuOfTid(tid, this.nv);
+    const slot = (tid & (TID_CACHE - 1)) << 1;
+    this.tidCache[slot] = tid;
+    this.tidCache[slot + 1] = v;
+    return v;
   }
 
+  /** Every model reads; each keeps its result in its out* fields. */
   private readAll(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number): void {
-    const v = this.vals;
     const ms = this.models;
-    for (let k = 0; k < ms.length; k++) {
-      const m = ms[k]!;
-      m.read(cf, d, intid, off, len, cpu);
-      const o = m.out;
-      v[4 * k] = o[0]!; v[4 * k + 1] = o[1]!; v[4 * k + 2] = o[2]!; v[4 * k + 3] = o[3]!;
-    }
+    for (let k = 0; k < ms.length; k++) ms[k]!.read(cf, d, intid, off, len, cpu);
   }
 
   /** The current row as a RowInfo (cold paths only). */
@@ -250,24 +287,23 @@ export class VmRun {
       this.readShared(cf, d, intid, off, len, cpu, hasValue, recLo, recHi);
       return;
     }
-    const v = this.vals;
-    const host = this.hostIdx;
+    const ms = this.models;
     this.readAll(cf, d, intid, off, len, cpu);
     const lmask = len >= 4 ? -1 : (1 << (len * 8)) - 1;
     const hmask = len === 8 ? -1 : 0;
     if (hasValue) {
-      const hv = 4 * host;
+      const hm = this.hostModel;
       this.fidReads++;
-      const kl = v[hv + 2]! & lmask;
-      const kh = v[hv + 3]! & hmask;
+      const kl = hm.outKlo & lmask;
+      const kh = hm.outKhi & hmask;
       if ((kl | kh) !== 0) {
         this.fidCompared++;
-        if ((((recLo ^ v[hv]!) & kl) | ((recHi ^ v[hv + 1]!) & kh)) !== 0) this.fidelityMismatch(cf, d, off, hv);
+        if ((((recLo ^ hm.outLo) & kl) | ((recHi ^ hm.outHi) & kh)) !== 0) this.fidelityMismatch(cf, d, off);
       }
-      const ul = ~v[hv + 2]! & lmask;
-      const uh = ~v[hv + 3]! & hmask;
+      const ul = ~hm.outKlo & lmask;
+      const uh = ~hm.outKhi & hmask;
       if ((ul | uh) !== 0 && d >= 0) {
-        for (const m of this.models) m.learn(cf, d, intid, off, len, cpu, recLo, recHi, ul, uh);
+        for (const m of ms) m.learn(cf, d, intid, off, len, cpu, recLo, recHi, ul, uh);
         this.readAll(cf, d, intid, off, len, cpu);
       }
     }
@@ -276,17 +312,17 @@ export class VmRun {
     if (regId < 0) return;
     this.touched[regId]!++;
     for (let p = 0; p < this.P; p++) {
-      const a = 4 * this.pairA[p]!;
-      const b = 4 * this.pairB[p]!;
+      const a = ms[this.pairA[p]!]!;
+      const b = ms[this.pairB[p]!]!;
       const idx = p * R + regId;
-      const diff = ((v[a]! ^ v[b]!) & v[a + 2]! & v[b + 2]! & lmask) | ((v[a + 1]! ^ v[b + 1]!) & v[a + 3]! & v[b + 3]! & hmask);
+      const diff = ((a.outLo ^ b.outLo) & a.outKlo & b.outKlo & lmask) | ((a.outHi ^ b.outHi) & a.outKhi & b.outKhi & hmask);
       if (diff !== 0) {
         this.diverged[idx]!++;
         const st = this.divState[idx]!;
         if (st === 0) this.recordRead(p, idx, off, lmask, hmask);
         else if (st === 1) this.observeRegister(idx, regId, -1);
-        if (this.latent[p]!.size > 0) this.observeKey(p, stateKey(this.models[0]!, h, intid, cpu), regId, -1);
-      } else if ((((v[a + 2]! ^ v[b + 2]!) & lmask) | ((v[a + 3]! ^ v[b + 3]!) & hmask)) !== 0) {
+        if ((this.latentFields[p]! & (1 << stateField(h))) !== 0) this.observeKey(p, stateKey(ms[0]!, h, intid, cpu), regId, -1);
+      } else if ((((a.outKlo ^ b.outKlo) & lmask) | ((a.outKhi ^ b.outKhi) & hmask)) !== 0) {
         this.unknown[idx]!++;
         if (!this.firstUnknown.has(idx)) this.firstUnknown.set(idx, this.seq());
       }
@@ -302,44 +338,34 @@ export class VmRun {
     const m = this.hostModel;
     m.read(cf, d, intid, off, len, cpu);
     if (hasValue) {
-      const o = m.out;
       this.fidReads++;
       const lmask = len >= 4 ? -1 : (1 << (len * 8)) - 1;
       const hmask = len === 8 ? -1 : 0;
-      const kl = o[2]! & lmask;
-      const kh = o[3]! & hmask;
+      const kl = m.outKlo & lmask;
+      const kh = m.outKhi & hmask;
       if ((kl | kh) !== 0) {
         this.fidCompared++;
-        if ((((recLo ^ o[0]!) & kl) | ((recHi ^ o[1]!) & kh)) !== 0) {
-          this.readOne(this.hostIdx, cf, d, intid, off, len, cpu);
-          this.fidelityMismatch(cf, d, off, 4 * this.hostIdx);
-        }
+        if ((((recLo ^ m.outLo) & kl) | ((recHi ^ m.outHi) & kh)) !== 0) this.fidelityMismatch(cf, d, off);
       }
-      const ul = ~o[2]! & lmask;
-      const uh = ~o[3]! & hmask;
+      const ul = ~m.outKlo & lmask;
+      const uh = ~m.outKhi & hmask;
       if ((ul | uh) !== 0 && d >= 0) for (const x of this.models) x.learn(cf, d, intid, off, len, cpu, recLo, recHi, ul, uh);
     }
     if (d >= 0) { const regId = cf.regId[d]!; if (regId >= 0) this.touched[regId]!++; }
   }
 
-  /** A shared read whose known bits disagree with the recorded value (engine fast path; ci set). */
-  sharedReadMismatch(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number): void {
-    this.readOne(this.hostIdx, cf, d, intid, off, len, cpu);
-    this.fidelityMismatch(cf, d, off, 4 * this.hostIdx);
+  /**
+   * A shared read whose known bits disagree with the recorded value (engine fast path; ci set,
+   * the host's model holds the read).
+   */
+  sharedReadMismatch(cf: CompiledFrame, d: number, off: number): void {
+    this.fidelityMismatch(cf, d, off);
   }
 
   /** Every model learns the recorded bits the host's model did not know (`ul`/`uh`). */
   learnAll(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number, recLo: number, recHi: number,
     ul: number, uh: number): void {
     for (const x of this.models) x.learn(cf, d, intid, off, len, cpu, recLo, recHi, ul, uh);
-  }
-
-  private readOne(k: number, cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number): void {
-    const m = this.models[k]!;
-    const v = this.vals;
-    m.read(cf, d, intid, off, len, cpu);
-    const o = m.out;
-    v[4 * k] = o[0]!; v[4 * k + 1] = o[1]!; v[4 * k + 2] = o[2]!; v[4 * k + 3] = o[3]!;
   }
 
   replayWrite(cf: CompiledFrame, d: number, intid: number, off: number, len: number, cpu: number, hasValue: boolean, recLo: number, recHi: number): void {
@@ -355,12 +381,12 @@ export class VmRun {
       this.touched[regId]!++;
       if (all) this.compareWrite(cf, d, h, intid, off, len, cpu, regId);
     }
-    if (!this.deliveryMayDiffer) return;
+    if (!this.deliveryCanDiffer) return;
     if (h === H.SGIR) {
       const m0 = ms[0]!;
       for (let c = 0; c < this.nv; c++) if ((m0.sgirTargets >>> c) & 1 && m0.sgirIntid >= 0) this.checkDelivery(c, m0.sgirIntid, -1, null);
     } else if (h === H.PEND_SET) {
-      for (let bit = 0; bit < 32; bit++) if ((recLo >>> bit) & 1) this.checkDelivery(cpu, intid + bit, -1, null);
+      for (let bits = recLo | 0; bits !== 0; bits &= bits - 1) this.checkDelivery(cpu, intid + 31 - Math.clz32(bits & -bits), -1, null);
     }
   }
 
@@ -371,15 +397,23 @@ export class VmRun {
       const mb = ms[this.pairB[p]!]!;
       const idx = p * R + regId;
       const r = compareTouched(ma, mb, h, intid, off, len, cpu);
+      if (r !== SAME && (h === H.GROUP || h === H.D_CTLR) && !this.privateMayDiffer) {
+        this.privateMayDiffer = true; // from now on, check deliveries
+        this.slowWrite = this.slowWriteMask();
+      }
       if (r === DIFFERENT) {
         this.diverged[idx]!++;
         const effect = h === H.INVLPIR || h === H.INVALLR || h === H.GICC_DIR;
         if (this.divState[idx] === 0) this.recordWrite(p, idx, cf, d, intid, off, len, cpu, effect);
-        if (!effect) this.latent[p]!.set(stateKey(ma, h, intid, cpu), regId);
+        if (!effect) {
+          const key = stateKey(ma, h, intid, cpu);
+          this.latent[p]!.set(key, regId);
+          this.latentFields[p]! |= 1 << (key >>> 24);
+        }
       } else if (r === UNKNOWN) {
         this.unknown[idx]!++;
         if (!this.firstUnknown.has(idx)) this.firstUnknown.set(idx, this.seq());
-      } else if (this.latent[p]!.size > 0) {
+      } else if ((this.latentFields[p]! & (1 << stateField(h))) !== 0) {
         this.latent[p]!.delete(stateKey(ma, h, intid, cpu)); // state equal again: nothing left to observe
       }
     }
@@ -389,7 +423,7 @@ export class VmRun {
   applyIrq(vcpu: number, irq: number, level: boolean, seq: number, ts: number | null): void {
     this.irqEvents++;
     const cpu = vcpu >= 0 && vcpu < this.nv ? vcpu : 0;
-    if (level) this.checkDelivery(cpu, irq, seq, ts);
+    if (level && this.deliveryCanDiffer) this.checkDelivery(cpu, irq, seq, ts);
     for (const m of this.models) m.inject(cpu, irq, level);
     if (this.explain && this.storyAfter !== -1) this.pushStory({ seq, ts_ns: ts, vcpu, text: `IRQ ${irq} line ${level ? 'raised' : 'lowered'} on vCPU ${cpu}`, values: {}, mark: '' });
   }
@@ -438,9 +472,10 @@ export class VmRun {
     det.observedBy = typeof by === 'number' ? `read of ${REGISTER_NAMES[by]}` : by;
   }
 
+  /** Model k's last read (its out* fields), formatted. */
   private valueOf(k: number, len: number, lmask: number, hmask: number): string {
-    const v = this.vals;
-    return formatMasked(v[4 * k]!, v[4 * k + 1]!, v[4 * k + 2]! | ~lmask, v[4 * k + 3]! | ~hmask, len);
+    const m = this.models[k]!;
+    return formatMasked(m.outLo, m.outHi, m.outKlo | ~lmask, m.outKhi | ~hmask, len);
   }
 
   private recorded(row: RowInfo): string | null {
@@ -482,15 +517,16 @@ export class VmRun {
     if (!this.ignored[idx % R]) this.markStory();
   }
 
-  private fidelityMismatch(cf: CompiledFrame, d: number, off: number, h: number): void {
+  /** The host's model (holding its read) disagrees with the recorded value. */
+  private fidelityMismatch(cf: CompiledFrame, d: number, off: number): void {
     this.fidMismatches++;
     if (this.fidExamples.length >= this.maxExamples) return;
     const row = this.row();
-    const v = this.vals;
+    const m = this.hostModel;
     this.fidExamples.push({
       seq: row.seq, register: d >= 0 ? cf.frame.registers[d]!.name : null, offset: off,
       recorded: formatMasked(row.recLo, row.recHi, ALL, ALL, row.len),
-      model: formatMasked(v[h]!, v[h + 1]!, v[h + 2]!, v[h + 3]!, row.len),
+      model: formatMasked(m.outLo, m.outHi, m.outKlo, m.outKhi, row.len),
     });
   }
 

@@ -105,6 +105,80 @@ export function decodeKvmMmio(buf: Buffer, p: number, end: number, f: MmioFields
 
 const wide = { lo: 0, hi: 0 };
 
+// little-endian words of the literals, for DataView compares
+const W_MMIO = 0x6f696d6d; // "mmio"
+const W_WRIT = 0x74697277; // "writ"
+const W_E_LE = 0x656c2065; // "e le"
+const W_READ = 0x64616572; // "read"
+const W_SP_LEN = 0x6e656c20; // " len"
+const W_UNSA = 0x61736e75; // "unsa"
+const W_TISF = 0x66736974; // "tisf"
+const W_IED_ = 0x2d646569; // "ied-"
+const W_SP_GPA = 0x61706720; // " gpa"
+const W_SP_VAL = 0x6c617620; // " val"
+
+/**
+ * decodeKvmMmio for a line whose `dv` views `buf`: the literal parts of the canonical form are
+ * compared as 32-bit words; anything else (other spellings, `[FAILED TO PARSE]`, short lines)
+ * goes to decodeKvmMmio. Same result as decodeKvmMmio.
+ */
+export function decodeKvmMmioView(buf: Buffer, dv: DataView<ArrayBufferLike>, p: number, end: number, f: MmioFields): boolean {
+  if (p + 30 > end || dv.getInt32(p, true) !== W_MMIO || buf[p + 4]! !== 32) return decodeKvmMmio(buf, p, end, f);
+  let q: number;
+  let type: number;
+  const w = dv.getInt32(p + 5, true);
+  if (w === W_WRIT && dv.getInt32(p + 9, true) === W_E_LE && buf[p + 13]! === 110 && buf[p + 14]! === 32) {
+    type = MMIO_WRITE;
+    q = p + 15;
+  } else if (w === W_READ && dv.getInt32(p + 9, true) === W_SP_LEN && buf[p + 13]! === 32) {
+    type = MMIO_READ;
+    q = p + 14;
+  } else if (w === W_UNSA && dv.getInt32(p + 9, true) === W_TISF && dv.getInt32(p + 13, true) === W_IED_
+    && dv.getInt32(p + 17, true) === W_READ && dv.getInt32(p + 21, true) === W_SP_LEN && buf[p + 25]! === 32) {
+    type = MMIO_UNSATISFIED_READ;
+    q = p + 26;
+  } else {
+    return decodeKvmMmio(buf, p, end, f);
+  }
+  const hexValue = HEX_VALUE;
+  let len = 0;
+  const ls = q;
+  for (; q < end; q++) {
+    const d = buf[q]!;
+    if (d < 48 || d > 57) break;
+    len = len * 10 + (d - 48);
+  }
+  if (q === ls || q - ls > 3 || q + 7 > end || dv.getInt32(q, true) !== W_SP_GPA || buf[q + 4]! !== 32) return decodeKvmMmio(buf, p, end, f);
+  q += 5;
+  if (buf[q]! === 48 && buf[q + 1]! === 120) q += 2;
+  let hs = q;
+  let v = 0;
+  for (; q < end; q++) {
+    const d = hexValue[buf[q]!]!;
+    if (d < 0) break;
+    v = v * 16 + d;
+  }
+  if (q === hs || q - hs > 13 || q + 6 > end || dv.getInt32(q, true) !== W_SP_VAL || buf[q + 4]! !== 32) return decodeKvmMmio(buf, p, end, f);
+  const gpa = v;
+  q += 5;
+  if (buf[q]! === 48 && buf[q + 1]! === 120) q += 2;
+  hs = q;
+  v = 0;
+  for (; q < end; q++) {
+    const d = hexValue[buf[q]!]!;
+    if (d < 0) break;
+    v = v * 16 + d;
+  }
+  if (q === hs || q - hs > 13 || (q < end && buf[q]! !== 32)) return decodeKvmMmio(buf, p, end, f);
+  f.type = type;
+  f.len = len;
+  f.gpaLo = gpa >>> 0;
+  f.gpaHi = (gpa / 4294967296) >>> 0;
+  f.valLo = v >>> 0;
+  f.valHi = (v / 4294967296) >>> 0;
+  return true;
+}
+
 /** Hex digits buf[p, end) as exact u32 halves; false beyond 64 significant bits. */
 function wideHex(buf: Buffer, p: number, end: number, out: { lo: number; hi: number }): boolean {
   const hexValue = HEX_VALUE;

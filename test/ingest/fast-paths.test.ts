@@ -1,0 +1,175 @@
+/**
+ * The parser's and pipeline's fast paths give exactly what the plain paths give:
+ *  - ftrace lines through the cached comm-column path vs the generic tokenizer (fixtures,
+ *    garbled lines, a generated multi-VM trace, comm changes the cache must notice);
+ *  - a sink that releases its batches (they are reused, zeroed) vs one that keeps them;
+ *  - the hash worker's sha256 of plain and gzip input; a warm (pre-started) parse worker.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateFtrace } from '../../bench/gen-ftrace.ts';
+import { AccessBatch } from '../../src/model/access-batch.ts';
+import { decodeKvmMmio, decodeKvmMmioView, MmioFields } from '../../src/ingest/event-decoders/mmio.ts';
+import { dropWarmParseWorker, parseFile, warmParseWorker } from '../../src/ingest/parse-file.ts';
+import { rng, tempDir } from './helpers.ts';
+import { CollectingSink, parseBytes, render, rowsOf } from './render.ts';
+
+const DIR = join(import.meta.dirname, '../fixtures/ingest');
+const FTRACE_FIXTURES = readdirSync(DIR).filter((f) => /^(ftrace|tracecmd|mixed)-.*\.txt$/.test(f) && !f.endsWith('.expected.txt'));
+
+function bothPaths(input: Buffer, cuts: number[] = [], batchRows = 5): [string, string] {
+  const fast = render(parseBytes(input, { format: 'ftrace', batchRows }, cuts));
+  const plain = render(parseBytes(input, { format: 'ftrace', batchRows, ftraceColumnPath: false }, cuts));
+  return [fast, plain];
+}
+
+/** `<comm>-<tid> (<tgid>) [<cpu>] .....  <ts>: <event>: <body>` in the kernel's column layout. */
+function line(comm: string, tid: number, ts: string, event: string, body: string, tgid = 4242): string {
+  return `${comm.padStart(16)}-${String(tid).padEnd(7)} (${String(tgid).padStart(7)}) [003] .....  ${ts}: ${event}: ${body}`;
+}
+
+function mutate(l: string, r: () => number): string {
+  const i = Math.floor(r() * l.length);
+  switch (Math.floor(r() * 7)) {
+    case 0: return l.slice(0, i);
+    case 1: return l.slice(0, i) + String.fromCharCode(Math.floor(r() * 256)) + l.slice(i + 1);
+    case 2: return l.slice(0, i) + ' -:.()[]0x9<>'[Math.floor(r() * 13)] + l.slice(i + 1);
+    case 3: return l.slice(0, i) + l.slice(i + 1 + Math.floor(r() * 4));
+    case 4: return l.slice(0, i) + ' ' + l.slice(i);
+    case 5: return l.trimStart(); // trace_pipe readers that strip the padding
+    default: return l;
+  }
+}
+
+describe('ftrace comm-column path = generic tokenizer', () => {
+  it('on every ftrace/trace-cmd fixture, whole and cut into chunks', () => {
+    const r = rng(11);
+    for (const f of FTRACE_FIXTURES) {
+      const text = readFileSync(join(DIR, f));
+      const [fast, plain] = bothPaths(text);
+      expect(fast, f).toBe(plain);
+      const cuts = Array.from({ length: 6 }, () => Math.floor(r() * text.length)).sort((a, b) => a - b);
+      expect(bothPaths(text, cuts)[0], `${f} cut`).toBe(plain); // same rows whatever the chunks
+    }
+  });
+
+  it('on garbled, trimmed and truncated variants of the fixture lines', () => {
+    const r = rng(12);
+    const lines = FTRACE_FIXTURES.flatMap((f) => readFileSync(join(DIR, f), 'latin1').split('\n').filter((l) => l !== ''));
+    for (let i = 0; i < 200; i++) {
+      const out: string[] = [];
+      for (let k = 0; k < 30; k++) {
+        const l = lines[Math.floor(r() * lines.length)]!;
+        out.push(r() < 0.5 ? mutate(l, r) : l);
+      }
+      const [fast, plain] = bothPaths(Buffer.from(out.join(r() < 0.2 ? '\r\n' : '\n'), 'latin1'));
+      expect(fast).toBe(plain);
+    }
+  });
+
+  it('notices a comm change on the same thread, also through lines outside the column layout', () => {
+    const mm = (gpa: number) => `mmio write len 4 gpa 0x${gpa.toString(16)} val 0x1`;
+    const text = [
+      line('CPU 0/KVM', 4251, '1.000001', 'kvm_mmio', mm(0x8000000)),
+      line('CPU 0/KVM', 4251, '1.000002', 'kvm_mmio', mm(0x8000004)), // cached column
+      line('qemu-system-aar', 4251, '1.000003', 'kvm_mmio', mm(0x8000008)), // renamed: no vCPU
+      line('CPU 0/KVM', 4251, '1.000004', 'kvm_mmio', mm(0x800000c)), // back
+      line('CPU 0/KVM', 4251, '1.000005', 'kvm_mmio', mm(0x8000010)).trimStart().replace('CPU 0/KVM', 'CPU 1/KVM'), // trimmed line, new comm
+      line('CPU 0/KVM', 4251, '1.000006', 'kvm_mmio', mm(0x8000014)), // same column as before the trimmed line: must not be trusted
+      line('<...>', 4251, '1.000007', 'kvm_mmio', mm(0x8000018)), // unknown comm keeps CPU 0/KVM
+      line('<...>', 4251, '1.000008', 'kvm_mmio', mm(0x800001c)),
+      line('CPU 2/KVM', 4251, '1.000009', 'kvm_mmio', mm(0x8000020)),
+    ].join('\n');
+    const [fast, plain] = bothPaths(Buffer.from(text));
+    expect(fast).toBe(plain);
+    const rows = rowsOf(parseBytes(Buffer.from(text), { format: 'ftrace' }));
+    expect(rows.map((x) => x.vcpu)).toEqual([0, 0, null, 0, 1, 0, 0, 0, 2]);
+  });
+
+  it('on a generated multi-VM trace with and without kvm_exit/kvm_entry noise', () => {
+    const dir = tempDir();
+    for (const noise of [0, 0.5]) {
+      const path = join(dir, `gen-${noise}.log`);
+      const g = generateFtrace({ path, bytes: 400_000, vms: 6, vcpus: 3, noise, seed: 5 });
+      const text = readFileSync(path);
+      const [fast, plain] = bothPaths(text, [123_457, 300_001], 1000);
+      expect(fast).toBe(plain);
+      const p = parseBytes(text, { format: 'ftrace' });
+      expect(p.summary.accesses).toBe(g.accesses);
+      expect(p.summary.lines).toBe(g.lines);
+      expect(p.summary.issues).toEqual([]); // every unsatisfied-read got its read
+      expect(p.summary.vms.length).toBe(6);
+    }
+  });
+});
+
+describe('kvm_mmio word-compare decoder = byte decoder', () => {
+  it('on canonical, garbled, truncated and [FAILED TO PARSE] bodies', () => {
+    const r = rng(13);
+    const bodies = [
+      'mmio write len 4 gpa 0x80c0004 val 0xc1dba49b', 'mmio read len 8 gpa 0x80a0008 val 0x1f00000000000001',
+      'mmio unsatisfied-read len 4 gpa 0x8000000 val 0x0', 'mmio read len 2 gpa 8000000 val ffff',
+      'mmio write len 4 gpa 0xffffffffffffffff val 0xfedcba9876543210', 'mmio write len 4 gpa 0x12345678901234 val 0x1',
+      '[FAILED TO PARSE] type=1 len=4 gpa=0x8000000 val=0x4b00343b', 'mmio write len 1 gpa 0x9000000 val 0x41 trailing',
+    ];
+    const fields = (f: MmioFields) => [f.type, f.len, f.gpaLo, f.gpaHi, f.valLo, f.valHi];
+    for (let i = 0; i < 3000; i++) {
+      let b = bodies[Math.floor(r() * bodies.length)]!;
+      if (r() < 0.7) b = mutate(b, r);
+      const buf = Buffer.from(`xx${b}\n`, 'latin1'); // the body at an unaligned offset
+      const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      const a = new MmioFields();
+      const v = new MmioFields();
+      const ok = decodeKvmMmio(buf, 2, buf.length - 1, a);
+      expect(decodeKvmMmioView(buf, dv, 2, buf.length - 1, v), b).toBe(ok);
+      if (ok) expect(fields(v), b).toEqual(fields(a));
+    }
+  });
+});
+
+describe('pipeline fast paths', () => {
+  it('a sink that releases its batches gets the rows a keeping sink gets (reused batches are zeroed)', async () => {
+    // several 1 MiB read chunks, so batches come back while the worker parses; pc is set on
+    // some rows (inside kvm_exit … kvm_entry) and NULL on others, so stale bits would show
+    const path = join(tempDir(), 'noise.log');
+    generateFtrace({ path, bytes: 4_000_000, vms: 5, vcpus: 2, noise: 0.5, seed: 9 });
+    const opts = { path: 'noise.log', fallbackVm: 'v', strict: false, batchRows: 500 };
+    const keep = new CollectingSink();
+    const sKeep = await parseFile(path, opts, keep, { worker: false });
+    const copied: AccessBatch[] = [];
+    const release = {
+      releasesBatches: true,
+      accesses(b: AccessBatch): void {
+        copied.push(AccessBatch.fromBuffers(structuredClone(b.toBuffers()))); // a copy: the parser reuses b
+      },
+      irqs(): void {},
+    };
+    const sRel = await parseFile(path, opts, release, { worker: true });
+    expect(copied.length).toBe(keep.batches.length);
+    expect(keep.batches.some((b) => b.validity.pc.some((x) => x !== 0)) && keep.batches.some((b) => b.validity.pc.some((x) => x !== 0xff))).toBe(true);
+    expect(render({ batches: copied, irqs: [], summary: sRel })).toBe(render({ batches: keep.batches, irqs: [], summary: sKeep }));
+  });
+
+  it('the hash worker hashes the raw bytes of plain and gzip files', async () => {
+    const dir = tempDir();
+    const big = join(dir, 'gen.log');
+    generateFtrace({ path: big, bytes: 3_000_000, vms: 3, vcpus: 2 }); // several 1 MiB read chunks
+    for (const path of [big, join(DIR, 'ftrace-tgid-compressed.txt.gz')]) {
+      const s = await parseFile(path, { path, fallbackVm: 'v', strict: false }, { accesses() {}, irqs() {} }, { worker: true });
+      expect(s.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
+    }
+  });
+
+  it('a warm parse worker is used by the next worker parse; an unused one is dropped', async () => {
+    warmParseWorker();
+    const a = new CollectingSink();
+    const sa = await parseFile(join(DIR, 'ftrace-tgid.txt'), { path: 'x', fallbackVm: 'v', strict: false }, a, { worker: true });
+    const b = new CollectingSink();
+    const sb = await parseFile(join(DIR, 'ftrace-tgid.txt'), { path: 'x', fallbackVm: 'v', strict: false }, b, { worker: false });
+    expect(render({ batches: a.batches, irqs: a.irqRows, summary: sa })).toBe(render({ batches: b.batches, irqs: b.irqRows, summary: sb }));
+    warmParseWorker();
+    dropWarmParseWorker(); // must not leave a thread behind (vitest would hang)
+  });
+});
