@@ -1,7 +1,9 @@
 /**
  * The parse worker: opens the input, sniffs, parses, and posts batches to the main thread with
  * their buffers transferred. It waits for credit before reading more input when
- * MAX_BATCHES_IN_FLIGHT batches are unconsumed.
+ * MAX_BATCHES_IN_FLIGHT batches are unconsumed; a credit may bring a consumed batch back for
+ * reuse. Each raw chunk, once parsed, moves on to the hash worker, which returns the read buffers.
+ * Started with its input (workerData) or warm, waiting for a 'start' message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AbitraceError } from '../errors.ts';
@@ -76,6 +78,7 @@ function hashDone(m: { hashed: number; buffers: ArrayBuffer[] }): void {
 /** Hands a raw chunk to the hash worker: moved when this thread is done with it, else copied. */
 function toHasher(hasher: WorkerInput['hashPort'], chunk: Buffer, owned: boolean): void {
   hashQueued++;
+  // an owned chunk is a whole pooled read buffer, or (last chunk) the start of one
   if (owned && chunk.byteOffset === 0) {
     hasher.postMessage({ bytes: chunk }, [chunk.buffer as ArrayBuffer]);
   } else {

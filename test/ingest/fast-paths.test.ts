@@ -152,13 +152,20 @@ describe('pipeline fast paths', () => {
     expect(render({ batches: copied, irqs: [], summary: sRel })).toBe(render({ batches: keep.batches, irqs: [], summary: sKeep }));
   });
 
-  it('the hash worker hashes the raw bytes of plain and gzip files', async () => {
+  it('the hash worker hashes the raw bytes of plain and gzip files; recycled read buffers do not disturb the rows', async () => {
     const dir = tempDir();
     const big = join(dir, 'gen.log');
-    generateFtrace({ path: big, bytes: 3_000_000, vms: 3, vcpus: 2 }); // several 1 MiB read chunks
+    // 12 MiB: the hash worker hands read buffers back every 4 chunks, so later reads reuse them
+    generateFtrace({ path: big, bytes: 12 * 1024 * 1024, vms: 3, vcpus: 2, seed: 21 });
     for (const path of [big, join(DIR, 'ftrace-tgid-compressed.txt.gz')]) {
-      const s = await parseFile(path, { path, fallbackVm: 'v', strict: false }, { accesses() {}, irqs() {} }, { worker: true });
-      expect(s.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
+      const inWorker = new CollectingSink();
+      const s = await parseFile(path, { path, fallbackVm: 'v', strict: false }, inWorker, { worker: true });
+      const sha = createHash('sha256').update(readFileSync(path)).digest('hex');
+      expect(s.sha256).toBe(sha);
+      const inThread = new CollectingSink(); // hashes here, reusing its own read buffers
+      const t = await parseFile(path, { path, fallbackVm: 'v', strict: false }, inThread, { worker: false });
+      expect(t.sha256).toBe(sha);
+      expect(render({ batches: inWorker.batches, irqs: [], summary: s })).toBe(render({ batches: inThread.batches, irqs: [], summary: t }));
     }
   });
 
