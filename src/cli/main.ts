@@ -5,13 +5,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AbitraceError } from '../errors.ts';
 import type { CommandSpec } from './command-spec.ts';
-import { COMMANDS } from './commands/index.ts';
+import { loadCommands } from './commands/index.ts';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-export function buildProgram(commands: readonly CommandSpec[] = COMMANDS): Command {
+export function buildProgram(commands: readonly CommandSpec[]): Command {
   const program = new Command('abitrace')
     .description('Do real guests touch behaviour a KVM/arm64 host kernel change affects? Import traces, query, check, replay.')
     .showHelpAfterError()
@@ -37,8 +37,8 @@ export function buildProgram(commands: readonly CommandSpec[] = COMMANDS): Comma
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = buildProgram(await loadCommands(argv));
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

@@ -83,4 +83,19 @@ describe('table', () => {
     expect(out).toContain('(3 rows, first 2 shown; use --format csv or json for all)');
     expect(out).not.toMatch(/│\s+3 │/);
   });
+
+  it('one row too wide for the terminal prints as column | value pairs that fit', () => {
+    const columns = ['addr', 'platform', 'block', 'reg', 'summary'].map((name) => ({ name, type: name === 'addr' ? 'UBIGINT' : 'VARCHAR' }));
+    const out = render('narrow-table', columns, [[0x80b0080n, 'qemu-virt', 'GICR', 'GICR_IGROUPR0', 'group of SGIs/PPIs; writability per revision']]);
+    const lines = out.trimEnd().split('\n');
+    for (const l of lines.slice(0, -1)) expect(l.length).toBeLessThanOrEqual(40);
+    expect(lines).toContainEqual(expect.stringMatching(/^│ addr +│ 0x80b0080 +│$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^│ reg +│ GICR_IGROUPR0 +│$/));
+    expect(lines.filter((l) => l.startsWith('│'))).toHaveLength(5);
+    expect(lines.at(-1)).toBe('(1 row)');
+    // two rows keep the horizontal layout
+    const two = render('narrow-table', columns, [[1n, 'a', 'b', 'c', 'd'], [2n, 'a', 'b', 'c', 'd']]);
+    expect(two).toMatch(/│ addr/);
+    expect(two.split('\n').filter((l) => l.startsWith('│'))).toHaveLength(3);
+  });
 });

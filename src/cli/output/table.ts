@@ -100,6 +100,11 @@ export class TableReporter implements Reporter {
       return;
     }
     const natural = this.header.map((h, c) => this.cells.reduce((m, r) => Math.max(m, r[c]!.length), h.length));
+    // One wide row (a decoded address, a register, one import) reads better as column | value pairs.
+    if (this.cells.length === 1 && natural.reduce((a, b) => a + b + 3, 1) > this.width) {
+      this.endVertical();
+      return;
+    }
     const widths = fitWidths(natural, this.width, this.plans.map((p) => p.numeric || p.hex));
     const table = new Table({
       head: this.header.map((h, c) => truncate(h, widths[c]!)),
@@ -114,6 +119,19 @@ export class TableReporter implements Reporter {
     out.push(shown < this.total
       ? `(${this.total} rows, first ${shown} shown; use --format csv or json for all)\n`
       : `(${this.total} ${this.total === 1 ? 'row' : 'rows'})\n`);
+  }
+
+  private endVertical(): void {
+    const row = this.cells[0]!;
+    const keyWidth = Math.max(...this.header.map((h) => h.length));
+    const valueWidth = Math.max(MIN_COLUMN, this.width - keyWidth - 7);
+    const table = new Table({
+      colWidths: [keyWidth + 2, Math.min(valueWidth, Math.max(...row.map((v) => v.length))) + 2],
+      wordWrap: false,
+      style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1, compact: true },
+    });
+    this.header.forEach((h, c) => table.push([h, truncate(row[c]!, valueWidth)]));
+    this.out.push(`${table.toString()}\n(1 row)\n`);
   }
 
   finish(): void {
