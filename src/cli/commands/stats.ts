@@ -9,13 +9,26 @@ import { checkSchema } from '../../store/schema.ts';
 import { DB_OPTION, OUTPUT_FORMAT_OPTION, type CommandSpec } from '../command-spec.ts';
 import { createReporter, writeResult } from '../output/index.ts';
 
-function sections(where: string): Array<[title: string, sql: string]> {
-  return [
-    ['imports', `SELECT import_id, path, format, variant, platform, vmm, lines, accesses, irq_events, other_events,
+/**
+ * The imports section: every column for json/csv; for a terminal table the columns that fit, with
+ * the file's name instead of its full path (the path is one `--format json` away).
+ */
+function importsSql(where: string, compact: boolean): string {
+  if (compact) {
+    return `SELECT import_id AS id, regexp_extract(path, '[^/]*$') AS file, variant, platform, lines, accesses, irq_events AS irqs,
+        skipped, lost_events AS lost, issues, round((epoch_ms(finished_at) - epoch_ms(started_at)) / 1000.0, 2) AS secs
+      FROM imports ${where} ORDER BY import_id`;
+  }
+  return `SELECT import_id, path, format, variant, platform, vmm, lines, accesses, irq_events, other_events,
         skipped, lost_events, lost_markers, issues,
         round((epoch_ms(finished_at) - epoch_ms(started_at)) / 1000.0, 3) AS seconds,
         strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS imported_at
-      FROM imports ${where} ORDER BY import_id`],
+      FROM imports ${where} ORDER BY import_id`;
+}
+
+function sections(where: string, compact: boolean): Array<[title: string, sql: string]> {
+  return [
+    ['imports', importsSql(where, compact)],
     ['vms', `SELECT import_id, vm, vmm, platform, gic_version, threads, accesses, layout_source
       FROM vms ${where} ORDER BY import_id, accesses DESC, vm`],
     ['events', `SELECT import_id, event, count FROM import_events ${where} ORDER BY import_id, count DESC, event`],
@@ -46,7 +59,7 @@ export const statsCommand: CommandSpec = {
     try {
       await checkSchema(db);
       const reporter = createReporter(String(opts.format));
-      for (const [title, sql] of sections(where)) {
+      for (const [title, sql] of sections(where, opts.format === 'table')) {
         const r = await db.runAndReadAll(sql);
         if (title === 'imports') imports = r.rows.length;
         writeResult(reporter, r.columns, r.rows, title);
