@@ -10,8 +10,13 @@
  * 4. the VMM recognised from vCPU thread names (source 'vmm-default');
  * 5. the platform whose map covers most of the VM's MMIO pages (source 'detected');
  * 6. otherwise qemu-virt (source 'default').
- * The GIC version comes from `--gic-version`, else from evidence (region names, PIDR2/TYPER
- * reads, redistributor traffic), else 3. Redistributor placement that depends on the vCPU count
+ * The GIC version comes from `--gic-version`, else from evidence (vgic.md §10, guests.md §2), else 3:
+ * region names; a KVM distributor's TYPER shape next to its IIDR; then, at the distributor bases
+ * of the platform (or of every platform, when detecting it): TYPER shape (GICv2: CPUNumber [7:5],
+ * nothing above bit 15; GICv3: IDbits [23:19] non-zero), PIDR2.ArchRev at D+0xFFE8 (0 on KVM
+ * GICv2), GICD_SGIR writes at D+0xF00 and GICD_ITARGETSR accesses at D+0x800.. (GICv2 only —
+ * a 4 KiB frame, so these are recorded per 4 KiB frame); last, redistributor traffic (GICv3) or
+ * distributor traffic without it (GICv2). Redistributor placement that depends on the vCPU count
  * is computed from the evidence: GICR_TYPER reads with Last set, and SGI_base page traffic.
  */
 import { AbitraceError, E } from '../errors.ts';
@@ -50,7 +55,7 @@ export interface LayoutOverrides {
   gicVersion?: 2 | 3;
 }
 
-const EMPTY_EVIDENCE = (vm: number): LayoutEvidence => ({ vm, pages: new Map(), regions: new Map(), idReads: [] });
+const EMPTY_EVIDENCE = (vm: number): LayoutEvidence => ({ vm, pages: new Map(), regions: new Map(), idReads: [], v2Frames: new Map() });
 
 export function resolveLayouts(summary: ParseSummary, overrides: LayoutOverrides): VmLayout[] {
   if (overrides.platform !== undefined && !platformById(overrides.platform))
@@ -92,6 +97,11 @@ export function resolveVmLayout(vm: string, ev: LayoutEvidence, vmm: VmmKind | n
       source = 'default';
     }
   }
+  if (evidenced === null && overrides.gicdBase !== undefined) {
+    // --gicd-base: what the distributor at that address says, whatever the platform
+    evidenced = versionAtBase(ev, overrides.gicdBase);
+    if (evidenced !== null) version = evidenced;
+  }
   if (evidenced === null) version = versionOnPlatform(ev, platform) ?? 3;
   if (!platform.gicVersions.includes(version) && overrides.gicVersion === undefined) version = platform.gicVersions[0]!;
   const nrVcpus = Math.max(1, vcpuEvidence(ev, platform, version), platform.redistDependsOnVcpus ? 0 : threads);
@@ -119,29 +129,86 @@ export function versionFromEvidence(ev: LayoutEvidence): 2 | 3 | null {
     const off = r.gpa & 0xffff;
     // PIDR2.ArchRev 3 or 4 at +0xFFE8 only exists on GICv3 frames (a GICv2 frame is 4 KiB).
     if (off === 0xffe8 && ((r.value >>> 4) & 0xf) >= 3) return 3;
-    // GICD_IIDR read (KVM: 0x4B00r43B) at +0x8 does not tell the version; GICD_TYPER at +0x4 does:
-    // IDbits [23:19] is non-zero on every GICv3 distributor and zero on GICv2.
-    if (off === 0x4 && r.len === 4 && isIidrAt(ev, r.gpa + 4) && ((r.value >>> 19) & 0x1f) !== 0) return 3;
+    // KVM's GICD_IIDR (0x4B00r43B) at +0x8 marks a distributor without telling its version; its
+    // GICD_TYPER at +0x4 does. Only a GICv2 distributor (4 KiB) sits off a 64 KiB boundary.
+    if ((r.gpa & 0xfff) === 0x4 && r.len === 4 && isIidrAt(ev, r.gpa + 4)) {
+      if (isV3Typer(r.value)) return 3;
+      if (isV2Typer(r.value)) return 2;
+    }
+    if ((r.gpa & 0xfff) === 0x8 && off !== 0x8 && r.len === 4 && isKvmIidr(r.value)) return 2;
   }
   return null;
 }
 
+/** KVM's GICD_IIDR: ProductID 0x4B ('K'), implementer ARM (0x43B), any revision (vgic.md §2.1). */
+function isKvmIidr(value: number): boolean {
+  return (value & 0xffff0fff) >>> 0 === 0x4b00043b;
+}
+
+/** A GICv3 GICD_TYPER: IDbits [23:19] is at least 13 (LPIs) or 9 (SPIs only) under KVM, never 0. */
+function isV3Typer(value: number): boolean {
+  return ((value >>> 19) & 0x1f) !== 0;
+}
+
+/** A GICv2 GICD_TYPER: ITLinesNumber [4:0], CPUNumber [7:5], SecurityExtn, LSPI [15:11]; nothing above. */
+function isV2Typer(value: number): boolean {
+  return value >= 0 && value < 0x10000;
+}
+
 /**
- * GIC version from evidence at a known platform's addresses: a GICD_TYPER read at the GICv2
- * distributor with a GICv2 shape (IDbits zero, 16-bit value) or at the GICv3 one with IDbits set;
- * else redistributor traffic (GICv3), or distributor traffic with none at the redistributors
- * (GICv2: every GICv3 guest uses its redistributor). null when nothing tells.
+ * Evidence that a GIC distributor of `version` sits at `base`: the number of confirming accesses,
+ * or -1 when some access there contradicts it. Confirming: a TYPER read of the version's shape,
+ * a KVM IIDR read, PIDR2.ArchRev 3/4 (GICv3) or 0 (GICv2: KVM has no ID registers there), GICD_SGIR
+ * writes and GICD_ITARGETSR accesses (GICv2; GICv3 guests use ICC_SGI1R_EL1 and GICD_IROUTER).
+ * Contradicting: a TYPER or PIDR2 of the other shape.
+ */
+export function distributorEvidence(ev: LayoutEvidence, base: number, version: 2 | 3): number {
+  let hits = 0;
+  for (const r of ev.idReads) {
+    const off = r.gpa - base;
+    if (off === 0x4 && r.len === 4) {
+      if (version === 3 ? isV3Typer(r.value) : isV2Typer(r.value)) hits++;
+      else return -1;
+    } else if (off === 0x8 && r.len === 4 && isKvmIidr(r.value)) {
+      hits++;
+    } else if (off === 0xffe8 && r.len === 4) {
+      const archRev = (r.value >>> 4) & 0xf;
+      if (version === 3 ? archRev >= 3 : archRev === 0) hits++;
+      else return -1;
+    }
+  }
+  if (version === 2) {
+    const h = ev.v2Frames.get(base);
+    if (h !== undefined) hits += h.sgir + h.itargets;
+  }
+  return hits;
+}
+
+/** The version whose distributor evidence at `base` wins (one confirmed, the other not), or null. */
+function versionAtBase(ev: LayoutEvidence, base: number): 2 | 3 | null {
+  return pickVersion(distributorEvidence(ev, base, 2), distributorEvidence(ev, base, 3));
+}
+
+function pickVersion(e2: number, e3: number): 2 | 3 | null {
+  if (e2 > 0 && e2 > e3) return 2;
+  if (e3 > 0 && e3 > e2) return 3;
+  return null;
+}
+
+/**
+ * GIC version from evidence at a known platform's addresses: the distributor evidence at its
+ * GICv2 and GICv3 distributor bases (distributorEvidence: TYPER shape, IIDR, PIDR2, SGIR,
+ * ITARGETSR); when that does not decide, redistributor traffic (GICv3), or distributor traffic
+ * with none at the redistributors (GICv2: every GICv3 guest uses its redistributor). null when
+ * nothing tells.
  */
 function versionOnPlatform(ev: LayoutEvidence, platform: PlatformDef): 2 | 3 | null {
   const v3 = platform.gicVersions.includes(3) ? platform.blocks({ gicVersion: 3, nrVcpus: Math.max(1, vcpuEvidence(ev, platform, 3)), its: false }) : [];
   const v2 = platform.gicVersions.includes(2) ? platform.blocks({ gicVersion: 2, nrVcpus: 1, its: false }) : [];
   const d3 = v3.find((b) => b.block === 'GICD');
   const d2 = v2.find((b) => b.block === 'GICD');
-  for (const r of ev.idReads) {
-    if (r.len !== 4) continue;
-    if (d2 && r.gpa === d2.base + 4 && ((r.value >>> 19) & 0x1f) === 0 && r.value < 0x10000) return 2;
-    if (d3 && r.gpa === d3.base + 4 && ((r.value >>> 19) & 0x1f) !== 0) return 3;
-  }
+  const byRegisters = pickVersion(d2 ? distributorEvidence(ev, d2.base, 2) : -1, d3 ? distributorEvidence(ev, d3.base, 3) : -1);
+  if (byRegisters !== null) return byRegisters;
   if (!d3) return d2 ? 2 : null;
   const redist = v3.filter((b) => b.block === 'GICR').reduce((n, b) => n + pageCount(ev, b.base, b.size), 0);
   if (redist > 0) return 3;
@@ -188,17 +255,22 @@ function vcpuEvidence(ev: LayoutEvidence, platform: PlatformDef, version: 2 | 3)
 }
 
 /**
- * Score every platform map against the page histogram; null when nothing lands in any map. A map
- * whose distributor page saw no access ranks below one whose did (every guest touches its
- * distributor), then more covered accesses win, then redistributor traffic (GICv3 over GICv2),
- * then the more specific (smaller) map — qemu-virt's 15 MiB redistributor region would otherwise
- * swallow the Cloud Hypervisor map that sits inside it.
+ * Score every platform map against the evidence; null when nothing lands in any map. A map whose
+ * distributor registers contradict it (a TYPER or PIDR2 of the other version at its distributor
+ * base) ranks last, then more register-level evidence at its exact distributor base wins
+ * (distributorEvidence: what tells kvmtool's GICv2 distributor at 1 GiB − 64 KiB from
+ * Firecracker's at 1 GiB − 4 KiB, both in one 64 KiB page), then a map whose distributor page saw
+ * accesses (every guest touches its distributor), then more covered accesses, then
+ * redistributor traffic (GICv3 over GICv2), then the more specific (smaller) map — qemu-virt's
+ * 15 MiB redistributor region would otherwise swallow the Cloud Hypervisor map inside it.
  */
 function detectPlatform(ev: LayoutEvidence, forced: 2 | 3 | undefined): { platform: PlatformDef; version: 2 | 3 } | null {
-  type Cand = { platform: PlatformDef; version: 2 | 3; dist: number; score: number; redist: number; span: number };
+  type Cand = { platform: PlatformDef; version: 2 | 3; exact: number; dist: number; score: number; redist: number; span: number };
   let best: Cand | null = null;
   const better = (a: Cand, b: Cand | null): boolean => {
     if (!b) return true;
+    if ((a.exact < 0) !== (b.exact < 0)) return b.exact < 0;
+    if (a.exact !== b.exact) return a.exact > b.exact;
     if (a.dist !== b.dist) return a.dist > b.dist;
     if (a.score !== b.score) return a.score > b.score;
     if (a.redist !== b.redist) return a.redist > b.redist;
@@ -209,13 +281,16 @@ function detectPlatform(ev: LayoutEvidence, forced: 2 | 3 | undefined): { platfo
       if (forced !== undefined && version !== forced) continue;
       const n = Math.max(1, vcpuEvidence(ev, platform, version));
       const blocks = platform.blocks({ gicVersion: version, nrVcpus: n, its: true });
-      const c: Cand = { platform, version, dist: 0, score: 0, redist: 0, span: 0 };
+      const c: Cand = { platform, version, exact: 0, dist: 0, score: 0, redist: 0, span: 0 };
       for (const b of blocks) {
         const hits = pageCount(ev, b.base, b.size);
         c.score += hits;
         c.span += b.size;
         if (b.block === 'GICR') c.redist += hits;
-        if (b.block === 'GICD' && hits > 0) c.dist = 1;
+        if (b.block === 'GICD') {
+          if (hits > 0) c.dist = 1;
+          c.exact = distributorEvidence(ev, b.base, version);
+        }
       }
       if (c.score > 0 && better(c, best)) best = c;
     }

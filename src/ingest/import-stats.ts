@@ -2,11 +2,14 @@
  * Import statistics instead of aborts (as in Perfetto's trace processor): issue tallies with the
  * first samples, ring-buffer loss records, and per-VM layout evidence for platform detection.
  */
-import type { IssueSample, IssueTally, LayoutEvidence, LostEventsRecord } from './types.ts';
+import type { IssueSample, IssueTally, LayoutEvidence, LostEventsRecord, V2FrameHits } from './types.ts';
 import { toBigInt } from './timestamp.ts';
 
 export const MAX_SAMPLES = 5;
-export const MAX_ID_READS = 64;
+/** Distinct (address, size) identification reads kept per VM. */
+export const MAX_ID_READS = 256;
+/** Distinct 4 KiB frames with GICv2-distributor-shaped traffic kept per VM. */
+export const MAX_V2_FRAMES = 64;
 
 export type Severity = IssueTally['severity'];
 
@@ -49,11 +52,16 @@ export class IssueLog {
 
 const PAGE_SLOTS = 256;
 
-/** Per-VM evidence: accesses per 64 KiB page, QEMU region extents, identification-register reads. */
+/**
+ * Per-VM evidence: accesses per 64 KiB page, QEMU region extents, identification-register reads
+ * (first of each address and size), GICv2-distributor-shaped traffic per 4 KiB frame.
+ */
 class VmLayout {
   readonly pages = new Map<number, number>();
   readonly regions = new Map<string, { min: number; max: number; count: number }>();
   readonly idReads: Array<{ gpa: number; len: number; value: number }> = [];
+  readonly idSeen = new Set<number>();
+  readonly v2Frames = new Map<number, V2FrameHits>();
 }
 
 const TWO32 = 4294967296;
@@ -106,13 +114,40 @@ export class LayoutCollector {
       this.slotPage[k] = page;
       this.slotCount[k] = 1;
     }
-    if (isRead) {
-      const off = gpaLo & 0xffff;
-      if (off === 0x4 || off === 0x8 || off === 0xffe8) {
-        const ids = this.vms[vm]!.idReads;
-        if (ids.length < MAX_ID_READS) ids.push({ gpa: gpaHi * TWO32 + gpaLo, len, value: valHi * TWO32 + valLo });
-      }
+    // Offsets within a 4 KiB frame: a GICv2 distributor is one (vgic.md §7.1), so its TYPER,
+    // IIDR, ITARGETSR and SGIR sit at 4 KiB-frame offsets wherever the VMM maps it (Firecracker:
+    // 1 GiB − 4 KiB); a GICv3 frame's are the same offsets of its 64 KiB frame (PIDR2 at 0xFFE8).
+    const o = gpaLo & 0xfff;
+    if (o >= 0x800) {
+      if (o < 0xc00) this.v2Frame(vm, gpaHi * TWO32 + (gpaLo - o), false);
+      else if (o === 0xf00) {
+        if (!isRead && len === 4) this.v2Frame(vm, gpaHi * TWO32 + (gpaLo - o), true);
+      } else if (o === 0xfe8 && isRead) this.idRead(vm, gpaLo, gpaHi, len, valLo, valHi);
+    } else if ((o === 0x4 || o === 0x8) && isRead) this.idRead(vm, gpaLo, gpaHi, len, valLo, valHi);
+  }
+
+  /** A read of a candidate identification offset ((gpa & 0xfff) in 0x004, 0x008, 0xFE8): the first of each address and size. */
+  private idRead(vm: number, gpaLo: number, gpaHi: number, len: number, valLo: number, valHi: number): void {
+    const l = this.vms[vm]!;
+    if (l.idReads.length >= MAX_ID_READS) return;
+    const gpa = gpaHi * TWO32 + gpaLo;
+    const key = gpa * 16 + len;
+    if (l.idSeen.has(key)) return;
+    l.idSeen.add(key);
+    l.idReads.push({ gpa, len, value: valHi * TWO32 + valLo });
+  }
+
+  /** A GICD_ITARGETSR-shaped access (frame + 0x800–0xBFF) or a 32-bit GICD_SGIR-shaped write (frame + 0xF00). */
+  private v2Frame(vm: number, frame: number, sgir: boolean): void {
+    const frames = this.vms[vm]!.v2Frames;
+    let h = frames.get(frame);
+    if (h === undefined) {
+      if (frames.size >= MAX_V2_FRAMES) return;
+      h = { sgir: 0, itargets: 0 };
+      frames.set(frame, h);
     }
+    if (sgir) h.sgir++;
+    else h.itargets++;
   }
 
   region(vm: number, name: string, addr: number): void {
@@ -135,7 +170,7 @@ export class LayoutCollector {
         this.slotCount[k] = 0;
       }
       if (l.pages.size === 0 && l.regions.size === 0) return;
-      out.push({ vm, pages: new Map([...l.pages].sort((a, b) => a[0] - b[0])), regions: l.regions, idReads: l.idReads });
+      out.push({ vm, pages: new Map([...l.pages].sort((a, b) => a[0] - b[0])), regions: l.regions, idReads: l.idReads, v2Frames: l.v2Frames });
     });
     return out;
   }

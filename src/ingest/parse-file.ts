@@ -1,8 +1,8 @@
 /**
  * Parses one trace file: open (decompressing), sniff (unless --format), parse. By default the
  * parse runs in ONE worker thread while the main thread feeds the sink (e.g. the DuckDB appender)
- * in parallel; credit-based backpressure keeps at most MAX_BATCHES_IN_FLIGHT batches queued, so
- * memory stays bounded for any input size. Around it:
+ * in parallel; credit-based backpressure keeps at most MAX_BATCHES_IN_FLIGHT batches (access and
+ * irq-event batches alike) queued, so memory stays bounded for any input size. Around it:
  *  - the sha256 of the raw file is computed by a small hash worker (plain JS, starts in ms) to
  *    which the parse worker moves each raw chunk once parsed — no copy, and neither the parse
  *    nor the main thread pays for it;
@@ -15,6 +15,7 @@ import { stat } from 'node:fs/promises';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { AbitraceError, E } from '../errors.ts';
 import { AccessBatch } from '../model/access-batch.ts';
+import { IrqBatch } from '../model/irq-batch.ts';
 import { Dictionary } from '../model/dictionary.ts';
 import { openTraceInput, type TraceInput } from './input.ts';
 import { MAX_BATCHES_IN_FLIGHT, type ParseFileSummary, type ToMain, type ToWorker, type WorkerInput } from './parse-protocol.ts';
@@ -203,16 +204,26 @@ function parseInWorker(
       void hasher.terminate();
       chain.then(() => reject(err), () => reject(err));
     };
-    const enqueue = (work: () => void | AccessBatch | Promise<void | AccessBatch>, credit: boolean): void => {
+    type Released = void | AccessBatch | IrqBatch;
+    const enqueue = (work: () => Released | Promise<Released>): void => {
       chain = chain.then(async () => {
         if (settled) return;
         const released = await work();
-        if (!credit || settled) return;
+        if (settled) return;
         // a batch the sink has released goes back to the worker for reuse
-        if (released) worker.postMessage({ t: 'credit', n: 1, batch: released.toBuffers() } satisfies ToWorker, released.transferables());
-        else worker.postMessage({ t: 'credit', n: 1 } satisfies ToWorker);
+        if (released instanceof AccessBatch) {
+          worker.postMessage({ t: 'credit', n: 1, batch: released.toBuffers() } satisfies ToWorker, released.transferables());
+        } else if (released instanceof IrqBatch) {
+          worker.postMessage({ t: 'credit', n: 1, irqBatch: released.toBuffers() } satisfies ToWorker, released.transferables());
+        } else {
+          worker.postMessage({ t: 'credit', n: 1 } satisfies ToWorker);
+        }
       });
       chain.catch(fail);
+    };
+    const queuedOne = (): void => {
+      queued++;
+      if (stats && queued > stats.maxQueuedBatches) stats.maxQueuedBatches = queued;
     };
     worker.on('message', (m: ToMain) => {
       if (settled) return;
@@ -225,20 +236,26 @@ function parseInWorker(
           vms.extend(m.vms);
           sources.extend(m.sources);
           const batch = AccessBatch.fromBuffers(m.batch);
-          queued++;
-          if (stats && queued > stats.maxQueuedBatches) stats.maxQueuedBatches = queued;
+          queuedOne();
           enqueue(async () => {
             await sink.accesses(batch, vms.entries, sources.entries);
             queued--;
             return sink.releasesBatches === true ? batch : undefined;
-          }, true);
+          });
           break;
         }
-        case 'irqs':
+        case 'irqs': {
           vms.extend(m.vms);
           sources.extend(m.sources);
-          enqueue(() => sink.irqs(m.rows), false);
+          const batch = IrqBatch.fromBuffers(m.batch);
+          queuedOne();
+          enqueue(async () => {
+            await sink.irqs(batch, vms.entries, sources.entries);
+            queued--;
+            return sink.releasesBatches === true ? batch : undefined;
+          });
           break;
+        }
         case 'progress':
           onProgress?.({ rawBytes: m.rawBytes, totalBytes: m.totalBytes, lines: m.lines });
           break;

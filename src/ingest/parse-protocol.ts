@@ -1,15 +1,16 @@
 /**
  * Messages between parseFile (main thread) and the parse worker. Batches travel as
- * AccessBatchBuffers with their ArrayBuffers transferred; dictionaries travel as the entries added
- * since the previous message, so the main thread's copies stay code-for-code identical.
+ * AccessBatchBuffers / IrqBatchBuffers with their ArrayBuffers transferred; dictionaries travel
+ * as the entries added since the previous message, so the main thread's copies stay code-for-code
+ * identical. Both kinds of batch draw on the same credits.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { AccessBatchBuffers } from '../model/access-batch.ts';
-import type { IrqEventRow } from '../model/irq-batch.ts';
+import type { IrqBatchBuffers } from '../model/irq-batch.ts';
 import type { Compression } from './input.ts';
 import type { ParseOptions, ParseSummary, TraceFormat } from './types.ts';
 
-/** Batches the worker may have in flight before it waits for the main thread to consume one. */
+/** Batches (access and irq together) the worker may have in flight before it waits for the main thread to consume one. */
 export const MAX_BATCHES_IN_FLIGHT = 4;
 
 export interface WorkerInput {
@@ -30,14 +31,14 @@ export interface ParseFileSummary extends ParseSummary {
 
 export type ToMain =
   | { t: 'batch'; batch: AccessBatchBuffers; vms: string[]; sources: string[] }
-  | { t: 'irqs'; rows: IrqEventRow[]; vms: string[]; sources: string[] }
+  | { t: 'irqs'; batch: IrqBatchBuffers; vms: string[]; sources: string[] }
   | { t: 'progress'; rawBytes: number; totalBytes: number; lines: number }
   /** cpuMs: the worker thread's CPU time, start-up (bootCpuMs) included; NaN off Linux. */
   | { t: 'done'; summary: ParseFileSummary; cpuMs: number; bootCpuMs: number }
   | { t: 'error'; code: string | null; message: string; exitCode: number; stack?: string };
 
 export type ToWorker =
-  /** `batch`: a consumed batch handed back for reuse (its buffers transferred). */
-  | { t: 'credit'; n: number; batch?: AccessBatchBuffers }
+  /** `batch` / `irqBatch`: a consumed batch handed back for reuse (its buffers transferred). */
+  | { t: 'credit'; n: number; batch?: AccessBatchBuffers; irqBatch?: IrqBatchBuffers }
   /** For a warm worker (booted without workerData): the input to parse. */
   | { t: 'start'; input: WorkerInput };

@@ -1,6 +1,6 @@
 /**
- * The parse worker: opens the input, sniffs, parses, and posts batches to the main thread with
- * their buffers transferred. It waits for credit before reading more input when
+ * The parse worker: opens the input, sniffs, parses, and posts batches (accesses and irq events)
+ * to the main thread with their buffers transferred. It waits for credit before reading more input when
  * MAX_BATCHES_IN_FLIGHT batches are unconsumed; a credit may bring a consumed batch back for
  * reuse. Each raw chunk, once parsed, moves on to the hash worker, which returns the read buffers.
  * Started with its input (workerData) or warm, waiting for a 'start' message.
@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AbitraceError } from '../errors.ts';
 import { AccessBatch } from '../model/access-batch.ts';
-import type { IrqEventRow } from '../model/irq-batch.ts';
+import { IrqBatch } from '../model/irq-batch.ts';
 import { ChunkPool, openTraceInput } from './input.ts';
 import { parseInput, type ParseProgress } from './parse-file.ts';
 import { threadCpuMs } from './thread-cpu.ts';
@@ -23,6 +23,7 @@ let wake: (() => void) | null = null;
 port.on('message', (m: ToWorker) => {
   if (m.t === 'credit') {
     if (m.batch && parser) parser.reuseBatch(AccessBatch.fromBuffers(m.batch));
+    if (m.irqBatch && parser) parser.reuseIrqBatch(IrqBatch.fromBuffers(m.irqBatch));
     credits += m.n;
     if (credits > 0 && wake !== null) {
       const w = wake;
@@ -51,9 +52,9 @@ const sink: ParseSink = {
     credits--;
     post({ t: 'batch', batch: batch.toBuffers(), ...newEntries(vms, sources) }, batch.transferables());
   },
-  irqs(rows: IrqEventRow[]): void {
-    // irq rows carry codes from the same dictionaries: send the entries added so far
-    post({ t: 'irqs', rows, ...newEntries(parser?.vmNames ?? [], parser?.sourceNames ?? []) });
+  irqs(batch: IrqBatch, vms: readonly string[], sources: readonly string[]): void {
+    credits--;
+    post({ t: 'irqs', batch: batch.toBuffers(), ...newEntries(vms, sources) }, batch.transferables());
   },
 };
 

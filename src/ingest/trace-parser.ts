@@ -12,7 +12,7 @@ import { DEFAULT_BATCH_ROWS } from '../model/access-batch.ts';
 import type { AccessBatch } from '../model/access-batch.ts';
 import { OP_READ, OP_WRITE, SPACE_HVC, SPACE_MMIO, SPACE_SMC, SPACE_SYSREG } from '../model/codes.ts';
 import { Dictionary } from '../model/dictionary.ts';
-import type { IrqEventRow } from '../model/irq-batch.ts';
+import type { IrqBatch } from '../model/irq-batch.ts';
 import { vcpuFromComm, VmRegistry, type VcpuThreadName } from './attribution.ts';
 import { hex64, sampleText } from './bytes.ts';
 import {
@@ -36,10 +36,10 @@ import { LineScanner, MAX_LINE_BYTES, type LineHandler } from './line-scanner.ts
 import { holdUnsatisfiedRead, matchRead, READ_MISMATCH, READ_PAIRED } from './mmio-pairing.ts';
 import { tokenizePerf } from './perf-tokenizer.ts';
 import { tokenizeQemu } from './qemu-tokenizer.ts';
+import { IrqWriter } from './irq-writer.ts';
 import { RowWriter } from './row-writer.ts';
 import { isLostMarkerLine, isPreambleLine, LostMarker, parseLostMarker } from './special-lines.ts';
 import { ThreadTable, type ThreadState } from './thread-state.ts';
-import { toBigInt } from './timestamp.ts';
 import type { ParseOptions, ParseSink, ParseSummary, TraceFormat } from './types.ts';
 
 export interface TraceParserOptions extends ParseOptions {
@@ -68,12 +68,15 @@ const EXPECTED_BODY: Readonly<Record<number, string>> = {
   [K_SYS_ACCESS]: "kvm_sys_access fields 'PC: <hex> <name> (<op0>,<op1>,<CRn>,<CRm>,<op2>) [<hex>] read|write'",
   [K_HVC]: "kvm_hvc_arm64 fields 'HVC at 0x<hex> (r0: 0x<hex>, imm: 0x<hex>)'",
   [K_SMC]: "kvm_smc_arm64 fields 'SMC at 0x<hex> (r0: 0x<hex>, imm: 0x<hex>)'",
-  [K_IRQ_PENDING]: "vgic_update_irq_pending fields 'VCPU: <n>, IRQ <n>, level: <0|1>'",
+  [K_IRQ_PENDING]: "vgic_update_irq_pending fields 'VCPU: <n>, IRQ <n>, level: <0|1>' (VCPU within ±32767, IRQ below 2^31)",
   [K_QEMU_MR_READ]: "memory_region_ops_read fields 'cpu <n> mr 0x<hex> addr 0x<hex> value 0x<hex> size <n> name '<region>''",
   [K_QEMU_MR_WRITE]: "memory_region_ops_write fields 'cpu <n> mr 0x<hex> addr 0x<hex> value 0x<hex> size <n> name '<region>''",
 };
 
-const IRQ_FLUSH_ROWS = 4096;
+/** vgic_update_irq_pending fields the irq_rows columns can hold (vcpu SMALLINT, irq INTEGER). */
+const MIN_IRQ_VCPU = -32768;
+const MAX_IRQ_VCPU = 32767;
+const MAX_IRQ = 0x7fffffff;
 
 export class TraceParser implements LineHandler {
   private readonly opts: TraceParserOptions;
@@ -95,7 +98,7 @@ export class TraceParser implements LineHandler {
   private readonly layoutEvidence = new LayoutCollector();
   private readonly lostTracker = new LostEventTracker();
   private readonly lostMarker = new LostMarker();
-  private irqRows: IrqEventRow[] = [];
+  private readonly irqWriter: IrqWriter;
   private readonly pending: Array<Promise<void>> = [];
   private pendingError: unknown = null;
 
@@ -131,6 +134,7 @@ export class TraceParser implements LineHandler {
     this.events = new EventTable(opts.format);
     this.vmRegistry = new VmRegistry(opts.fallbackVm, opts.tgidMap);
     this.writer = new RowWriter(opts.batchRows ?? DEFAULT_BATCH_ROWS, (b) => this.emitBatch(b));
+    this.irqWriter = new IrqWriter(opts.batchRows ?? DEFAULT_BATCH_ROWS, (b) => this.emitIrqs(b));
   }
 
   /** The vm dictionary so far (code → label); grows append-only. */
@@ -159,6 +163,11 @@ export class TraceParser implements LineHandler {
     this.writer.reuse(b);
   }
 
+  /** The same for an irq-event batch. */
+  reuseIrqBatch(b: IrqBatch): void {
+    this.irqWriter.reuse(b);
+  }
+
   /** Resolves when every promise the sink returned so far has settled; rethrows a sink failure. */
   async drain(): Promise<void> {
     while (this.pending.length > 0) {
@@ -180,7 +189,7 @@ export class TraceParser implements LineHandler {
     this.finished = true;
     for (const th of this.threads.values()) if (th.pendLine > 0) this.unpaired(th, 'end of trace');
     this.writer.flush();
-    this.flushIrqs();
+    this.irqWriter.flush();
     return {
       format: this.opts.format,
       variant: this.opts.variant ?? this.derivedVariant(),
@@ -227,11 +236,8 @@ export class TraceParser implements LineHandler {
     this.track(this.sink.accesses(b, this.vmRegistry.dict.entries, this.sources.entries));
   }
 
-  private flushIrqs(): void {
-    if (this.irqRows.length === 0) return;
-    const rows = this.irqRows;
-    this.irqRows = [];
-    this.track(this.sink.irqs(rows));
+  private emitIrqs(b: IrqBatch): void {
+    this.track(this.sink.irqs(b, this.vmRegistry.dict.entries, this.sources.entries));
   }
 
   // ---- LineHandler ----
@@ -547,7 +553,7 @@ export class TraceParser implements LineHandler {
         this.hypercall(ev, kind, lineNo, h, th);
         return;
       case K_IRQ_PENDING:
-        if (!decodeVgicUpdateIrqPending(buf, body, e, this.irq)) {
+        if (!decodeVgicUpdateIrqPending(buf, body, e, this.irq) || !storableIrq(this.irq)) {
           this.badBody(ev, kind, lineNo, buf, s, e);
           return;
         }
@@ -670,20 +676,9 @@ export class TraceParser implements LineHandler {
 
   private irqPending(ev: number, lineNo: number, h: LineHeader, th: ThreadState): void {
     const f = this.irq;
-    this.irqRows.push({
-      seq: lineNo,
-      ts_ns: h.tsValid ? toBigInt(h.tsLo, h.tsHi) : null,
-      host_cpu: h.cpu >= 0 ? h.cpu : null,
-      tid: th.tid,
-      vm: th.vm,
-      vcpu: f.vcpu,
-      irq: f.irq,
-      level: f.level,
-      source: this.sourceCode(ev),
-    });
+    this.irqWriter.add(lineNo, h.tsValid, h.tsLo, h.tsHi, h.cpu, th.tid, th.vm, f.vcpu, f.irq, f.level, this.sourceCode(ev));
     this.irqEvents++;
     this.otherEvents++;
-    if (this.irqRows.length >= IRQ_FLUSH_ROWS) this.flushIrqs();
   }
 
   private memoryRegionOps(ev: number, isRead: boolean, lineNo: number, h: LineHeader, th: ThreadState, buf: Buffer): void {
@@ -733,6 +728,11 @@ function isBlankOrComment(buf: Buffer, s: number, e: number): boolean {
   let p = s;
   while (p < e && (buf[p]! === 32 || buf[p]! === 9)) p++;
   return p === e || buf[p]! === 35;
+}
+
+/** A vCPU id and INTID the irq_rows columns hold; anything else is a malformed line, not a wrapped value. */
+function storableIrq(f: IrqPendingFields): boolean {
+  return f.vcpu >= MIN_IRQ_VCPU && f.vcpu <= MAX_IRQ_VCPU && f.irq <= MAX_IRQ;
 }
 
 function validMmioLen(len: number): boolean {

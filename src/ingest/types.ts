@@ -3,7 +3,7 @@
  * platform detection). Parsers produce AccessBatch rows, irq events and one ParseSummary.
  */
 import type { AccessBatch } from '../model/access-batch.ts';
-import type { IrqEventRow } from '../model/irq-batch.ts';
+import type { IrqBatch } from '../model/irq-batch.ts';
 
 /** Format families `--format` accepts. trace-cmd report output belongs to the ftrace family. */
 export const TRACE_FORMATS = ['ftrace', 'perf', 'qemu'] as const;
@@ -47,6 +47,14 @@ export interface LostEventsRecord {
   tsAfterNs: bigint | null;
 }
 
+/** GICv2-distributor-shaped accesses in one 4 KiB frame (vgic.md §7.1). */
+export interface V2FrameHits {
+  /** 32-bit writes at frame + 0xF00 (GICD_SGIR: GICv2 IPIs). */
+  sgir: number;
+  /** Accesses at frame + 0x800–0xBFF (GICD_ITARGETSR: GICv2 routing; RAZ/WI on GICv3, which Linux never touches). */
+  itargets: number;
+}
+
 /** Evidence for platform / GIC layout detection, per VM (dictionary code). */
 export interface LayoutEvidence {
   vm: number;
@@ -54,8 +62,14 @@ export interface LayoutEvidence {
   pages: Map<number, number>;
   /** QEMU region names with the lowest and highest address seen in each. */
   regions: Map<string, { min: number; max: number; count: number }>;
-  /** Reads of candidate identification offsets ((gpa & 0xffff) in 0x0004, 0x0008, 0xffe8), first 64. */
+  /**
+   * Reads of candidate identification offsets, (gpa & 0xfff) in 0x004, 0x008, 0xFE8 — TYPER, IIDR
+   * of a 4 KiB GICv2 distributor; TYPER, IIDR, PIDR2 (0xFFE8), GICR_TYPER of 64 KiB GICv3 frames —
+   * the first read of each address and size, at most 256.
+   */
   idReads: Array<{ gpa: number; len: number; value: number }>;
+  /** 4 KiB frame base → GICv2-distributor-shaped traffic there, at most 64 frames. */
+  v2Frames: Map<number, V2FrameHits>;
 }
 
 export interface VmInfo {
@@ -86,13 +100,18 @@ export interface ParseSummary {
   layout: LayoutEvidence[];
 }
 
-/** What a parser hands its consumer as it goes. Batches are owned by the consumer afterwards. */
+/**
+ * What a parser hands its consumer as it goes: access batches and irq-event batches, each full
+ * (or the last, partial one) as soon as it is written. Batches are owned by the consumer
+ * afterwards; `vms`/`sources` are the dictionaries so far (the batch's codes index them).
+ */
 export interface ParseSink {
   accesses(batch: AccessBatch, vms: readonly string[], sources: readonly string[]): void | Promise<void>;
   /**
-   * true: the sink no longer uses a batch once `accesses` has returned (or its promise settled),
-   * e.g. it copied the rows into DuckDB; the parser may then reuse the batch's memory.
+   * true: the sink no longer uses a batch (of either kind) once `accesses`/`irqs` has returned
+   * (or its promise settled), e.g. it copied the rows into DuckDB; the parser may then reuse the
+   * batch's memory.
    */
   readonly releasesBatches?: boolean;
-  irqs(rows: IrqEventRow[]): void | Promise<void>;
+  irqs(batch: IrqBatch, vms: readonly string[], sources: readonly string[]): void | Promise<void>;
 }

@@ -5,7 +5,8 @@
  * also checked against the model (fidelity).
  *
  * The hot loop (replayBatch) is one allocation-free function: columns are typed arrays
- * (AccessBatch, zero-copy from Arrow), 64-bit columns are read through u32 halves, the address
+ * (AccessBatch, zero-copy from Arrow; host injections as IrqBatches behind an IrqCursor, one
+ * compare per access), 64-bit columns are read through u32 halves, the address
  * resolves through a per-layout page table and the frame's word → descriptor table, and an access
  * whose handler no compared profile treats differently runs once, on the state the models share
  * (src/emulator/sharing.ts), inline. Everything else — revision-sensitive registers, deliveries,
@@ -14,11 +15,12 @@
  */
 import type { AccessBatch } from '../model/access-batch.ts';
 import { OP_READ, SPACE_MMIO } from '../model/codes.ts';
-import type { IrqEventRow } from '../model/irq-batch.ts';
+import type { IrqBatch, IrqEventRow } from '../model/irq-batch.ts';
 import { resolveAccess, resolved } from '../emulator/access-check.ts';
 import { W_D_MASK, W_H_SHIFT, W_LEN1, W_LEN4, W_LEN8, W_PER_IRQ, W_PRIVATE_RAZ, W_REG_SHIFT, type CompiledFrame } from '../emulator/compiled-frame.ts';
 import { H } from '../gic/descriptor.ts';
 import { profileById } from '../emulator/profiles.ts';
+import { IrqCursor } from './irq-cursor.ts';
 import { allValid, prescan, VmScan } from './prescan.ts';
 import { buildResult } from './report.ts';
 import type { ReplayOptions, ReplayResult, ReplayVmInput } from './types.ts';
@@ -37,8 +39,12 @@ if (LITERALS.some(([a, b]) => a !== b)) throw new Error('replay engine: literal 
 
 export const DEFAULT_REVISIONS = ['1', '2', '3'];
 
-export function replay(vms: readonly ReplayVmInput[], batches: readonly AccessBatch[], irqs: readonly IrqEventRow[],
-  opts: ReplayOptions = {}): ReplayResult {
+/**
+ * `irqs`: the host's injections, as IrqBatches (loaded or parsed, in seq order) or, for small
+ * hand-made inputs, event objects; each is applied before the first access with a larger seq.
+ */
+export function replay(vms: readonly ReplayVmInput[], batches: readonly AccessBatch[],
+  irqs: readonly IrqBatch[] | readonly IrqEventRow[], opts: ReplayOptions = {}): ReplayResult {
   const started = performance.now();
   const revisions = opts.revisions ?? DEFAULT_REVISIONS;
   for (const r of revisions) profileById(r); // E_REVISION_UNKNOWN early
@@ -50,8 +56,7 @@ export function replay(vms: readonly ReplayVmInput[], batches: readonly AccessBa
   prescan(batches, scans);
   const runs: (VmRun | undefined)[] = new Array(maxCode + 1);
   for (const v of vms) runs[v.code] = new VmRun(v, scans[v.code]!, opts, revisions);
-  const events = [...irqs].filter((e) => runs[e.vm] !== undefined).sort((a, b) => a.seq - b.seq);
-  const total = replayRows(batches, runs, events, opts.reference === true);
+  const total = replayRows(batches, runs, new IrqCursor(irqs), opts.reference === true);
   for (const r of runs) r?.annotateFirst();
   const seconds = (performance.now() - started) / 1000;
   return buildResult(runs.filter((r): r is VmRun => r !== undefined), revisions, opts,
@@ -60,16 +65,15 @@ export function replay(vms: readonly ReplayVmInput[], batches: readonly AccessBa
 
 const valid = (bm: Uint8Array, i: number): boolean => (bm[i >>> 3]! & (1 << (i & 7))) !== 0;
 
-function replayRows(batches: readonly AccessBatch[], runs: (VmRun | undefined)[], events: IrqEventRow[], reference: boolean): number {
-  const cursor = { ev: 0 };
+function replayRows(batches: readonly AccessBatch[], runs: (VmRun | undefined)[], irqs: IrqCursor, reference: boolean): number {
   let total = 0;
   for (const b of batches) {
     for (const r of runs) if (r) r.cur = b;
-    if (reference) replayBatchReference(b, runs, events, cursor);
-    else replayBatch(b, runs, events, cursor);
+    if (reference) replayBatchReference(b, runs, irqs);
+    else replayBatch(b, runs, irqs);
     total += b.length;
   }
-  while (cursor.ev < events.length) applyEvent(runs, events[cursor.ev++]!);
+  irqs.applyRest(runs);
   return total;
 }
 
@@ -79,7 +83,7 @@ function replayRows(batches: readonly AccessBatch[], runs: (VmRun | undefined)[]
  * packed word table, then one model call on shared state — or VmRun's general path for the
  * revision-sensitive handlers (a bit mask per VM). What made this fast is in bench/replay.ts.
  */
-function replayBatch(b: AccessBatch, runs: (VmRun | undefined)[], events: IrqEventRow[], cursor: { ev: number }): void {
+function replayBatch(b: AccessBatch, runs: (VmRun | undefined)[], irqs: IrqCursor): void {
   // Literal copies of imported constants (V8 folds literals, not module bindings; see LITERALS).
   const MMIO = 0; // SPACE_MMIO
   const READ = 0; // OP_READ
@@ -114,14 +118,13 @@ function replayBatch(b: AccessBatch, runs: (VmRun | undefined)[], events: IrqEve
   const addrAll = allValid(vAddr, n);
   const valueAll = allValid(vValue, n);
   const vcpuAll = allValid(vVcpu, n);
-  const nEvents = events.length;
-  let ev = cursor.ev;
+  let nextIrq = irqs.next; // Infinity once every injection is applied
   for (let i = 0; i < n; i++) {
     const run = runs[vmC[i]!];
     if (run === undefined) continue;
-    if (ev < nEvents) {
-      const seq = seq32[2 * i + 1]! * 4294967296 + seq32[2 * i]!;
-      while (ev < nEvents && events[ev]!.seq < seq) applyEvent(runs, events[ev++]!);
+    if (nextIrq !== Infinity && nextIrq < seq32[2 * i + 1]! * 4294967296 + seq32[2 * i]!) {
+      irqs.applyBefore(seq32[2 * i + 1]! * 4294967296 + seq32[2 * i]!, runs);
+      nextIrq = irqs.next;
     }
     const byte = i >>> 3;
     const bit = 1 << (i & 7);
@@ -219,18 +222,15 @@ function replayBatch(b: AccessBatch, runs: (VmRun | undefined)[], events: IrqEve
     }
     if (d >= 0) run.touched[(word >>> REG_SHIFT) - 1]!++;
   }
-  cursor.ev = ev;
 }
 
 /** The straightforward path: resolve, then VmRun's general read/write for every access. */
-function replayBatchReference(b: AccessBatch, runs: (VmRun | undefined)[], events: IrqEventRow[], cursor: { ev: number }): void {
+function replayBatchReference(b: AccessBatch, runs: (VmRun | undefined)[], irqs: IrqCursor): void {
   const n = b.length;
-  let ev = cursor.ev;
   for (let i = 0; i < n; i++) {
     const run = runs[b.vm[i]!];
     if (run === undefined) continue;
-    const seq = b.seq32[2 * i + 1]! * 4294967296 + b.seq32[2 * i]!;
-    while (ev < events.length && events[ev]!.seq < seq) applyEvent(runs, events[ev++]!);
+    irqs.applyBefore(b.seq32[2 * i + 1]! * 4294967296 + b.seq32[2 * i]!, runs);
     if (b.space[i] !== SPACE_MMIO || !valid(b.validity.addr, i)) { run.skippedNotMmio++; continue; }
     const blocks = run.blocks;
     const kind = blocks.find(b.addr32[2 * i + 1]! * 4294967296 + b.addr32[2 * i]!);
@@ -253,11 +253,4 @@ function replayBatchReference(b: AccessBatch, runs: (VmRun | undefined)[], event
     if (b.op[i] === OP_READ) run.replayRead(cf, d, resolved.intid, off, len, cpu, hasValue, b.value32[2 * i]!, b.value32[2 * i + 1]!);
     else run.replayWrite(cf, d, resolved.intid, off, len, cpu, hasValue, b.value32[2 * i]!, b.value32[2 * i + 1]!);
   }
-  cursor.ev = ev;
-}
-
-function applyEvent(runs: (VmRun | undefined)[], e: IrqEventRow): void {
-  const run = runs[e.vm];
-  if (!run) return;
-  run.applyIrq(e.vcpu, e.irq, e.level, e.seq, e.ts_ns === null ? null : Number(e.ts_ns));
 }

@@ -5,6 +5,7 @@
  */
 import { AbitraceError, E } from '../errors.ts';
 import type { Database } from '../store/database.ts';
+import { checkSchema, upgradeSchema } from '../store/schema.ts';
 import { replay } from './engine.ts';
 import { accessesFromArrow, accessesFromQuery, listImports, loadIrqEvents, loadLayouts, loadLost } from './sources.ts';
 import { storeReplay } from './store-results.ts';
@@ -41,6 +42,9 @@ export interface ReplayRun {
 
 export async function runReplay(db: Database, options: RunReplayOptions): Promise<ReplayRun> {
   const where = options.where ?? null;
+  // a database from an older abitrace: migrated when it is opened for writing, else a clear error
+  if (options.store) await upgradeSchema(db);
+  else await checkSchema(db);
   const imports = await listImports(db, options.imports && options.imports.length > 0 ? options.imports : undefined);
   if (imports.length === 0) throw new AbitraceError(E.NO_DATA, `${db.path} has no imports; import a trace first`);
   const out: ImportReplay[] = [];

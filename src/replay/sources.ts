@@ -1,17 +1,18 @@
 /**
  * Where the replay's inputs come from in a database: the per-import Arrow cache (zero-copy) by
  * default, or a `--where` subset streamed out of DuckDB into typed arrays (tooling-notes §3:
- * `stream` + `fetchChunk` + `vector_get_data`); layouts, interrupt injections and lost-event
- * markers from the small tables.
+ * `stream` + `fetchChunk` + `vector_get_data`); interrupt injections streamed the same way from
+ * `irq_rows` (as many as the accesses in host traces); layouts and lost-event markers from the
+ * small tables.
  */
 import { existsSync } from 'node:fs';
-import duckdb from '@duckdb/node-bindings';
 import { readAccessesArrow } from '../arrow/read-accesses.ts';
 import { AbitraceError, E } from '../errors.ts';
 import type { BlockRange, GicBlock, VmLayout } from '../gic/layout.ts';
 import type { LostEventsRecord, VmmKind } from '../ingest/types.ts';
 import { AccessBatch } from '../model/access-batch.ts';
-import type { IrqEventRow } from '../model/irq-batch.ts';
+import { IrqBatch } from '../model/irq-batch.ts';
+import { readBatches } from '../store/chunk-reader.ts';
 import type { Database } from '../store/database.ts';
 
 export interface ImportRow {
@@ -56,17 +57,29 @@ export async function loadLayouts(db: Database, importId: number): Promise<Map<s
   return out;
 }
 
-/** `vgic_update_irq_pending` rows of an import, with VM codes from `codeOf`. */
-export async function loadIrqEvents(db: Database, importId: number, codeOf: ReadonlyMap<string, number>): Promise<IrqEventRow[]> {
-  const rows = await db.readObjects<{ seq: bigint; ts_ns: bigint | null; host_cpu: number | null; tid: number; vm: string; vcpu: number | null; irq: number; level: boolean }>(
-    'SELECT seq, ts_ns, host_cpu, tid, vm, vcpu, irq, level FROM irq_events WHERE import_id = ? ORDER BY seq', [importId]);
-  const out: IrqEventRow[] = [];
-  for (const r of rows) {
-    const code = codeOf.get(r.vm);
-    if (code === undefined) continue; // an injection for a VM with no accesses
-    out.push({ seq: Number(r.seq), ts_ns: r.ts_ns, host_cpu: r.host_cpu, tid: r.tid, vm: code, vcpu: r.vcpu ?? 0, irq: r.irq, level: r.level, source: 0 });
+/**
+ * `vgic_update_irq_pending` events of an import in seq order, as IrqBatches streamed out of
+ * `irq_rows` (no object per event), with VM codes translated to `codeOf` (the access source's
+ * codes, by label). Events of VMs not in `codeOf` (no replayable accesses) are left out.
+ */
+export async function loadIrqEvents(db: Database, importId: number, codeOf: ReadonlyMap<string, number>,
+  batchRows = 1 << 18): Promise<IrqBatch[]> {
+  const labels = await db.readObjects<{ code: number; vm: string }>('SELECT code, vm FROM vm_labels WHERE import_id = ?', [importId]);
+  const keep = labels.filter((l) => codeOf.has(l.vm)).map((l) => Number(l.code));
+  if (keep.length === 0) return [];
+  const remap = new Int32Array(Math.max(...keep) + 1).fill(-1); // import code → replay code
+  for (const l of labels) if (codeOf.has(l.vm)) remap[Number(l.code)] = codeOf.get(l.vm)!;
+  const sql = `SELECT seq, ts_ns, host_cpu, tid, vm, vcpu, irq, level, source FROM irq_rows
+    WHERE import_id = ${Number(importId)} AND vm IN (${keep.join(', ')}) ORDER BY seq`;
+  const batches = await readBatches(db, sql, () => new IrqBatch(batchRows), (b) => [
+    { data: b.seq }, { data: b.ts_ns, validity: b.validity.ts_ns }, { data: b.host_cpu, validity: b.validity.host_cpu },
+    { data: b.tid }, { data: b.vm }, { data: b.vcpu }, { data: b.irq }, { data: b.level }, { data: b.source },
+  ]);
+  for (const b of batches) {
+    const vm = b.vm;
+    for (let i = 0; i < b.length; i++) vm[i] = remap[vm[i]!]!;
   }
-  return out;
+  return batches;
 }
 
 export async function loadLost(db: Database, importId: number): Promise<LostEventsRecord[]> {
@@ -92,11 +105,6 @@ export function accessesFromArrow(imp: ImportRow): AccessSource | null {
   return { batches: a.batches, vms: a.vms, via: 'arrow' };
 }
 
-/** Column widths of the streamed query, in select order. */
-const COLUMNS = [
-  ['seq', 8], ['ts_ns', 8], ['tid', 4], ['vm', 4], ['vcpu', 2], ['space', 1], ['op', 1], ['addr', 8], ['len', 1], ['value', 8],
-] as const;
-
 /**
  * Streams `access_rows` of one import (optionally restricted by a WHERE clause over the
  * `accesses` view) into AccessBatches, copying DuckDB's vectors directly into typed arrays.
@@ -108,47 +116,10 @@ export async function accessesFromQuery(db: Database, importId: number, where: s
   const filter = where === null ? '' : ` AND (r.import_id, r.seq) IN (SELECT import_id, seq FROM accesses WHERE import_id = ${importId} AND (${where}))`;
   const sql = `SELECT r.seq, r.ts_ns, r.tid, r.vm, r.vcpu, r.space, r.op, r.addr, r.len, r.value FROM access_rows r
     WHERE r.import_id = ${importId}${filter} ORDER BY r.seq`;
-  const streamed = await db.stream(sql);
-  const batches: AccessBatch[] = [];
-  let cur = new AccessBatch(batchRows);
-  for (;;) {
-    const chunk = await streamed.result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const n = chunk.rowCount;
-    let done = 0;
-    while (done < n) {
-      if (cur.length === cur.capacity) { batches.push(cur); cur = new AccessBatch(batchRows); }
-      const take = Math.min(n - done, cur.capacity - cur.length);
-      copyChunk(chunk.chunk, done, take, cur);
-      done += take;
-    }
-  }
-  if (cur.length > 0) batches.push(cur);
+  const batches = await readBatches(db, sql, () => new AccessBatch(batchRows), (b) => [
+    { data: b.seq }, { data: b.ts_ns, validity: b.validity.ts_ns }, { data: b.tid }, { data: b.vm },
+    { data: b.vcpu, validity: b.validity.vcpu }, { data: b.space }, { data: b.op }, { data: b.addr, validity: b.validity.addr },
+    { data: b.len, validity: b.validity.len }, { data: b.value, validity: b.validity.value },
+  ]);
   return { batches, vms, via: 'duckdb' };
-}
-
-function copyChunk(chunk: duckdb.DataChunk, from: number, n: number, b: AccessBatch): void {
-  const at = b.length;
-  const total = duckdb.data_chunk_get_size(chunk);
-  const targets: Record<string, ArrayBufferView> = {
-    seq: b.seq, ts_ns: b.ts_ns, tid: b.tid, vm: b.vm, vcpu: b.vcpu, space: b.space, op: b.op, addr: b.addr, len: b.len, value: b.value,
-  };
-  const validityOf: Record<string, Uint8Array | undefined> = {
-    ts_ns: b.validity.ts_ns, vcpu: b.validity.vcpu, addr: b.validity.addr, len: b.validity.len, value: b.validity.value,
-  };
-  COLUMNS.forEach(([name, width], c) => {
-    const vec = duckdb.data_chunk_get_vector(chunk, c);
-    const data = duckdb.vector_get_data(vec, total * width);
-    const dst = targets[name]!;
-    new Uint8Array(dst.buffer, dst.byteOffset + at * width, n * width).set(data.subarray(from * width, (from + n) * width));
-    const vbits = validityOf[name];
-    if (!vbits) return;
-    const src = duckdb.vector_get_validity(vec, Math.ceil(total / 64) * 8);
-    for (let i = 0; i < n; i++) {
-      const ok = !src || (src[(from + i) >>> 3]! & (1 << ((from + i) & 7))) !== 0;
-      const j = at + i;
-      if (ok) vbits[j >>> 3]! |= 1 << (j & 7); else vbits[j >>> 3]! &= ~(1 << (j & 7));
-    }
-  });
-  b.length = at + n;
 }

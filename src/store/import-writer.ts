@@ -1,7 +1,8 @@
 /**
- * Writes ONE file's import as ONE transaction: BEGIN, access rows through AccessAppender (and the
- * Arrow cache file under a temporary name) while the parser runs, then the summary tables, then
- * COMMIT and the rename of the Arrow file. Any failure — or a kill — before COMMIT leaves
+ * Writes ONE file's import as ONE transaction: BEGIN, access rows (and the Arrow cache file under
+ * a temporary name) and irq events through their raw-chunk appenders while the parser runs — each
+ * batch copied into DuckDB as it arrives, so memory does not grow with the input — then the
+ * summary tables, then COMMIT and the rename of the Arrow file. Any failure — or a kill — before COMMIT leaves
  * nothing: DuckDB discards the open transaction (its WAL never saw a commit) and rollback()
  * deletes the temporary Arrow file.
  */
@@ -11,10 +12,11 @@ import { AccessArrowWriter } from '../arrow/access-arrow-writer.ts';
 import type { LayoutOverrides, VmLayout } from '../gic/layout.ts';
 import type { ParseSink, ParseSummary } from '../ingest/types.ts';
 import type { AccessBatch } from '../model/access-batch.ts';
-import type { IrqEventRow } from '../model/irq-batch.ts';
+import type { IrqBatch } from '../model/irq-batch.ts';
 import { threadCpuMs } from '../ingest/thread-cpu.ts';
-import { AccessAppender } from './access-appender.ts';
+import { openAccessAppender, type AccessAppender } from './access-appender.ts';
 import type { Database } from './database.ts';
+import { openIrqAppender, type IrqAppender } from './irq-appender.ts';
 import { appendRows, type Cell } from './row-appender.ts';
 
 export interface ImportFileInfo {
@@ -57,7 +59,6 @@ export interface ImportWriterTiming {
 export class ImportWriter {
   /** Set to an object to have the steps timed (a /proc read per batch on Linux; NaN elsewhere). */
   timing: ImportWriterTiming | null = null;
-  private irqs: IrqEventRow[] = [];
   private vms: readonly string[] = [];
   private sources: readonly string[] = [];
   private done = false;
@@ -66,6 +67,7 @@ export class ImportWriter {
     private readonly db: Database,
     readonly importId: number,
     private readonly appender: AccessAppender,
+    private readonly irqAppender: IrqAppender,
     private readonly arrow: AccessArrowWriter | null,
     private readonly arrowFinal: string | null,
   ) {}
@@ -76,7 +78,8 @@ export class ImportWriter {
     try {
       const r = await db.readObjects<{ id: number }>(`SELECT CAST(coalesce(max(import_id), 0) + 1 AS INTEGER) AS id FROM imports`);
       const importId = r[0]!.id;
-      const appender = await AccessAppender.create(db, importId);
+      const appender = await openAccessAppender(db, importId);
+      const irqAppender = await openIrqAppender(db, importId);
       let arrow: AccessArrowWriter | null = null;
       let arrowFinal: string | null = null;
       if (arrowDir !== null) {
@@ -84,18 +87,32 @@ export class ImportWriter {
         arrowFinal = join(arrowDir, `${importId}.arrow`);
         arrow = new AccessArrowWriter(`${arrowFinal}.tmp-${process.pid}`, importId, { 'abitrace.source_path': sourcePath });
       }
-      return new ImportWriter(db, importId, appender, arrow, arrowFinal);
+      return new ImportWriter(db, importId, appender, irqAppender, arrow, arrowFinal);
     } catch (err) {
       await db.rollbackQuietly();
       throw err;
     }
   }
 
+  /** Access rows appended so far. */
   get rows(): number {
     return this.appender.rows;
   }
 
-  /** The ParseSink the parser feeds; batches are appended (and Arrow-written) synchronously. */
+  /** irq-event rows appended so far (in the open transaction; flushed to irq_rows by `flushIrqs`/commit). */
+  get irqRows(): number {
+    return this.irqAppender.rows;
+  }
+
+  /** Makes the irq rows appended so far visible to queries inside the open transaction (tests, diagnostics). */
+  flushIrqs(): void {
+    this.irqAppender.flush();
+  }
+
+  /**
+   * The ParseSink the parser feeds; batches are appended (accesses also Arrow-written)
+   * synchronously and never referenced afterwards, so the parser may reuse them.
+   */
   readonly sink: ParseSink = {
     releasesBatches: true,
     accesses: (batch: AccessBatch, vms: readonly string[], sources: readonly string[]) => {
@@ -114,8 +131,17 @@ export class ImportWriter {
       t.appendCpuMs += c1 - c0;
       t.arrowCpuMs += threadCpuMs() - c1;
     },
-    irqs: (rows: IrqEventRow[]) => {
-      for (const r of rows) this.irqs.push(r);
+    irqs: (batch: IrqBatch, vms: readonly string[], sources: readonly string[]) => {
+      this.vms = vms;
+      this.sources = sources;
+      const t = this.timing;
+      if (t === null) {
+        this.irqAppender.append(batch);
+        return;
+      }
+      const c0 = threadCpuMs();
+      this.irqAppender.append(batch);
+      t.appendCpuMs += threadCpuMs() - c0;
     },
   };
 
@@ -126,13 +152,11 @@ export class ImportWriter {
     const t0 = performance.now();
     try {
       this.appender.close();
+      this.irqAppender.close();
       const vms = summary.vms.length >= this.vms.length ? summary.vms : this.vms;
       const sources = summary.sources.length >= this.sources.length ? summary.sources : this.sources;
       await appendRows(db, 'vm_labels', vms.map((vm, code) => [id, code, vm]));
       await appendRows(db, 'event_sources', sources.map((s, code) => [id, code, s]));
-      await appendRows(db, 'irq_events', this.irqs.map((r): Cell[] => [
-        id, r.seq, r.ts_ns, r.host_cpu, r.tid, vms[r.vm] ?? String(r.vm), r.vcpu, r.irq, r.level, sources[r.source] ?? String(r.source),
-      ]));
       await appendRows(db, 'import_issues', summary.issues.map((t): Cell[] => [
         id, t.kind, t.severity, t.count, t.samples.slice(0, 5).map((s) => ({ line: s.line, text: s.text.slice(0, 200) })),
       ]));
@@ -183,10 +207,12 @@ export class ImportWriter {
   async rollback(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    try {
-      this.appender.close();
-    } catch {
-      /* the transaction is being discarded anyway */
+    for (const a of [this.appender, this.irqAppender]) {
+      try {
+        a.close();
+      } catch {
+        /* the transaction is being discarded anyway */
+      }
     }
     this.arrow?.discard();
     await this.db.rollbackQuietly();

@@ -10,7 +10,7 @@ import { OP_NAMES, SPACE_NAMES } from '../model/codes.ts';
 import type { Database } from './database.ts';
 
 /** Bump when a base table changes shape; add a migration to MIGRATIONS when one is possible. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Physical access table: one row per access, strings as codes (tooling-notes §8.4). */
 export const ACCESS_ROWS_DDL = `CREATE TABLE access_rows (
@@ -30,6 +30,30 @@ export const ACCESS_ROWS_DDL = `CREATE TABLE access_rows (
   pc UBIGINT,
   imm UINTEGER
 )`;
+
+/**
+ * Physical irq-event table (`vgic_update_irq_pending`, as frequent as MMIO in host traces): codes
+ * like access_rows, appended from IrqBatch by the raw-chunk path; the `irq_events` view names them.
+ */
+export const IRQ_ROWS_DDL = `CREATE TABLE irq_rows (
+  import_id INTEGER NOT NULL,
+  seq BIGINT NOT NULL,
+  ts_ns BIGINT,
+  host_cpu SMALLINT,
+  tid INTEGER NOT NULL,
+  vm INTEGER NOT NULL,
+  vcpu SMALLINT NOT NULL,
+  irq INTEGER NOT NULL,
+  level BOOLEAN NOT NULL,
+  source UTINYINT NOT NULL
+)`;
+
+/** The documented irq_events columns over irq_rows (README "Other tables"). */
+const IRQ_EVENTS_VIEW = `CREATE VIEW irq_events AS
+    SELECT r.import_id, r.seq, r.ts_ns, r.host_cpu, r.tid, v.vm, r.vcpu, r.irq, r.level, s.source
+    FROM irq_rows r
+    LEFT JOIN vm_labels v ON v.import_id = r.import_id AND v.code = r.vm
+    LEFT JOIN event_sources s ON s.import_id = r.import_id AND s.code = r.source`;
 
 const sqlList = (names: readonly string[]) => names.map((n, i) => `(${i}, '${n}')`).join(', ');
 
@@ -51,8 +75,6 @@ const BASE_TABLES = [
     threads INTEGER, accesses BIGINT, first_ts_ns BIGINT, last_ts_ns BIGINT, layout_source VARCHAR)`,
   `CREATE TABLE vm_blocks (import_id INTEGER, vm VARCHAR, block VARCHAR, base UBIGINT, size UBIGINT,
     stride UBIGINT, source VARCHAR)`,
-  `CREATE TABLE irq_events (import_id INTEGER, seq BIGINT, ts_ns BIGINT, host_cpu SMALLINT, tid INTEGER,
-    vm VARCHAR, vcpu SMALLINT, irq INTEGER, level BOOLEAN, source VARCHAR)`,
   // Per-import dictionaries for the access_rows codes.
   `CREATE TABLE vm_labels (import_id INTEGER, code INTEGER, vm VARCHAR)`,
   `CREATE TABLE event_sources (import_id INTEGER, code UTINYINT, source VARCHAR)`,
@@ -70,10 +92,27 @@ const BASE_TABLES = [
     LEFT JOIN event_sources s ON s.import_id = r.import_id AND s.code = r.source
     LEFT JOIN space_names sp ON sp.code = r.space
     LEFT JOIN op_names o ON o.code = r.op`,
+  IRQ_ROWS_DDL,
+  IRQ_EVENTS_VIEW,
 ];
 
-/** Statements that upgrade version N to N+1, keyed by N. None yet. */
-const MIGRATIONS: Record<number, string[]> = {};
+/** Statements that upgrade version N to N+1, keyed by N. */
+const MIGRATIONS: Record<number, string[]> = {
+  // 1 → 2: irq_events (names per row, appended row by row) becomes irq_rows (codes) + a view.
+  // Names come back to codes through the import's own dictionaries; a name the writer could not
+  // find there was stored as its code's digits.
+  1: [
+    IRQ_ROWS_DDL,
+    `INSERT INTO irq_rows
+      SELECT e.import_id, e.seq, e.ts_ns, e.host_cpu, e.tid, coalesce(v.code, TRY_CAST(e.vm AS INTEGER), -1),
+             coalesce(e.vcpu, 0), e.irq, coalesce(e.level, false), coalesce(s.code, TRY_CAST(e.source AS UTINYINT), 255)
+      FROM irq_events e
+      LEFT JOIN vm_labels v ON v.import_id = e.import_id AND v.vm = e.vm
+      LEFT JOIN event_sources s ON s.import_id = e.import_id AND s.source = e.source`,
+    'DROP TABLE irq_events',
+    IRQ_EVENTS_VIEW,
+  ],
+};
 
 /** The schema version recorded in the database, or null when it has no `meta` table. */
 export async function readSchemaVersion(db: Database): Promise<number | null> {
@@ -108,6 +147,15 @@ export async function ensureSchema(db: Database): Promise<void> {
       await db.run(`INSERT INTO meta VALUES ('created_by', 'abitrace')`);
     });
   }
+  version = await migrate(db, version);
+  checkVersion(db, version);
+  await db.transaction(async () => {
+    for (const s of catalogueStatements()) await db.run(s);
+  });
+}
+
+/** Applies the migrations from `version` on, each in its own transaction; returns the version reached. */
+async function migrate(db: Database, version: number): Promise<number> {
   while (version < SCHEMA_VERSION) {
     const steps = MIGRATIONS[version];
     if (!steps) break;
@@ -118,10 +166,19 @@ export async function ensureSchema(db: Database): Promise<void> {
     });
     version = from + 1;
   }
-  checkVersion(db, version);
-  await db.transaction(async () => {
-    for (const s of catalogueStatements()) await db.run(s);
-  });
+  return version;
+}
+
+/**
+ * Read-write open of an existing abitrace database (commands that add results, e.g. `replay`):
+ * migrates an older one; refuses a newer, unmigratable or foreign one (E_DB_SCHEMA).
+ */
+export async function upgradeSchema(db: Database): Promise<void> {
+  const found = await readSchemaVersion(db);
+  if (found === null) {
+    throw new AbitraceError(E.DB_SCHEMA, `${db.path} is not an abitrace database (no meta table); import a trace into it first`);
+  }
+  checkVersion(db, await migrate(db, found));
 }
 
 /** Read-only open: the version must match exactly (nothing can be migrated). */
@@ -130,7 +187,18 @@ export async function checkSchema(db: Database): Promise<void> {
   if (version === null) {
     throw new AbitraceError(E.DB_SCHEMA, `${db.path} is not an abitrace database (no meta table); import a trace into it first`);
   }
+  if (version < SCHEMA_VERSION && migratable(version)) {
+    throw new AbitraceError(E.DB_SCHEMA,
+      `${db.path} has schema version ${version}, older than this abitrace (${SCHEMA_VERSION}); opening it for writing `
+      + `(\`abitrace import\`, or \`abitrace replay\` storing its results) upgrades it in place`);
+  }
   checkVersion(db, version);
+}
+
+/** Whether MIGRATIONS lead from `version` up to SCHEMA_VERSION. */
+function migratable(version: number): boolean {
+  for (let v = version; v < SCHEMA_VERSION; v++) if (!MIGRATIONS[v]) return false;
+  return true;
 }
 
 function checkVersion(db: Database, version: number): void {

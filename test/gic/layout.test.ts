@@ -3,7 +3,7 @@ import { resolveLayouts, resolveVmLayout } from '../../src/gic/layout.ts';
 import type { LayoutEvidence, ParseSummary } from '../../src/ingest/types.ts';
 
 function evidence(o: Partial<LayoutEvidence> = {}): LayoutEvidence {
-  return { vm: 0, pages: new Map(), regions: new Map(), idReads: [], ...o };
+  return { vm: 0, pages: new Map(), regions: new Map(), idReads: [], v2Frames: new Map(), ...o };
 }
 const pages = (...addrs: number[]) => new Map(addrs.map((a) => [Math.floor(a / 0x10000), 10]));
 const blk = (l: ReturnType<typeof resolveVmLayout>, b: string) => l.blocks.find((x) => x.block === b);
@@ -72,6 +72,64 @@ describe('resolveVmLayout', () => {
   it('PIDR2 and TYPER reads decide the GIC version', () => {
     const ev = evidence({ idReads: [{ gpa: 0x3fffffe8, len: 4, value: 0x3b }] });
     expect(resolveVmLayout('k', ev, 'kvmtool', 1, {}).gicVersion).toBe(3);
+  });
+
+  it('a Firecracker GICv2 distributor (1 GiB − 4 KiB, a 4 KiB frame) is found by its TYPER read, with or without the VMM name', () => {
+    const typer = { gpa: 0x3ffff004, len: 4, value: 0x27 }; // 2 vCPUs, 256 IRQs: a GICv2 TYPER
+    for (const vmm of ['firecracker', null] as const) {
+      const l = resolveVmLayout('fc', evidence({ idReads: [typer], pages: pages(0x3ffff000) }), vmm, 2, {});
+      expect(l, String(vmm)).toMatchObject({ platform: 'firecracker', gicVersion: 2 });
+      expect(blk(l, 'GICD')).toMatchObject({ base: 0x3ffff000, size: 0x1000 });
+    }
+  });
+
+  it('without the VMM name, GICv2 traffic at the exact 4 KiB frame tells kvmtool from Firecracker (one 64 KiB page)', () => {
+    const kvmtool = evidence({ pages: pages(0x3fff0000), v2Frames: new Map([[0x3fff0000, { sgir: 12, itargets: 6 }]]) });
+    expect(resolveVmLayout('k', kvmtool, null, 2, {})).toMatchObject({ platform: 'kvmtool', gicVersion: 2, source: 'detected' });
+    const fc = evidence({ pages: pages(0x3ffff000), v2Frames: new Map([[0x3ffff000, { sgir: 12, itargets: 6 }]]) });
+    expect(resolveVmLayout('f', fc, null, 2, {})).toMatchObject({ platform: 'firecracker', gicVersion: 2, source: 'detected' });
+    // the same with a TYPER read only
+    const typerOnly = evidence({ pages: pages(0x3fff0000), idReads: [{ gpa: 0x3fff0004, len: 4, value: 0x28 }] });
+    expect(resolveVmLayout('k', typerOnly, null, 2, {})).toMatchObject({ platform: 'kvmtool', gicVersion: 2 });
+  });
+
+  it('GICv2 register evidence outweighs page traffic that looks like a redistributor (GICC_DIR traps on 6.19+ hosts)', () => {
+    // kvmtool GICv2: GICC at dist − 128 KiB, so GICC_DIR (GICC + 0x1000) falls where a GICv3
+    // redistributor frame would be; SGIR writes at the GICv2 distributor still say GICv2.
+    const ev = evidence({ pages: pages(0x3fff0000, 0x3ffd1000), v2Frames: new Map([[0x3fff0000, { sgir: 40, itargets: 0 }]]) });
+    expect(resolveVmLayout('k', ev, 'kvmtool', 2, {}).gicVersion).toBe(2);
+    // without that evidence the redistributor-shaped traffic still means GICv3 (as before)
+    expect(resolveVmLayout('k', evidence({ pages: pages(0x3fff0000, 0x3ffd1000) }), 'kvmtool', 2, {}).gicVersion).toBe(3);
+  });
+
+  it('PIDR2 at D+0xFFE8: ArchRev 3 means GICv3, 0 means GICv2 (KVM has no ID registers on a GICv2 distributor)', () => {
+    expect(resolveVmLayout('q', evidence({ pages: pages(0x8000000), idReads: [{ gpa: 0x800ffe8, len: 4, value: 0 }] }), 'qemu', 1, {}).gicVersion).toBe(2);
+    expect(resolveVmLayout('q', evidence({ pages: pages(0x8000000), idReads: [{ gpa: 0x800ffe8, len: 4, value: 0x3b }] }), 'qemu', 1, {}).gicVersion).toBe(3);
+  });
+
+  it('a contradicting TYPER wins over GICv2-shaped noise; GICD_IROUTER traffic is not ITARGETSR', () => {
+    // a GICv3 guest on qemu-virt: TYPER with IDbits, IROUTER writes whose 4 KiB-frame offsets look like ITARGETSR
+    const ev = evidence({
+      pages: pages(0x8000000, 0x80b0000), idReads: [{ gpa: 0x8000004, len: 4, value: 0x37a0008 }],
+      v2Frames: new Map([[0x8006000, { sgir: 0, itargets: 32 }]]),
+    });
+    expect(resolveVmLayout('q', ev, 'qemu', 2, {}).gicVersion).toBe(3);
+    expect(resolveVmLayout('q', ev, null, 2, {})).toMatchObject({ platform: 'qemu-virt', gicVersion: 3 });
+  });
+
+  it('a KVM distributor identified by its IIDR: TYPER shape next to it, or a 4 KiB-only frame, decides without a platform', () => {
+    const iidr = (gpa: number) => ({ gpa, len: 4, value: 0x4b00343b });
+    const custom = evidence({ idReads: [iidr(0x2c001008), { gpa: 0x2c001004, len: 4, value: 0x67 }], pages: pages(0x2c001000) });
+    const l = resolveVmLayout('c', custom, null, 4, { gicdBase: 0x2c001000 });
+    expect(l).toMatchObject({ gicVersion: 2, platform: 'custom', source: 'flags' });
+    expect(blk(l, 'GICD')).toMatchObject({ base: 0x2c001000, size: 0x1000 });
+    expect(resolveVmLayout('c', evidence({ idReads: [iidr(0x2c001008)] }), null, 4, { gicdBase: 0x2c001000 }).gicVersion).toBe(2);
+    // --gicd-base: SGIR writes at that distributor are enough
+    const sgir = evidence({ pages: pages(0x2c001000), v2Frames: new Map([[0x2c001000, { sgir: 5, itargets: 0 }]]) });
+    expect(resolveVmLayout('c', sgir, null, 4, { gicdBase: 0x2c001000 })).toMatchObject({ gicVersion: 2, platform: 'custom' });
+    // the same IIDR at a 64 KiB boundary says nothing about the version; a GICv3 TYPER then does
+    expect(resolveVmLayout('c', evidence({ idReads: [iidr(0x2f000008), { gpa: 0x2f000004, len: 4, value: 0x780000f }] }), null, 4,
+      { gicdBase: 0x2f000000 }).gicVersion).toBe(3);
   });
 
   it('flags override: --platform, bases (source flags, platform custom)', () => {

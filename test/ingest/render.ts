@@ -5,7 +5,7 @@
  */
 import { AccessBatch } from '../../src/model/access-batch.ts';
 import { OP_NAMES, SPACE_NAMES } from '../../src/model/codes.ts';
-import type { IrqEventRow } from '../../src/model/irq-batch.ts';
+import { irqRowsOf, type IrqBatch, type IrqEventRow } from '../../src/model/irq-batch.ts';
 import { TraceParser } from '../../src/ingest/trace-parser.ts';
 import type { ParseSink, ParseSummary } from '../../src/ingest/types.ts';
 import type { TraceParserOptions } from '../../src/ingest/trace-parser.ts';
@@ -18,12 +18,16 @@ export interface CollectedParse {
 
 export class CollectingSink implements ParseSink {
   readonly batches: AccessBatch[] = [];
-  readonly irqRows: IrqEventRow[] = [];
+  readonly irqBatches: IrqBatch[] = [];
   accesses(batch: AccessBatch): void {
     this.batches.push(batch);
   }
-  irqs(rows: IrqEventRow[]): void {
-    this.irqRows.push(...rows);
+  irqs(batch: IrqBatch): void {
+    this.irqBatches.push(batch);
+  }
+  /** Every irq event so far, as objects. */
+  get irqRows(): IrqEventRow[] {
+    return irqRowsOf(this.irqBatches);
   }
 }
 
@@ -115,6 +119,7 @@ export function summaryJson(s: ParseSummary): string {
       pages: sortedObject(l.pages, (k) => `0x${Number(k).toString(16)}`),
       regions: sortedObject(l.regions),
       idReads: l.idReads.map((r) => ({ gpa: `0x${r.gpa.toString(16)}`, len: r.len, value: `0x${r.value.toString(16)}` })),
+      ...(l.v2Frames.size > 0 ? { v2Frames: sortedObject(l.v2Frames, (k) => `0x${Number(k).toString(16)}`) } : {}),
     })),
   };
   return JSON.stringify(plain, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2);

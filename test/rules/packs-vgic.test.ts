@@ -6,11 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { changeCounts, findingTuples, ImportedFixture } from './helpers/import-fixture.ts';
 
-async function checkFixture(file: string, change: string, hostKernel?: string, gicVersion?: 2 | 3) {
-  const f = await ImportedFixture.create([`${change}/${file}`], gicVersion ? { layout: { gicVersion } } : {});
+async function checkFixture(file: string, change: string, hostKernel?: string) {
+  const f = await ImportedFixture.create([`${change}/${file}`]);
   try {
     const report = await f.check([change], hostKernel ? { hostKernel } : {});
-    return { report, findings: findingTuples(report), counts: changeCounts(report, change) };
+    const layouts = await f.db.readObjects<{ vm: string; gic_version: number }>('SELECT vm, gic_version FROM vms ORDER BY vm');
+    return { report, findings: findingTuples(report), counts: changeCounts(report, change), layouts };
   } finally {
     f.close();
   }
@@ -51,7 +52,9 @@ describe('vgic-iidr-rev1-rev2 (IGROUPR writability)', () => {
 
 describe('vgic-iidr-rev1-rev2 on GICv2 (rev 1 reads 0, Group 0)', () => {
   it('a Linux GICv2 guest never touches IGROUPR; setting group bits differs from rev 1, writing 0 does not', async () => {
-    const { findings, counts, report } = await checkFixture('gicv2-linux-and-group1.trace', 'vgic-iidr-rev1-rev2', undefined, 2);
+    // no --gic-version: the importer tells GICv2 from the TYPER shape, ITARGETSR and SGIR traffic
+    const { findings, counts, report, layouts } = await checkFixture('gicv2-linux-and-group1.trace', 'vgic-iidr-rev1-rev2');
+    expect(layouts).toEqual([{ vm: '4700', gic_version: 2 }, { vm: '4800', gic_version: 2 }]);
     expect(findings).toEqual([
       ['igroupr-write-changes-group', '4800', 0, 1, 36, 'GICv2: wrote GICD_IGROUPR0 = 0xffff0000; 16 interrupt group bit(s) differ from rev 1 '
         + '(all Group 0, reads 0): under rev >= 2 those interrupts move to Group 1, under rev 1 the writes are ignored'],

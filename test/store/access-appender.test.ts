@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/store/database.ts';
-import { AccessAppender } from '../../src/store/access-appender.ts';
-import { ACCESS_ROWS_DDL } from '../../src/store/schema.ts';
+import { openAccessAppender } from '../../src/store/access-appender.ts';
+import { openIrqAppender } from '../../src/store/irq-appender.ts';
+import { ACCESS_ROWS_DDL, IRQ_ROWS_DDL } from '../../src/store/schema.ts';
 import { expectedRow, makeBatch } from './batch-fixtures.ts';
 
 const COLS = 'seq, ts_ns, host_cpu, tid, vm, vcpu, source, space, op, addr, len, value, pc, imm';
@@ -23,11 +24,11 @@ function normalise(r: ReturnType<typeof expectedRow>) {
   return { ...r };
 }
 
-describe('AccessAppender', () => {
+describe('AccessAppender (ChunkAppender over access_rows)', () => {
   it('round-trips NULLs and 64-bit values exactly across 2048-row chunk boundaries and partial batches', async () => {
     // 3 batches: 5000 rows (2 full chunks + 904), 2048 rows exactly, 1 row; capacity larger than length.
     const sizes = [5000, 2048, 1];
-    const appender = await AccessAppender.create(db, 7);
+    const appender = await openAccessAppender(db, 7);
     let first = 0;
     for (const n of sizes) {
       appender.append(makeBatch(first, n, 3, 5, n + 100));
@@ -56,7 +57,7 @@ describe('AccessAppender', () => {
   });
 
   it('reuses the chunk: stale validity from a previous slice does not leak into the next', async () => {
-    const appender = await AccessAppender.create(db, 1);
+    const appender = await openAccessAppender(db, 1);
     // First batch: all values present. Second: every value NULL.
     const a = makeBatch(0, 2048, 1, 1);
     for (let i = 0; i < 2048; i++) a.setValid('value', i);
@@ -73,7 +74,7 @@ describe('AccessAppender', () => {
 
   it('appends inside an explicit transaction and disappears on ROLLBACK', async () => {
     await db.run('BEGIN TRANSACTION');
-    const appender = await AccessAppender.create(db, 2);
+    const appender = await openAccessAppender(db, 2);
     appender.append(makeBatch(0, 3000, 2, 2));
     appender.close();
     const inside = await db.readObjects<{ n: bigint }>(`SELECT count(*) AS n FROM access_rows`);
@@ -81,6 +82,20 @@ describe('AccessAppender', () => {
     await db.run('ROLLBACK');
     const after = await db.readObjects<{ n: bigint }>(`SELECT count(*) AS n FROM access_rows`);
     expect(Number(after[0]!.n)).toBe(0);
+  });
+});
+
+describe('ChunkAppender column checks', () => {
+  it('refuses a table whose column count or widths do not fit the batch', async () => {
+    await db.run(IRQ_ROWS_DDL);
+    await expect(openAccessAppender(db, 1, 'irq_rows')).rejects.toThrow(/irq_rows has 10 columns, expected 15/);
+    // same count, one column of another width: caught before any row is copied
+    await db.run(`CREATE TABLE narrow AS SELECT * FROM access_rows LIMIT 0`);
+    await db.run(`ALTER TABLE narrow ALTER COLUMN tid TYPE SMALLINT`);
+    const a = await openAccessAppender(db, 1, 'narrow');
+    expect(() => a.append(makeBatch(0, 10, 1, 1))).toThrow(/narrow\.tid: 4-byte values for a 2-byte column/);
+    a.close();
+    await expect(openIrqAppender(db, 1, 'access_rows')).rejects.toThrow(/access_rows has 15 columns, expected 10/);
   });
 });
 

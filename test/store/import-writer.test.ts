@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readAccessesArrow } from '../../src/arrow/read-accesses.ts';
 import { resolveLayouts } from '../../src/gic/layout.ts';
 import { Database } from '../../src/store/database.ts';
+import { IrqBatch } from '../../src/model/irq-batch.ts';
 import { ImportWriter, arrowDirFor } from '../../src/store/import-writer.ts';
 import { ensureSchema } from '../../src/store/schema.ts';
 import { makeBatch } from './batch-fixtures.ts';
@@ -22,7 +23,7 @@ async function count(db: Database, table: string): Promise<number> {
   return Number(r[0]!.n);
 }
 
-const TABLES = ['imports', 'import_issues', 'import_events', 'lost_events', 'vms', 'vm_blocks', 'irq_events', 'vm_labels', 'event_sources', 'access_rows'];
+const TABLES = ['imports', 'import_issues', 'import_events', 'lost_events', 'vms', 'vm_blocks', 'irq_events', 'irq_rows', 'vm_labels', 'event_sources', 'access_rows'];
 
 describe('ImportWriter', () => {
   it('commits every table and the Arrow cache for one import', async () => {
@@ -32,7 +33,7 @@ describe('ImportWriter', () => {
     const w = await ImportWriter.begin(db, arrowDirFor(db.path), 'trace.log');
     expect(w.importId).toBe(1);
     await w.sink.accesses(makeBatch(0, 5000, 2, 2), VMS, SOURCES);
-    await w.sink.irqs([{ seq: 77, ts_ns: 5n, host_cpu: 1, tid: 9, vm: 1, vcpu: 0, irq: 27, level: true, source: 0 }]);
+    await w.sink.irqs(IrqBatch.fromRows([{ seq: 77, ts_ns: 5n, host_cpu: 1, tid: 9, vm: 1, vcpu: 0, irq: 27, level: true, source: 0 }])[0]!, VMS, SOURCES);
     const summary = fakeSummary(5000, VMS, SOURCES);
     const done = await w.commit(summary, resolveLayouts(summary, {}), info('trace.log'));
     expect(done.arrowPath).toBe(join(`${db.path}.arrow`, '1.arrow'));
