@@ -8,7 +8,7 @@ import { FAIL_ON, runCheck, type CheckReport, type FailOn } from '../../rules/ch
 import { checkJson } from '../../rules/check-json.ts';
 import { selectChanges } from '../../rules/rule-loader.ts';
 import { Database } from '../../store/database.ts';
-import { checkSchema } from '../../store/schema.ts';
+import { upgradeSchema } from '../../store/schema.ts';
 import { DB_OPTION, type CommandSpec } from '../command-spec.ts';
 import { createReporter, writeResult, type OutputColumn } from '../output/index.ts';
 import { NO_BUILTIN_RULES_OPTION, RULES_DIR_OPTION, ruleDirsFromOptions, rulesFromOptions } from './rules.ts';
@@ -73,7 +73,7 @@ export const checkCommand: CommandSpec = {
     const db = await Database.open(String(opts.db), { create: false });
     let report: CheckReport;
     try {
-      await checkSchema(db);
+      await upgradeSchema(db); // check opens read-write to store findings: bring an older database up to date
       report = await runCheck(db, rules, {
         failOn: opts.failOn as FailOn,
         hostKernel,
