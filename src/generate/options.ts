@@ -7,10 +7,13 @@ import type { VmmKind } from '../ingest/types.ts';
 import { platformFor, VMM_KINDS } from './platforms.ts';
 import { PROFILES } from './profiles/index.ts';
 import { formatHostVersion, parseHostVersion, type HostVersion } from './sysreg-traps.ts';
+import { EmulatorGicModel } from './values/emulator-model.ts';
+import type { GicModelFactory } from './values/gic-value-model.ts';
 import type { Weighted } from './weighted-mix.ts';
 
 export const GENERATE_FORMATS = ['ftrace', 'trace-cmd', 'perf', 'qemu'] as const;
 export type GenerateFormat = (typeof GENERATE_FORMATS)[number];
+
 
 export interface GenerateOptions {
   /** Guest profiles with relative weights; VMs are assigned by weight, deterministically. */
@@ -31,8 +34,11 @@ export interface GenerateOptions {
   hostCpus?: number;
   /** VMMs with weights (default qemu only). */
   vmm?: readonly Weighted[];
-  /** Which vGIC model answers reads (default: the project's emulator). */
-  valueModel?: 'emulator' | 'reference';
+  /**
+   * Which vGIC model answers reads: the project's emulator unless a test injects another one
+   * (the independent reference model in test/generate/reference-model cross-checks it).
+   */
+  valueModel?: GicModelFactory;
 }
 
 export interface ResolvedOptions {
@@ -48,7 +54,7 @@ export interface ResolvedOptions {
   hostKernel: string;
   hostCpus: number;
   vmm: readonly Weighted[];
-  valueModel: 'emulator' | 'reference';
+  valueModel: GicModelFactory;
 }
 
 /** Host kernel assumed for a revision when --host-kernel is not given. */
@@ -114,5 +120,5 @@ export function resolveOptions(o: GenerateOptions): ResolvedOptions {
     }
   }
   if (o.format === 'qemu' && vmm.some((v) => v.name !== 'qemu')) throw usage('--format qemu writes QEMU trace logs: every VM must use --vmm qemu');
-  return { profiles: o.profiles, vms, vcpus, durationSec: o.durationSec, format: o.format, seed, lostEvents, revision, host, hostKernel: formatHostVersion(host), hostCpus, vmm, valueModel: o.valueModel ?? 'emulator' };
+  return { profiles: o.profiles, vms, vcpus, durationSec: o.durationSec, format: o.format, seed, lostEvents, revision, host, hostKernel: formatHostVersion(host), hostCpus, vmm, valueModel: o.valueModel ?? ((c) => new EmulatorGicModel(c)) };
 }

@@ -8,13 +8,7 @@ import { gicBases, type PlatformMap } from './platforms.ts';
 import type { Prng } from './prng.ts';
 import type { CompiledProfile } from './program.ts';
 import type { Frame } from './profile-types.ts';
-import { EmulatorGicModel } from './values/emulator-model.ts';
-import type { GicConfig, GicValueModel } from './values/gic-value-model.ts';
-import { VgicV2Model } from './values/vgic-v2.ts';
-import { VgicV3Model } from './values/vgic-v3.ts';
-
-/** Which vGIC model answers reads: the project's emulator, or the generator's own reference model. */
-export type ValueModelKind = 'emulator' | 'reference';
+import type { GicConfig, GicModelFactory, GicValueModel } from './values/gic-value-model.ts';
 
 export interface VmPlan {
   index: number;
@@ -28,7 +22,7 @@ export interface VmPlan {
   hostCpus: number;
   /** First thread index (creation order across the whole trace). */
   firstThreadIndex: number;
-  valueModel: ValueModelKind;
+  valueModel: GicModelFactory;
 }
 
 export class VmInstance implements VmView {
@@ -69,8 +63,7 @@ export class VmInstance implements VmView {
       gits: bases.gits ?? 0,
       gicc: bases.gicc,
     };
-    if (plan.valueModel === 'emulator') this.model = new EmulatorGicModel(this.gic);
-    else this.model = v3 ? new VgicV3Model(this.gic) : new VgicV2Model(this.gic);
+    this.model = plan.valueModel(this.gic);
     this.groupMask = os.enabledGroups.reduce<number>((m, g) => m | (1 << g), 0);
     this.vmmThread = new HostThread(plan.firstThreadIndex, plan.tgid, plan.tgid, p.processComm, plan.index, 'vmm', -1);
     this.vmmThread.cpu = rng.int(0, plan.hostCpus - 1);

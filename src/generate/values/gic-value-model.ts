@@ -1,7 +1,8 @@
 /**
  * What the generator needs from a vGIC model: the value KVM returns for a guest read, the effect
  * of a guest write, and whether an interrupt would be signalled to a vCPU. Implemented by
- * ./vgic-v3.ts and ./vgic-v2.ts (with ./its.ts for the ITS frame).
+ * ./emulator-model.ts (the project's emulator, with ./its.ts for the ITS frame); tests inject
+ * an independent reference model (test/generate/reference-model) to cross-check it.
  */
 import type { U64 } from './u64.ts';
 
@@ -47,3 +48,6 @@ export function gicdIidr(rev: number): number {
 export function vcpuAffinity(id: number): number {
   return (((id >>> 12) & 0xff) << 16) | (((id >>> 4) & 0xff) << 8) | (id & 0xf);
 }
+
+/** Builds the value model of one generated VM. */
+export type GicModelFactory = (config: GicConfig) => GicValueModel;
