@@ -174,6 +174,14 @@ export function setU64FromNumber(view32: Uint32Array, i: number, n: number): voi
   view32[2 * i + 1] = Math.floor(n / 4294967296) >>> 0;
 }
 
+/**
+ * Reads a u32 lo/hi pair as an exact signed 64-bit BigInt (timestamps beyond 2^53 ns: wall-clock
+ * QEMU logs, hosts up for months). Allocates: for cold paths only.
+ */
+export function getI64(view32: Uint32Array, i: number): bigint {
+  return BigInt.asIntN(64, (BigInt(view32[2 * i + 1]!) << 32n) | BigInt(view32[2 * i]!));
+}
+
 /** Reads a u32 lo/hi pair as a double (exact below 2^53). */
 export function getU64AsNumber(view32: Uint32Array, i: number): number {
   return view32[2 * i + 1]! * 4294967296 + view32[2 * i]!;

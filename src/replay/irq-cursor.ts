@@ -5,9 +5,10 @@
  * (`next`, Infinity once every event is applied).
  */
 import { IrqBatch, type IrqEventRow } from '../model/irq-batch.ts';
-import type { VmRun } from './vm-run.ts';
+import type { TsSource, VmRun } from './vm-run.ts';
+import { getI64 } from '../model/access-batch.ts';
 
-export class IrqCursor {
+export class IrqCursor implements TsSource {
   /** seq of the next event to apply; Infinity when none is left. */
   next = Infinity;
   private readonly batches: readonly IrqBatch[];
@@ -29,6 +30,14 @@ export class IrqCursor {
     this.next = this.cur === null ? Infinity : seqAt(this.cur, 0);
   }
 
+  /** Exact timestamp of the event being applied (TsSource: read only when a report needs it). */
+  exactTs(): bigint | null {
+    const b = this.cur;
+    if (b === null) return null;
+    const i = this.i;
+    return (b.validity.ts_ns[i >>> 3]! & (1 << (i & 7))) !== 0 ? getI64(b.ts32, i) : null;
+  }
+
   /** Applies the next event to its VM's run (if that VM is replayed) and moves on. */
   applyNext(runs: readonly (VmRun | undefined)[]): void {
     const b = this.cur;
@@ -36,8 +45,7 @@ export class IrqCursor {
     const i = this.i;
     const run = runs[b.vm[i]!];
     if (run !== undefined) {
-      const ts = (b.validity.ts_ns[i >>> 3]! & (1 << (i & 7))) !== 0 ? b.ts32[2 * i + 1]! * 4294967296 + b.ts32[2 * i]! : null;
-      run.applyIrq(b.vcpu[i]!, b.irq[i]!, b.level[i]! !== 0, this.next, ts);
+      run.applyIrq(b.vcpu[i]!, b.irq[i]!, b.level[i]! !== 0, this.next, this);
     }
     if (i + 1 < b.length) {
       this.i = i + 1;

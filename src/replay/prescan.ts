@@ -4,7 +4,7 @@
  * the revision the host ran (GICD_IIDR, GICR_CTLR; vgic.md §10) and whether the trace shows the
  * VM's boot (its first GIC access is the driver's probe).
  */
-import type { AccessBatch } from '../model/access-batch.ts';
+import { getI64, type AccessBatch } from '../model/access-batch.ts';
 import { OP_READ } from '../model/codes.ts';
 import { revisionFromIidr } from '../emulator/profiles.ts';
 import { BLOCK_GICD, BLOCK_GICR, VmBlocks } from './vm-blocks.ts';
@@ -29,8 +29,8 @@ export class VmScan {
   lastTid = Number.NaN;
   bootSeen: boolean | null = null;
   bootSeq: number | null = null;
-  firstTs: number | null = null;
-  lastTs: number | null = null;
+  firstTs: bigint | null = null;
+  lastTs: bigint | null = null;
 
   constructor(blocks: VmBlocks) {
     this.blocks = blocks;
@@ -120,7 +120,7 @@ function lastTimestamps(batches: readonly AccessBatch[], scans: (VmScan | undefi
     for (let i = b.length - 1; i >= 0 && missing > 0; i--) {
       const s = scans[b.vm[i]!];
       if (s === undefined || s.lastTs !== null || !valid(b.validity.ts_ns, i)) continue;
-      s.lastTs = u64(b.ts32, i);
+      s.lastTs = getI64(b.ts32, i);
       missing--;
     }
   }
@@ -156,7 +156,7 @@ function prescanBatch(b: AccessBatch, scans: (VmScan | undefined)[], open: { n: 
     if (s === undefined || s.done) continue;
     const bit = 1 << (i & 7);
     const byte = i >>> 3;
-    if (s.firstTs === null && (tsAll || (vTs[byte]! & bit) !== 0)) s.firstTs = u64(b.ts32, i);
+    if (s.firstTs === null && (tsAll || (vTs[byte]! & bit) !== 0)) s.firstTs = getI64(b.ts32, i);
     const hasVcpu = vcpuAll || (vVcpu[byte]! & bit) !== 0;
     if (hasVcpu && vcpuC[i]! > s.maxVcpu) s.maxVcpu = vcpuC[i]!;
     if (spaceC[i] !== MMIO || (!addrAll && (vAddr[byte]! & bit) === 0)) continue;

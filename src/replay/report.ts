@@ -93,8 +93,8 @@ function countLost(run: VmRun, opts: ReplayOptions): number {
   const last = run.scan.lastTs;
   let n = 0;
   for (const l of lost) {
-    const before = l.tsBeforeNs === null ? null : Number(l.tsBeforeNs);
-    const after = l.tsAfterNs === null ? null : Number(l.tsAfterNs);
+    const before = l.tsBeforeNs;
+    const after = l.tsAfterNs;
     if (first === null || last === null) { n++; continue; } // no timestamps: cannot exclude it
     const lo = before ?? after ?? first;
     const hi = after ?? before ?? last;

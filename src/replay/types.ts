@@ -55,7 +55,7 @@ export interface VerdictRow {
   divergent_accesses: number;
   unknown_accesses: number;
   first_seq: number | null;
-  first_ts_ns: number | null;
+  first_ts_ns: bigint | null;
   first_vcpu: number | null;
   first_op: 'R' | 'W' | null;
   first_offset: number | null;
@@ -92,7 +92,7 @@ export interface DivergenceRow {
   register: string | null;
   kind: 'read' | 'write' | 'delivery' | 'effect';
   seq: number;
-  ts_ns: number | null;
+  ts_ns: bigint | null;
   vcpu: number | null;
   op: 'R' | 'W' | null;
   offset: number | null;
@@ -143,14 +143,14 @@ export interface VmSummaryRow {
   skipped_outside_gic: number;
   skipped_unmodelled: number;
   writes_without_value: number;
-  first_ts_ns: number | null;
-  last_ts_ns: number | null;
+  first_ts_ns: bigint | null;
+  last_ts_ns: bigint | null;
   lost_events_in_window: number;
 }
 
 export interface StoryLine {
   seq: number;
-  ts_ns: number | null;
+  ts_ns: bigint | null;
   vcpu: number | null;
   text: string;
   values: Record<string, string>;

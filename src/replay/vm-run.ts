@@ -10,7 +10,7 @@ import { profileById, type RevisionProfile } from '../emulator/profiles.ts';
 import { defaultMpidr, makeShape } from '../emulator/shape.ts';
 import { EFFECT_UNKNOWN, VgicModel } from '../emulator/vgic-model.ts';
 import { sharingPlan, unsharedPlan, type SharingPlan } from '../emulator/sharing.ts';
-import type { AccessBatch } from '../model/access-batch.ts';
+import { getI64, type AccessBatch } from '../model/access-batch.ts';
 import { formatMasked } from './format.ts';
 import type { VmScan } from './prescan.ts';
 import type { VmBlocks } from './vm-blocks.ts';
@@ -25,9 +25,14 @@ const R = REGISTER_NAMES.length;
 const DELIVERY_NAMES = ['not delivered', 'Group 1 (IRQ)', 'Group 0 (FIQ)'];
 
 /** Where an access came from, for details (built only on the cold paths, from the current row). */
+/** Where the exact timestamp of an injection comes from (read only when a report needs it). */
+export interface TsSource {
+  exactTs(): bigint | null;
+}
+
 export interface RowInfo {
   seq: number;
-  ts: number | null;
+  ts: bigint | null;
   vcpu: number | null;
   op: 'R' | 'W';
   offset: number;
@@ -40,7 +45,7 @@ export interface RowInfo {
 
 export interface Detail {
   seq: number;
-  ts: number | null;
+  ts: bigint | null;
   vcpu: number | null;
   op: 'R' | 'W';
   offset: number;
@@ -56,7 +61,7 @@ export interface Detail {
 export interface DeliveryDetail {
   pair: number;
   seq: number;
-  ts: number | null;
+  ts: bigint | null;
   vcpu: number;
   irq: number;
   from: string;
@@ -269,7 +274,7 @@ export class VmRun {
     const hasTs = (b.validity.ts_ns[i >>> 3]! & (1 << (i & 7))) !== 0;
     return {
       seq: b.seq32[2 * i + 1]! * 4294967296 + b.seq32[2 * i]!,
-      ts: hasTs ? b.ts32[2 * i + 1]! * 4294967296 + b.ts32[2 * i]! : null,
+      ts: hasTs ? getI64(b.ts32, i) : null,
       vcpu: (b.validity.vcpu[i >>> 3]! & (1 << (i & 7))) !== 0 ? b.vcpu[i]! : this.vcpuOfTid(b.tid[i]!),
       op: b.op[i] === 0 ? 'R' : 'W', offset: 0, block: this.curBlock,
       recLo: b.value32[2 * i]!, recHi: b.value32[2 * i + 1]!, hasValue, len: b.len[i]!,
@@ -420,19 +425,19 @@ export class VmRun {
   }
 
   /** Host injection from `vgic_update_irq_pending`. */
-  applyIrq(vcpu: number, irq: number, level: boolean, seq: number, ts: number | null): void {
+  applyIrq(vcpu: number, irq: number, level: boolean, seq: number, ts: TsSource): void {
     this.irqEvents++;
     const cpu = vcpu >= 0 && vcpu < this.nv ? vcpu : 0;
     if (level && this.deliveryCanDiffer) this.checkDelivery(cpu, irq, seq, ts);
     for (const m of this.models) m.inject(cpu, irq, level);
-    if (this.explain && this.storyAfter !== -1) this.pushStory({ seq, ts_ns: ts, vcpu, text: `IRQ ${irq} line ${level ? 'raised' : 'lowered'} on vCPU ${cpu}`, values: {}, mark: '' });
+    if (this.explain && this.storyAfter !== -1) this.pushStory({ seq, ts_ns: ts.exactTs(), vcpu, text: `IRQ ${irq} line ${level ? 'raised' : 'lowered'} on vCPU ${cpu}`, values: {}, mark: '' });
   }
 
   /**
    * Would the interrupt be signalled differently? Reveals latent differences (group, enable,
-   * routing). seq < 0: the current row (computed only if something differs).
+   * routing). seq < 0 (and no `tsSource`): the current row (computed only if something differs).
    */
-  checkDelivery(cpu: number, irq: number, seq: number, ts: number | null): void {
+  checkDelivery(cpu: number, irq: number, seq: number, tsSource: TsSource | null): void {
     const ms = this.models;
     let told = false;
     for (let k = 0; k < ms.length; k++) this.codes[k] = ms[k]!.delivery(cpu, irq);
@@ -440,7 +445,8 @@ export class VmRun {
       const ca = this.codes[this.pairA[p]!]!;
       const cb = this.codes[this.pairB[p]!]!;
       if (ca < 0 || cb < 0 || ca === cb) continue;
-      if (seq < 0) { const row = this.row(); seq = row.seq; ts = row.ts; }
+      let ts: bigint | null;
+      if (seq < 0) { const row = this.row(); seq = row.seq; ts = row.ts; } else ts = tsSource?.exactTs() ?? null;
       this.deliveryCount[p]!++;
       const text = `IRQ ${irq} on vCPU ${cpu}`;
       if (this.deliveryCount[p] === 1)

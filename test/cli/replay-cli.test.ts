@@ -93,6 +93,25 @@ describe('abitrace replay', () => {
       v.register === 'GICR_IGROUPR0' && v.from === '1' && v.to === '2' && v.observed && /delivery of IRQ 27/.test(v.observed_by ?? ''))).toBe(true);
   });
 
+  it('reports exact 64-bit timestamps (wall-clock ns beyond 2^53) as decimal strings', async () => {
+    // QEMU's -msg timestamp=on prefix is wall-clock time: ~1.8e18 ns, where a double is off by up to 256 ns
+    const log = join(dir, 'wall.log');
+    writeFileSync(log, [
+      "7635@1795388560.339579:memory_region_ops_read cpu 0 mr 0x55cf467872e0 addr 0x8000008 value 0x4b00343b size 4 name 'gicv3_dist'",
+      "7635@1795388560.339581:memory_region_ops_write cpu 0 mr 0x55cf467872e0 addr 0x8000084 value 0x0 size 4 name 'gicv3_dist'",
+      "7635@1795388560.339583:memory_region_ops_read cpu 0 mr 0x55cf467872e0 addr 0x8000084 value 0x0 size 4 name 'gicv3_dist'",
+      '',
+    ].join('\n'));
+    const r = await runCli(['replay', log, '--format', 'json']);
+    const doc = JSON.parse(r.stdout);
+    const iidr = doc.verdicts.find((v: { register: string; from: string; to: string }) => v.register === 'GICD_IIDR' && v.from === '1' && v.to === '2');
+    expect(iidr.first_ts_ns).toBe('1795388560339579000');
+    expect(doc.vms[0].first_ts_ns).toBe('1795388560339579000');
+    expect(doc.vms[0].last_ts_ns).toBe('1795388560339583000');
+    const grp = doc.divergences.find((d: { register: string; from: string; to: string }) => d.register === 'GICD_IGROUPR' && d.from === '1' && d.to === '2');
+    expect(grp.ts_ns).toBe('1795388560339581000');
+  });
+
   it('rejects bad options with stable codes', async () => {
     expect(await runCli(['replay', zephyr, '--revisions', '1,9'])).toMatchObject({ code: 2, stderr: expect.stringContaining('E_REVISION_UNKNOWN') });
     expect(await runCli(['replay', zephyr, '--ignore', 'GICD_NOPE'])).toMatchObject({ code: 2, stderr: expect.stringContaining('E_REGISTER_UNKNOWN') });

@@ -114,7 +114,8 @@ function printJson(results: ImportResult[], revisions: string[]): void {
     fidelity: results.flatMap((r) => withImport(r.importId, r.result.fidelity)),
     story: results.map((r) => r.result.story).find((s) => s !== null) ?? null,
   };
-  process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);
+  // 64-bit timestamps as decimal strings: wall-clock nanoseconds exceed 2^53
+  process.stdout.write(`${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 1)}\n`);
 }
 
 function printTable(results: ImportResult[], explain: boolean): void {
