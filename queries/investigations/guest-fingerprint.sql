@@ -8,9 +8,11 @@
 --   The boot vCPU is the one that made the VM's first such access. VMs with identical fingerprints
 --   ran the same guest code path; the largest groups come first. guess names the guest from the
 --   first four GIC accesses (guests.md): Linux GICv3 reads GICD_PIDR2, GICD_TYPER, GICD_IIDR;
---   EDK2 starts with a read-modify-write of GICD_CTLR; Zephyr reads GICD_TYPER then writes
---   GICD_CTLR; Linux GICv2 writes GICD_CTLR then reads GICD_ITARGETSR. It is a hint, not an
---   identification ("unrecognised" otherwise).
+--   Linux GICv2 (irq-gic) disables the distributor (W GICD_CTLR) and reads GICD_ITARGETSR for
+--   its own CPU mask; EDK2 starts with a read-modify-write of GICD_CTLR (after reading
+--   GICD_TYPER for the interrupt count); Zephyr reads GICD_TYPER, writes GICD_CTLR = 0 and polls
+--   RWP; FreeBSD checks the architecture revision in GICD_PIDR2 next to GICD_TYPER without
+--   reading GICD_IIDR. It is a hint, not an identification ("unrecognised" otherwise).
 --
 --   Run: abitrace query -f queries/investigations/guest-fingerprint.sql
 WITH params AS (SELECT 12 AS first_n),
@@ -38,9 +40,10 @@ per_vm AS (
 )
 SELECT fingerprint,
        CASE WHEN gic_prefix LIKE 'R GICD_PIDR2, R GICD_TYPER, R GICD_IIDR%' THEN 'Linux (GICv3, irq-gic-v3)'
-            WHEN gic_prefix LIKE 'R GICD_CTLR, W GICD_CTLR%' THEN 'EDK2 (ArmGicV3Dxe)'
-            WHEN gic_prefix LIKE 'R GICD_TYPER, W GICD_CTLR%' THEN 'Zephyr (intc_gicv3)'
-            WHEN gic_prefix LIKE 'W GICD_CTLR, R GICD_ITARGETSR%' THEN 'Linux (GICv2, irq-gic)'
+            WHEN gic_prefix LIKE '%W GICD_CTLR, R GICD_ITARGETSR%' THEN 'Linux (GICv2, irq-gic)'
+            WHEN gic_prefix LIKE 'R GICD_CTLR, W GICD_CTLR%' OR gic_prefix LIKE 'R GICD_TYPER, R GICD_CTLR, W GICD_CTLR%' THEN 'EDK2 (ArmGicV3Dxe)'
+            WHEN gic_prefix LIKE 'R GICD_TYPER, W GICD_CTLR, R GICD_CTLR%' THEN 'Zephyr (intc_gicv3)'
+            WHEN gic_prefix LIKE 'R GICD_TYPER, R GICD_PIDR2%' OR gic_prefix LIKE 'R GICD_PIDR2, R GICD_TYPER, W GICD_CTLR%' THEN 'FreeBSD (gic_v3)'
             WHEN gic_prefix IS NULL THEN 'no GIC access'
             ELSE 'unrecognised' END AS guess,
        count(*) AS vms,

@@ -140,3 +140,40 @@ describe('on the real QEMU capture, through the CLI', () => {
     }]);
   });
 });
+
+describe('guest-fingerprint guesses on generated guests of every profile', () => {
+  it('names the guest each generated VM ran (ground truth from the generator)', async () => {
+    const { mkdtempSync, rmSync, createWriteStream } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { generateTrace } = await import('../../src/generate/generate.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'abitrace-fp-'));
+    const path = join(dir, 'fleet.txt');
+    try {
+      const out = createWriteStream(path);
+      const gen = await generateTrace({
+        profiles: [{ name: 'linux-gicv3', weight: 1 }, { name: 'linux-gicv3-5.19+', weight: 1 }, { name: 'linux-gicv2', weight: 1 },
+          { name: 'freebsd', weight: 1 }, { name: 'edk2', weight: 1 }, { name: 'zephyr-secure', weight: 1 }],
+        vms: 6, vcpus: 2, durationSec: 0.2, format: 'ftrace', seed: 7,
+      }, out);
+      await new Promise((r) => out.end(r));
+      const expected: Record<string, string> = {
+        'linux-gicv3': 'Linux (GICv3, irq-gic-v3)', 'linux-gicv3-5.19+': 'Linux (GICv3, irq-gic-v3)', 'linux-gicv2': 'Linux (GICv2, irq-gic)',
+        freebsd: 'FreeBSD (gic_v3)', edk2: 'EDK2 (ArmGicV3Dxe)', 'zephyr-secure': 'Zephyr (intc_gicv3)',
+      };
+      const fx = await ImportedFixture.create([path], { readOnly: true });
+      try {
+        const { columns, rows } = await run(fx.db, 'guest-fingerprint');
+        const guess = columns.indexOf('guess');
+        const list = columns.indexOf('vm_list');
+        const byVm = new Map<string, string>();
+        for (const r of rows) for (const v of String(r[list]).split(', ')) byVm.set(v.replace(/ \(import \d+\)$/, ''), String(r[guess]));
+        expect(new Set(gen.vms.map((v) => v.profiles[0]))).toEqual(new Set(Object.keys(expected)));
+        for (const vm of gen.vms) expect([vm.profiles.join('→'), byVm.get(String(vm.tgid))]).toEqual([vm.profiles.join('→'), expected[vm.profiles[0]!]]);
+      } finally {
+        fx.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
