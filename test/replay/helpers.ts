@@ -1,6 +1,4 @@
-/** Building replay inputs in tests: AccessBatches from plain rows, and the bundled QEMU capture. */
-import { existsSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+/** Building replay inputs in tests: AccessBatches from plain rows. */
 import { AccessBatch, setU64FromNumber } from '../../src/model/access-batch.ts';
 import { OP_READ, OP_WRITE, SPACE_MMIO, SPACE_SYSREG } from '../../src/model/codes.ts';
 import type { IrqEventRow } from '../../src/model/irq-batch.ts';
@@ -56,33 +54,3 @@ export function qemuVirtLayout(vm = 'vm', gicVersion: 2 | 3 = 3, nrVcpus = 2): V
   };
 }
 
-const CAPTURE_PATHS = [
-  new URL('../../traces/qemu-virt-gicv3-linux6.1-smp2/trace.log.gz', import.meta.url).pathname,
-  '/work/shared/traces/qemu-virt-gicv3-linux6.1-smp2/trace.log.gz',
-];
-
-export function capturePath(): string | null {
-  return CAPTURE_PATHS.find((p) => existsSync(p)) ?? null;
-}
-
-/**
- * A tiny reader for the QEMU capture's `memory_region_ops_read|write` lines (tracepoints.md §7):
- * enough to replay it without the full ingest pipeline.
- */
-export function readQemuCapture(path: string): Row[] {
-  const text = gunzipSync(readFileSync(path)).toString('latin1');
-  const re = /memory_region_ops_(read|write) cpu (\d+) mr 0x[0-9a-f]+ addr 0x([0-9a-f]+) value 0x([0-9a-f]+) size (\d+)/;
-  const rows: Row[] = [];
-  let line = 0;
-  for (const l of text.split('\n')) {
-    line++;
-    const m = re.exec(l);
-    if (!m) continue;
-    const value = BigInt(`0x${m[4]}`);
-    rows.push({
-      seq: line, op: m[1] === 'read' ? 'R' : 'W', vcpu: Number(m[2]), addr: parseInt(m[3]!, 16), len: Number(m[5]),
-      value: Number(value & 0xffffffffn), hi: Number(value >> 32n),
-    });
-  }
-  return rows;
-}

@@ -1,12 +1,28 @@
-import { describe, expect, it } from 'vitest';
+/**
+ * The real Linux 6.1 capture through the real pipeline: parser (QEMU log), layout detection from
+ * its region names, then the replay engine.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resolveLayouts } from '../../src/gic/layout.ts';
+import { parseFile } from '../../src/ingest/parse-file.ts';
+import type { AccessBatch } from '../../src/model/access-batch.ts';
 import { replay } from '../../src/replay/engine.ts';
-import { batchFromRows, capturePath, qemuVirtLayout, readQemuCapture } from './helpers.ts';
+import type { ReplayResult } from '../../src/replay/types.ts';
 
-const path = capturePath();
+const CAPTURE = new URL('../../traces/qemu-virt-gicv3-linux6.1-smp2/trace.log.gz', import.meta.url).pathname;
 
-describe.skipIf(path === null)('Linux 6.1 GICv3 boot (QEMU virt capture)', () => {
-  const rows = readQemuCapture(path!);
-  const result = replay([{ code: 0, name: 'linux', layout: qemuVirtLayout('linux', 3, 2) }], [batchFromRows(rows)], [], { sourceFormat: 'qemu' });
+describe('Linux 6.1 GICv3 boot (QEMU virt capture)', () => {
+  let result: ReplayResult;
+  let replayAgain: (ignore: string[]) => ReplayResult;
+  beforeAll(async () => {
+    const batches: AccessBatch[] = [];
+    const summary = await parseFile(CAPTURE, { path: CAPTURE, fallbackVm: 'linux', strict: true },
+      { accesses: (b) => void batches.push(b), irqs: () => {} }, { worker: false });
+    const [layout] = resolveLayouts(summary, {});
+    expect(layout).toMatchObject({ vm: 'linux', platform: 'qemu-virt', gicVersion: 3, source: 'qemu-regions' });
+    result = replay([{ code: 0, name: 'linux', layout: layout! }], batches, [], { sourceFormat: 'qemu' });
+    replayAgain = (ignore) => replay([{ code: 0, name: 'linux', layout: layout! }], batches, [], { ignore });
+  });
   const verdict = (from: string, to: string, register: string) =>
     result.verdicts.find((v) => v.from === from && v.to === to && v.register === register);
 
@@ -50,8 +66,7 @@ describe.skipIf(path === null)('Linux 6.1 GICv3 boot (QEMU virt capture)', () =>
 
   it('rolls up to diverges for every pair because of the IIDR read; --ignore sets it aside', () => {
     for (const r of result.rollup) expect(r.divergent_registers).toContain('GICD_IIDR');
-    const ignored = replay([{ code: 0, name: 'linux', layout: qemuVirtLayout('linux', 3, 2) }], [batchFromRows(rows)], [],
-      { ignore: ['GICD_IIDR', 'GICR_CTLR'] });
+    const ignored = replayAgain(['GICD_IIDR', 'GICR_CTLR']);
     const r12 = ignored.rollup.find((r) => r.from === '1' && r.to === '2')!;
     expect(r12.divergent_registers).toEqual([]);
     expect(r12.ignored_registers).toContain('GICD_IIDR');
