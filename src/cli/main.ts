@@ -2,10 +2,14 @@
  * abitrace command-line entry: builds commander commands from the declarative table in
  * ./commands/index.ts and maps errors to stable codes and exit codes.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { AbitraceError } from '../errors.ts';
 import type { CommandSpec } from './command-spec.ts';
 import { loadCommands } from './commands/index.ts';
+
+/** The package version (`abitrace --version`). */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -14,7 +18,10 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function buildProgram(commands: readonly CommandSpec[]): Command {
   const program = new Command('abitrace')
     .description('Do real guests touch behaviour a KVM/arm64 host kernel change affects? Import traces, query, check, replay.')
-    .showHelpAfterError()
+    .version(VERSION)
+    // Usage errors carry the same stable-code prefix as every other error.
+    .configureOutput({ outputError: (msg, write) => write(`abitrace: E_USAGE: ${msg.replace(/^error: /, '')}`) })
+    .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   for (const spec of commands) {
     const cmd = program.command(spec.name).description(spec.summary).exitOverride();

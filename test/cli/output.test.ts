@@ -99,3 +99,20 @@ describe('table', () => {
     expect(two.split('\n').filter((l) => l.startsWith('│'))).toHaveLength(3);
   });
 });
+
+describe('usage errors', () => {
+  it('carry the stable E_USAGE prefix and exit 2; --version prints the package version', async () => {
+    const { runCli, REPO } = await import('./cli-helpers.ts');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const unknown = await runCli(['nonsense']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^abitrace: E_USAGE: unknown command 'nonsense'/);
+    const choice = await runCli(['query', 'SELECT 1', '--format', 'xml']);
+    expect(choice.code).toBe(2);
+    expect(choice.stderr).toMatch(/^abitrace: E_USAGE: option '--format <format>' argument 'xml' is invalid/);
+    const version = await runCli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version);
+  });
+});
