@@ -6,7 +6,7 @@ import { RecordBatchFileReader, tableFromIPC } from 'apache-arrow';
 import { AccessArrowWriter } from '../../src/arrow/access-arrow-writer.ts';
 import { readAccessesArrow } from '../../src/arrow/read-accesses.ts';
 import { OP_NAMES, SPACE_NAMES } from '../../src/model/codes.ts';
-import { expectedRow, makeBatch } from '../store/batch-fixtures.ts';
+import { expectedRow, makeBatch } from '../store/helpers/batch-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'abitrace-arrow-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,8 +7,8 @@ import { resolveLayouts } from '../../src/gic/layout.ts';
 import { Database } from '../../src/store/database.ts';
 import { ImportWriter, arrowDirFor } from '../../src/store/import-writer.ts';
 import { ensureSchema } from '../../src/store/schema.ts';
-import { makeBatch } from '../store/batch-fixtures.ts';
-import { fakeSummary } from '../store/summary-fixture.ts';
+import { makeBatch } from '../store/helpers/batch-fixtures.ts';
+import { fakeSummary } from '../store/helpers/summary-fixture.ts';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 

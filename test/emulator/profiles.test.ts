@@ -3,7 +3,7 @@ import { H } from '../../src/gic/descriptor.ts';
 import { defineProfile, iidrFor, PROFILES, profileById, revisionFromIidr } from '../../src/emulator/profiles.ts';
 import { sharingPlan } from '../../src/emulator/sharing.ts';
 import { replay } from '../../src/replay/engine.ts';
-import { batchFromRows, qemuVirtLayout } from '../replay/helpers.ts';
+import { batchFromRows, qemuVirtLayout } from '../replay/helpers/rows.ts';
 
 describe('revision profiles are data', () => {
   it('IIDR values and the revision read back from them', () => {

@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { readTgidMapFile } from '../../src/ingest/tgid-map.ts';
-import { importText, tempDir } from './helpers.ts';
+import { importText, tempDir } from './helpers/generate.ts';
 
 const DIR = 'traces/generated';
 const readme = readFileSync(join(DIR, 'README.md'), 'utf8');

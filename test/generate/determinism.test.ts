@@ -1,7 +1,7 @@
 /** Same options and seed → identical bytes; another seed → another trace; output chunking is irrelevant. */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateText, type Opts } from './helpers.ts';
+import { generateText, type Opts } from './helpers/generate.ts';
 
 const FLEET: Opts = {
   profiles: [{ name: 'linux-gicv3-5.19+', weight: 3 }, { name: 'edk2', weight: 1 }, { name: 'zephyr-secure', weight: 1 }],

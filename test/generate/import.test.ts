@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatTgidMap } from '../../src/generate/generate.ts';
 import { parseTgidMap } from '../../src/ingest/tgid-map.ts';
-import { generateQemuTexts, generateText, importText, tempDir, writeTemp, type Imported, type Opts } from './helpers.ts';
+import { generateQemuTexts, generateText, importText, tempDir, writeTemp, type Imported, type Opts } from './helpers/generate.ts';
 
 const FLEET: Opts = {
   profiles: [{ name: 'linux-gicv3-5.19+', weight: 3 }, { name: 'linux-gicv3', weight: 1 }, { name: 'linux-gicv2', weight: 1 }, { name: 'freebsd', weight: 1 }, { name: 'zephyr-secure', weight: 1 }],

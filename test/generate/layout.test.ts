@@ -15,7 +15,7 @@ import type { LineFormat } from '../../src/generate/output/line-format.ts';
 import { PerfFormat } from '../../src/generate/output/perf-format.ts';
 import { TraceCmdFormat } from '../../src/generate/output/trace-cmd-format.ts';
 import { sysregSlot } from '../../src/generate/program.ts';
-import { FTRACE_TGID_LINE, generateQemuTexts, generateText, MemorySink } from './helpers.ts';
+import { FTRACE_TGID_LINE, generateQemuTexts, generateText, MemorySink } from './helpers/generate.ts';
 
 const cpu0 = new HostThread(0, 4251, 4242, 'CPU 0/KVM', 0, 'vcpu', 0);
 const cpu1 = new HostThread(1, 4252, 4242, 'CPU 1/KVM', 0, 'vcpu', 1);

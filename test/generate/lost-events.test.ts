@@ -3,7 +3,7 @@
  * precedes the next event of that CPU with the exact count, and every other event is unchanged.
  */
 import { describe, expect, it } from 'vitest';
-import { generateText, type Opts } from './helpers.ts';
+import { generateText, type Opts } from './helpers/generate.ts';
 
 const BASE: Opts = { profiles: [{ name: 'linux-gicv3-5.19+', weight: 1 }, { name: 'freebsd', weight: 1 }], vms: 3, vcpus: 2, durationSec: 0.6, seed: 9, hostCpus: 4 };
 const cpuOf = (line: string): number => Number(/\[(\d{3})\]/.exec(line)![1]);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { platformForVmm } from '../../src/gic/platforms.ts';
-import { accesses, generateText, hex, parseFtrace, type Access, type Opts } from './helpers.ts';
+import { accesses, generateText, hex, parseFtrace, type Access, type Opts } from './helpers/generate.ts';
 
 const D = 0x08000000;
 const R = (i: number): number => 0x080a0000 + i * 0x20000;

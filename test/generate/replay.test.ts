@@ -12,7 +12,7 @@ import type { AccessBatch } from '../../src/model/access-batch.ts';
 import type { IrqBatch } from '../../src/model/irq-batch.ts';
 import { parseFile } from '../../src/ingest/parse-file.ts';
 import { replay } from '../../src/replay/engine.ts';
-import { generateText, tempDir, writeTemp } from './helpers.ts';
+import { generateText, tempDir, writeTemp } from './helpers/generate.ts';
 
 async function pipeline(rev: 1 | 2 | 3) {
   const { text, result } = await generateText({

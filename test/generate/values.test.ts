@@ -9,9 +9,9 @@ import { EmulatorGicModel } from '../../src/generate/values/emulator-model.ts';
 import type { GicConfig, GicValueModel } from '../../src/generate/values/gic-value-model.ts';
 import { ItsModel } from '../../src/generate/values/its.ts';
 import { U64 } from '../../src/generate/values/u64.ts';
-import { VgicV2Model } from './reference-model/vgic-v2.ts';
-import { VgicV3Model } from './reference-model/vgic-v3.ts';
-import { generateText } from './helpers.ts';
+import { VgicV2Model } from './helpers/reference-model/vgic-v2.ts';
+import { VgicV3Model } from './helpers/reference-model/vgic-v3.ts';
+import { generateText } from './helpers/generate.ts';
 
 const D = 0x08000000;
 const RD = 0x080a0000;

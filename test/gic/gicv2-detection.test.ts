@@ -16,8 +16,8 @@ import { importFiles } from '../../src/importer/import-files.ts';
 import { replay } from '../../src/replay/engine.ts';
 import { runReplay } from '../../src/replay/run-replay.ts';
 import { Database } from '../../src/store/database.ts';
-import { generateText, writeTemp } from '../generate/helpers.ts';
-import { CollectingSink, parseBytes } from '../ingest/render.ts';
+import { generateText, writeTemp } from '../generate/helpers/generate.ts';
+import { CollectingSink, parseBytes } from '../ingest/helpers/render.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'abitrace-gicv2-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

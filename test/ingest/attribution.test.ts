@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTgidMap, readTgidMapFile, vcpuFromComm } from '../../src/ingest/attribution.ts';
-import { tempDir } from './helpers.ts';
+import { tempDir } from './helpers/fixtures.ts';
 
 describe('vcpuFromComm', () => {
   it.each([

@@ -13,8 +13,8 @@ import { generateFtrace } from '../../bench/gen-ftrace.ts';
 import { AccessBatch } from '../../src/model/access-batch.ts';
 import { decodeKvmMmio, decodeKvmMmioView, MmioFields } from '../../src/ingest/event-decoders/mmio.ts';
 import { dropWarmParseWorker, parseFile, warmParseWorker } from '../../src/ingest/parse-file.ts';
-import { rng, tempDir } from './helpers.ts';
-import { CollectingSink, parseBytes, render, rowsOf } from './render.ts';
+import { rng, tempDir } from './helpers/fixtures.ts';
+import { CollectingSink, parseBytes, render, rowsOf } from './helpers/render.ts';
 
 const DIR = join(import.meta.dirname, '../fixtures/ingest');
 const FTRACE_FIXTURES = readdirSync(DIR).filter((f) => /^(ftrace|tracecmd|mixed)-.*\.txt$/.test(f) && !f.endsWith('.expected.txt'));

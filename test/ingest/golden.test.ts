@@ -9,8 +9,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFile } from '../../src/ingest/parse-file.ts';
-import { hasZstd } from './helpers.ts';
-import { CollectingSink, render } from './render.ts';
+import { hasZstd } from './helpers/fixtures.ts';
+import { CollectingSink, render } from './helpers/render.ts';
 
 const DIR = join(import.meta.dirname, '../fixtures/ingest');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AbitraceError } from '../../src/errors.ts';
 import { openTraceInput } from '../../src/ingest/input.ts';
 import { parseFile } from '../../src/ingest/parse-file.ts';
-import { hasZstd, tempDir } from './helpers.ts';
-import { CollectingSink } from './render.ts';
+import { hasZstd, tempDir } from './helpers/fixtures.ts';
+import { CollectingSink } from './helpers/render.ts';
 
 const DIR = join(import.meta.dirname, '../fixtures/ingest');
 const plain = readFileSync(join(DIR, 'ftrace-tgid.txt'));

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { IrqWriter } from '../../src/ingest/irq-writer.ts';
 import { IrqBatch, irqRowsOf } from '../../src/model/irq-batch.ts';
-import { CollectingSink, parseBytes } from './render.ts';
+import { CollectingSink, parseBytes } from './helpers/render.ts';
 import { TraceParser } from '../../src/ingest/trace-parser.ts';
 
 const enc = (s: string): Buffer => Buffer.from(s, 'utf8');

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { AbitraceError } from '../../src/errors.ts';
 import type { AccessBatch } from '../../src/model/access-batch.ts';
 import { AUTO_WORKER_MIN_BYTES, MAX_BATCHES_IN_FLIGHT, parseFile, type ParseFileStats, type ParseProgress } from '../../src/ingest/parse-file.ts';
-import { tempDir } from './helpers.ts';
-import { CollectingSink, render } from './render.ts';
+import { tempDir } from './helpers/fixtures.ts';
+import { CollectingSink, render } from './helpers/render.ts';
 
 const DIR = join(import.meta.dirname, '../fixtures/ingest');
 const opts = (path: string, extra: object = {}) => ({ path, fallbackVm: 'fixture', strict: false, ...extra });

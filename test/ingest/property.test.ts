@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TraceFormat } from '../../src/ingest/types.ts';
-import { rng } from './helpers.ts';
-import { parseBytes, render } from './render.ts';
+import { rng } from './helpers/fixtures.ts';
+import { parseBytes, render } from './helpers/render.ts';
 
 const DIR = join(import.meta.dirname, '../fixtures/ingest');
 const SOURCES: Array<[string, TraceFormat]> = [

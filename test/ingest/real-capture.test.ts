@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseFile, type ParseFileSummary } from '../../src/ingest/parse-file.ts';
-import { CollectingSink, rowsOf, summaryJson, type RowView } from './render.ts';
+import { CollectingSink, rowsOf, summaryJson, type RowView } from './helpers/render.ts';
 
 const TRACE = join(import.meta.dirname, '../../traces/qemu-virt-gicv3-linux6.1-smp2/trace.log.gz');
 

@@ -1,7 +1,7 @@
 /** Exact int64 ns arithmetic without BigInt, checked against BigInt on random inputs. */
 import { describe, expect, it } from 'vitest';
 import { daysFromCivil, nsFromSeconds, parseIsoUtc, parseSecondsDotFraction, TimeScratch, toBigInt } from '../../src/ingest/timestamp.ts';
-import { rng } from './helpers.ts';
+import { rng } from './helpers/fixtures.ts';
 
 describe('nsFromSeconds', () => {
   it('matches BigInt arithmetic for monotonic and wall-clock seconds', () => {

@@ -1,7 +1,7 @@
 /** Spot checks of the parser's semantics on small inline traces (pairing, attribution, time, SMC, loss). */
 import { describe, expect, it } from 'vitest';
 import { AbitraceError } from '../../src/errors.ts';
-import { parseBytes, rowsOf } from './render.ts';
+import { parseBytes, rowsOf } from './helpers/render.ts';
 
 const enc = (s: string): Buffer => Buffer.from(s, 'utf8');
 const ftrace = (comm: string, tid: number, tgid: string | null, cpu: number, ts: string, ev: string, body: string): string =>

@@ -11,7 +11,7 @@ import { VgicModel } from '../../src/emulator/vgic-model.ts';
 import { replay } from '../../src/replay/engine.ts';
 import { stateField, stateKey } from '../../src/replay/state-compare.ts';
 import type { ReplayOptions, ReplayResult } from '../../src/replay/types.ts';
-import { randomTrace } from './random-trace.ts';
+import { randomTrace } from './helpers/random-trace.ts';
 
 const withoutStats = (r: ReplayResult): Omit<ReplayResult, 'stats'> => {
   const { stats, ...rest } = r;

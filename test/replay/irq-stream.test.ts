@@ -15,10 +15,10 @@ import { runReplay } from '../../src/replay/run-replay.ts';
 import { loadIrqEvents } from '../../src/replay/sources.ts';
 import type { ReplayResult } from '../../src/replay/types.ts';
 import { Database } from '../../src/store/database.ts';
-import { writeIrqTrace } from '../store/irq-trace.ts';
-import { CollectingSink } from '../ingest/render.ts';
+import { writeIrqTrace } from '../store/helpers/irq-trace.ts';
+import { CollectingSink } from '../ingest/helpers/render.ts';
 import { resolveLayouts } from '../../src/gic/layout.ts';
-import { prng, randomTrace } from './random-trace.ts';
+import { prng, randomTrace } from './helpers/random-trace.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'abitrace-irq-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../src/replay/engine.ts';
-import { batchFromRows, irq, qemuVirtLayout, type Row } from './helpers.ts';
+import { batchFromRows, irq, qemuVirtLayout, type Row } from './helpers/rows.ts';
 
 const D = 0x08000000;
 const R0 = 0x080a0000; // vCPU 0 RD_base

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { BlockRange, VmLayout } from '../../src/gic/layout.ts';
 import { PLATFORMS } from '../../src/gic/platforms.ts';
 import { VmBlocks, VmBlocksCache } from '../../src/replay/vm-blocks.ts';
-import { prng } from './random-trace.ts';
+import { prng } from './helpers/random-trace.ts';
 
 const layout = (blocks: BlockRange[], gicVersion: 2 | 3 | null = null): VmLayout =>
   ({ vm: 'vm', vmm: null, platform: 'custom', gicVersion, blocks, source: 'test' });

@@ -3,7 +3,7 @@ import { Database } from '../../src/store/database.ts';
 import { openAccessAppender } from '../../src/store/access-appender.ts';
 import { openIrqAppender } from '../../src/store/irq-appender.ts';
 import { ACCESS_ROWS_DDL, IRQ_ROWS_DDL } from '../../src/store/schema.ts';
-import { expectedRow, makeBatch } from './batch-fixtures.ts';
+import { expectedRow, makeBatch } from './helpers/batch-fixtures.ts';
 
 const COLS = 'seq, ts_ns, host_cpu, tid, vm, vcpu, source, space, op, addr, len, value, pc, imm';
 

@@ -12,8 +12,8 @@ import { AbitraceError, E } from '../../src/errors.ts';
 import { importFiles } from '../../src/importer/import-files.ts';
 import type { TraceParseFn } from '../../src/importer/trace-parser-bridge.ts';
 import { Database } from '../../src/store/database.ts';
-import { makeBatch } from './batch-fixtures.ts';
-import { fakeSummary } from './summary-fixture.ts';
+import { makeBatch } from './helpers/batch-fixtures.ts';
+import { fakeSummary } from './helpers/summary-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'abitrace-imp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,7 +100,7 @@ describe('importFiles', () => {
     const ok = join(dir, 'k0.log');
     writeFileSync(ok, 'rows=1000\n');
     await importFiles([ok], { db }, standIn);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'kill-child.ts'), db], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'helpers', 'kill-child.ts'), db], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve, reject) => {

@@ -8,8 +8,8 @@ import { Database } from '../../src/store/database.ts';
 import { IrqBatch } from '../../src/model/irq-batch.ts';
 import { ImportWriter, arrowDirFor } from '../../src/store/import-writer.ts';
 import { ensureSchema } from '../../src/store/schema.ts';
-import { makeBatch } from './batch-fixtures.ts';
-import { fakeSummary } from './summary-fixture.ts';
+import { makeBatch } from './helpers/batch-fixtures.ts';
+import { fakeSummary } from './helpers/summary-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'abitrace-iw-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

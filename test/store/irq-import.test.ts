@@ -16,10 +16,10 @@ import { ImportWriter } from '../../src/store/import-writer.ts';
 import { appendRows, type Cell } from '../../src/store/row-appender.ts';
 import { runReplay } from '../../src/replay/run-replay.ts';
 import { checkSchema, ensureSchema, readSchemaVersion } from '../../src/store/schema.ts';
-import { CollectingSink } from '../ingest/render.ts';
-import { writeIrqTrace } from './irq-trace.ts';
-import { makeBatch } from './batch-fixtures.ts';
-import { fakeSummary } from './summary-fixture.ts';
+import { CollectingSink } from '../ingest/helpers/render.ts';
+import { writeIrqTrace } from './helpers/irq-trace.ts';
+import { makeBatch } from './helpers/batch-fixtures.ts';
+import { fakeSummary } from './helpers/summary-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'abitrace-irq-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

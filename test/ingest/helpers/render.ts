@@ -3,12 +3,12 @@
  * NULL as an empty cell, 64-bit values as 0x-hex (timestamps in decimal ns), and the summary as
  * JSON with Maps turned into sorted objects and bigints into decimal strings.
  */
-import { AccessBatch } from '../../src/model/access-batch.ts';
-import { OP_NAMES, SPACE_NAMES } from '../../src/model/codes.ts';
-import { irqRowsOf, type IrqBatch, type IrqEventRow } from '../../src/model/irq-batch.ts';
-import { TraceParser } from '../../src/ingest/trace-parser.ts';
-import type { ParseSink, ParseSummary } from '../../src/ingest/types.ts';
-import type { TraceParserOptions } from '../../src/ingest/trace-parser.ts';
+import { AccessBatch } from '../../../src/model/access-batch.ts';
+import { OP_NAMES, SPACE_NAMES } from '../../../src/model/codes.ts';
+import { irqRowsOf, type IrqBatch, type IrqEventRow } from '../../../src/model/irq-batch.ts';
+import { TraceParser } from '../../../src/ingest/trace-parser.ts';
+import type { ParseSink, ParseSummary } from '../../../src/ingest/types.ts';
+import type { TraceParserOptions } from '../../../src/ingest/trace-parser.ts';
 
 export interface CollectedParse {
   batches: AccessBatch[];

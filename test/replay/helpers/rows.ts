@@ -1,9 +1,9 @@
 /** Building replay inputs in tests: AccessBatches from plain rows. */
-import { AccessBatch, setU64FromNumber } from '../../src/model/access-batch.ts';
-import { OP_READ, OP_WRITE, SPACE_MMIO, SPACE_SYSREG } from '../../src/model/codes.ts';
-import type { IrqEventRow } from '../../src/model/irq-batch.ts';
-import { platformById } from '../../src/gic/platforms.ts';
-import type { VmLayout } from '../../src/gic/layout.ts';
+import { AccessBatch, setU64FromNumber } from '../../../src/model/access-batch.ts';
+import { OP_READ, OP_WRITE, SPACE_MMIO, SPACE_SYSREG } from '../../../src/model/codes.ts';
+import type { IrqEventRow } from '../../../src/model/irq-batch.ts';
+import { platformById } from '../../../src/gic/platforms.ts';
+import type { VmLayout } from '../../../src/gic/layout.ts';
 
 export interface Row {
   vm?: number;

@@ -1,5 +1,5 @@
 /** A ParseSummary consistent with makeBatch() rows, for store tests that bypass the parser. */
-import type { ParseSummary } from '../../src/ingest/types.ts';
+import type { ParseSummary } from '../../../src/ingest/types.ts';
 
 export function fakeSummary(rows: number, vms: string[], sources: string[]): ParseSummary {
   return {

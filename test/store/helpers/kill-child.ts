@@ -2,9 +2,9 @@
  * Child process for the kill test: opens the database, starts an import transaction and appends
  * batches forever, printing the row count; the parent SIGKILLs it mid-import.
  */
-import { Database } from '../../src/store/database.ts';
-import { ImportWriter, arrowDirFor } from '../../src/store/import-writer.ts';
-import { ensureSchema } from '../../src/store/schema.ts';
+import { Database } from '../../../src/store/database.ts';
+import { ImportWriter, arrowDirFor } from '../../../src/store/import-writer.ts';
+import { ensureSchema } from '../../../src/store/schema.ts';
 import { makeBatch } from './batch-fixtures.ts';
 
 const db = await Database.open(process.argv[2]!);

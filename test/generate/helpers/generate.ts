@@ -7,10 +7,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { generateTrace, type GenerateResult } from '../../src/generate/generate.ts';
-import type { GenerateOptions } from '../../src/generate/options.ts';
-import { parseFile } from '../../src/ingest/parse-file.ts';
-import type { AccessBatch } from '../../src/model/access-batch.ts';
+import { generateTrace, type GenerateResult } from '../../../src/generate/generate.ts';
+import type { GenerateOptions } from '../../../src/generate/options.ts';
+import { parseFile } from '../../../src/ingest/parse-file.ts';
+import type { AccessBatch } from '../../../src/model/access-batch.ts';
 
 export type Opts = Partial<GenerateOptions> & { profiles: GenerateOptions['profiles'] };
 

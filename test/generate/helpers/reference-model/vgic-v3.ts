@@ -5,10 +5,10 @@
  * in test/generate (every generated read must agree). Unmatched offsets, wrong widths, misaligned accesses and INTIDs beyond
  * nr_irqs read as zero and ignore writes (vgic.md §1.2). The ITS frame is delegated to ItsModel.
  */
-import { gicdIidr, vcpuAffinity, type GicConfig, type GicValueModel } from '../../../src/generate/values/gic-value-model.ts';
+import { gicdIidr, vcpuAffinity, type GicConfig, type GicValueModel } from '../../../../src/generate/values/gic-value-model.ts';
 import { IrqState } from './irq-state.ts';
-import { ItsModel } from '../../../src/generate/values/its.ts';
-import { extract64, field, U64, update64, withField } from '../../../src/generate/values/u64.ts';
+import { ItsModel } from '../../../../src/generate/values/its.ts';
+import { extract64, field, U64, update64, withField } from '../../../../src/generate/values/u64.ts';
 
 const RD_FRAME = 0x20000;
 const SGI = 0x10000;

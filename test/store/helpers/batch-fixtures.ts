@@ -2,7 +2,7 @@
  * Deterministic AccessBatches for store/arrow tests: every nullable column has NULLs, and the
  * 64-bit columns carry values a double or an int64 would mangle (≥ 2^63, > 2^53).
  */
-import { AccessBatch } from '../../src/model/access-batch.ts';
+import { AccessBatch } from '../../../src/model/access-batch.ts';
 
 export interface ExpectedRow {
   seq: bigint;

@@ -3,9 +3,9 @@
  * accessing vCPU's banked private INTIDs 0–31. Interrupts reset to Group 0 (rev ≥ 1); IGROUPR is
  * guest-writable only from rev 2. The CPU interface is the hardware GICV page: never trapped.
  */
-import { gicdIidr, type GicConfig, type GicValueModel } from '../../../src/generate/values/gic-value-model.ts';
+import { gicdIidr, type GicConfig, type GicValueModel } from '../../../../src/generate/values/gic-value-model.ts';
 import { IrqState } from './irq-state.ts';
-import type { U64 } from '../../../src/generate/values/u64.ts';
+import type { U64 } from '../../../../src/generate/values/u64.ts';
 
 export class VgicV2Model implements GicValueModel {
   private enabled = false;

@@ -5,14 +5,14 @@
  * INTIDs past nr_irqs, rows without a vCPU, value or address, sysreg rows, ITS and unmapped
  * addresses, addresses above 4 GiB, a VM code without a layout, and host interrupt injections.
  */
-import { AccessBatch, setU64FromNumber } from '../../src/model/access-batch.ts';
-import { OP_READ, OP_WRITE, SPACE_MMIO, SPACE_SYSREG } from '../../src/model/codes.ts';
-import type { IrqEventRow } from '../../src/model/irq-batch.ts';
-import { frameFor } from '../../src/gic/catalogue.ts';
-import { H, type RegisterDescriptor } from '../../src/gic/descriptor.ts';
-import type { BlockRange, VmLayout } from '../../src/gic/layout.ts';
-import { platformById } from '../../src/gic/platforms.ts';
-import type { ReplayVmInput } from '../../src/replay/types.ts';
+import { AccessBatch, setU64FromNumber } from '../../../src/model/access-batch.ts';
+import { OP_READ, OP_WRITE, SPACE_MMIO, SPACE_SYSREG } from '../../../src/model/codes.ts';
+import type { IrqEventRow } from '../../../src/model/irq-batch.ts';
+import { frameFor } from '../../../src/gic/catalogue.ts';
+import { H, type RegisterDescriptor } from '../../../src/gic/descriptor.ts';
+import type { BlockRange, VmLayout } from '../../../src/gic/layout.ts';
+import { platformById } from '../../../src/gic/platforms.ts';
+import type { ReplayVmInput } from '../../../src/replay/types.ts';
 
 /** mulberry32: small, fast, reproducible. */
 export function prng(seed: number): () => number {
