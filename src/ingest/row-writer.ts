@@ -55,7 +55,7 @@ export class RowWriter {
 
   private fresh(): void {
     const b = this.spare.pop() ?? new AccessBatch(this.capacity);
-    if (b.length !== 0) clearBatch(b);
+    if (b.length !== 0) b.clear();
     this.batch = b;
     this.seq32 = b.seq32;
     this.ts32 = b.ts32;
@@ -213,13 +213,4 @@ export class RowWriter {
     this.fresh();
     this.onFull(b);
   }
-}
-
-/** Zeroes every column and validity bitmap, as in a new batch. */
-function clearBatch(b: AccessBatch): void {
-  b.length = 0;
-  for (const a of [b.seq, b.ts_ns, b.host_cpu, b.tid, b.vm, b.vcpu, b.source, b.space, b.op, b.addr, b.len, b.value, b.pc, b.imm]) {
-    new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0);
-  }
-  for (const v of Object.values(b.validity)) v.fill(0);
 }

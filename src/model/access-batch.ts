@@ -147,11 +147,21 @@ export class AccessBatch implements AccessBatchBuffers {
 
   /** The ArrayBuffers to list in a postMessage transfer list. */
   transferables(): ArrayBuffer[] {
-    const out: ArrayBuffer[] = [];
-    for (const a of [this.seq, this.ts_ns, this.host_cpu, this.tid, this.vm, this.vcpu, this.source, this.space,
-      this.op, this.addr, this.len, this.value, this.pc, this.imm]) out.push(a.buffer as ArrayBuffer);
+    const out = this.columns().map((a) => a.buffer as ArrayBuffer);
     for (const k of NULLABLE_COLUMNS) out.push(this.validity[k].buffer as ArrayBuffer);
     return out;
+  }
+
+  /** Zeroes every column and validity bitmap, as in a new batch (for reuse: writers set only non-zero words). */
+  clear(): void {
+    this.length = 0;
+    for (const a of this.columns()) new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0);
+    for (const k of NULLABLE_COLUMNS) this.validity[k].fill(0);
+  }
+
+  private columns(): ArrayBufferView[] {
+    return [this.seq, this.ts_ns, this.host_cpu, this.tid, this.vm, this.vcpu, this.source, this.space,
+      this.op, this.addr, this.len, this.value, this.pc, this.imm];
   }
 
   /** Plain-object form for postMessage (structured clone keeps the typed arrays). */
@@ -180,9 +190,4 @@ export function setU64FromNumber(view32: Uint32Array, i: number, n: number): voi
  */
 export function getI64(view32: Uint32Array, i: number): bigint {
   return BigInt.asIntN(64, (BigInt(view32[2 * i + 1]!) << 32n) | BigInt(view32[2 * i]!));
-}
-
-/** Reads a u32 lo/hi pair as a double (exact below 2^53). */
-export function getU64AsNumber(view32: Uint32Array, i: number): number {
-  return view32[2 * i + 1]! * 4294967296 + view32[2 * i]!;
 }

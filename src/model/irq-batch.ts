@@ -101,20 +101,20 @@ export class IrqBatch implements IrqBatchBuffers {
   /** Zeroes every column and bitmap, as in a new batch (for reuse). */
   clear(): void {
     this.length = 0;
-    for (const a of [this.seq, this.ts_ns, this.host_cpu, this.tid, this.vm, this.vcpu, this.irq, this.level, this.source]) {
-      new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0);
-    }
+    for (const a of this.columns()) new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0);
     this.validity.ts_ns.fill(0);
     this.validity.host_cpu.fill(0);
   }
 
   /** The ArrayBuffers to list in a postMessage transfer list. */
   transferables(): ArrayBuffer[] {
-    const out: ArrayBuffer[] = [];
-    for (const a of [this.seq, this.ts_ns, this.host_cpu, this.tid, this.vm, this.vcpu, this.irq, this.level, this.source])
-      out.push(a.buffer as ArrayBuffer);
+    const out = this.columns().map((a) => a.buffer as ArrayBuffer);
     for (const k of IRQ_NULLABLE_COLUMNS) out.push(this.validity[k].buffer as ArrayBuffer);
     return out;
+  }
+
+  private columns(): ArrayBufferView[] {
+    return [this.seq, this.ts_ns, this.host_cpu, this.tid, this.vm, this.vcpu, this.irq, this.level, this.source];
   }
 
   /** Plain-object form for postMessage (structured clone keeps the typed arrays). */
