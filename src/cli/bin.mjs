@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Installed entry point: load TypeScript through tsx (no build step), then run the CLI.
-import { register } from 'tsx/esm/api';
+// Installed entry point: runs the CLI from its cached JavaScript bundle (src/runtime/bundle.mjs;
+// tsx when no bundle can be built), no build step for the user.
+import { loadEntry } from '../runtime/bundle.mjs';
 
-register();
-const { main } = await import('./main.ts');
+const { main } = await loadEntry('src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
