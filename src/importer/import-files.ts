@@ -6,7 +6,7 @@
  * whole run.
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { AbitraceError, E } from '../errors.ts';
 import { resolveLayouts, type LayoutOverrides, type VmLayout } from '../gic/layout.ts';
 import { AUTO_WORKER_MIN_BYTES, dropWarmParseWorker, warmParseWorker } from '../ingest/parse-file.ts';
@@ -19,7 +19,8 @@ import { readTgidMapFile } from '../ingest/tgid-map.ts';
 import { expandPaths, sideTgidMapFor } from './expand-paths.ts';
 import { fileSha256, headFingerprint } from './fingerprint.ts';
 import { ImportProgress } from './progress.ts';
-import { parseTraceFile, type TraceParseFn } from './trace-parser-bridge.ts';
+import { EarlyParse } from './early-parse.ts';
+import { parseTraceFile, type BridgeParseOptions, type BridgeProgress, type TraceParseFn } from './trace-parser-bridge.ts';
 
 export interface ImportOptions {
   /** Database file (created when missing). */
@@ -72,12 +73,25 @@ export interface ImportReport {
 
 /** Imports every file (directories expanded). Throws only for whole-run problems (DB open/lock, strict). */
 export async function importFiles(paths: readonly string[], options: ImportOptions, parse: TraceParseFn = parseTraceFile): Promise<ImportReport> {
-  // The parse worker's start-up (~0.3 s of loader and modules) overlaps opening the database.
-  if (parse === parseTraceFile && paths.some(needsParseWorker)) warmParseWorker();
+  const dbPath = options.db === ':memory:' ? options.db : resolve(options.db);
+  const excluded = dbPath === ':memory:' ? [] : [dbPath, `${dbPath}.wal`, `${dbPath}.arrow`];
+  const items = expandPaths(paths, excluded);
+  // The parse worker's start-up overlaps opening the database, and so does the first file's
+  // parse itself (it waits for its sink in its own bounded queue).
+  let early: EarlyParse | null = null;
+  if (parse === parseTraceFile) {
+    const first = items[0];
+    if (first !== undefined && first.error === undefined && needsParseWorker(first.path)) {
+      early = new EarlyParse(parse, first.path, parseOptionsFor(first.path, options));
+    } else if (items.some((i) => needsParseWorker(i.path))) {
+      warmParseWorker();
+    }
+  }
   let db: Database;
   try {
     db = await Database.open(options.db);
   } catch (err) {
+    early?.cancel();
     dropWarmParseWorker();
     throw err;
   }
@@ -97,12 +111,14 @@ export async function importFiles(paths: readonly string[], options: ImportOptio
     await db.run(`SET memory_limit = '${IMPORT_MEMORY_LIMIT}'`);
     const arrowDir = options.arrowCache === false ? null : arrowDirFor(db.path);
     if (arrowDir) removeStaleArrowFiles(arrowDir);
-    const excluded = db.path === ':memory:' ? [] : [db.path, `${db.path}.wal`, `${db.path}.arrow`];
-    for (const item of expandPaths(paths, excluded)) {
+    if (items.length > 1 && parse === parseTraceFile && items.slice(1).some((i) => needsParseWorker(i.path))) warmParseWorker();
+    for (const item of items) {
       let r: FileImportResult;
       if (item.error) r = { status: 'failed', path: item.path, error: item.error };
       else {
-        r = await importOne(db, item.path, options, arrowDir, parse);
+        const started = early !== null && early.path === item.path ? early : null;
+        early = null;
+        r = await importOne(db, item.path, options, arrowDir, parse, started);
         if (r.status === 'failed' && item.fromDirectory && NOT_A_TRACE.has(r.error.code)) {
           r = { status: 'not-a-trace', path: item.path, reason: r.error };
         }
@@ -111,6 +127,7 @@ export async function importFiles(paths: readonly string[], options: ImportOptio
       if (r.status === 'failed' && options.strict) throw r.error;
     }
   } finally {
+    early?.cancel();
     dropWarmParseWorker();
     db.close();
   }
@@ -120,6 +137,19 @@ export async function importFiles(paths: readonly string[], options: ImportOptio
     duplicates: results.filter((r) => r.status === 'duplicate').length,
     notTraces: results.filter((r) => r.status === 'not-a-trace').length,
     failed: results.filter((r) => r.status === 'failed').length,
+  };
+}
+
+/** What the parser is told about a file (the same whether its parse starts early or not). */
+function parseOptionsFor(path: string, options: ImportOptions): BridgeParseOptions {
+  // trace-cmd and tgid-less ftrace cannot separate VMs on their own: use the map written beside the trace.
+  const sideMap = options.tgidMap === undefined ? sideTgidMapFor(path) : null;
+  return {
+    format: options.format ?? 'auto',
+    fallbackVm: options.vm ?? basename(path).replace(/\.(gz|zst)$/, ''),
+    tgidMap: options.tgidMap ?? (sideMap ? readTgidMapFile(sideMap) : undefined),
+    strict: options.strict ?? false,
+    ...(options.stats ? { stats: { maxQueuedBatches: 0 } } : {}),
   };
 }
 
@@ -167,7 +197,9 @@ async function findDuplicate(db: Database, path: string, size: number, headSha25
   return hit ? { importId: hit.import_id, sha256: sha } : null;
 }
 
-async function importOne(db: Database, path: string, options: ImportOptions, arrowDir: string | null, parse: TraceParseFn): Promise<FileImportResult> {
+async function importOne(
+  db: Database, path: string, options: ImportOptions, arrowDir: string | null, parse: TraceParseFn, early: EarlyParse | null,
+): Promise<FileImportResult> {
   const started = new Date();
   const t0 = performance.now();
   let writer: ImportWriter | null = null;
@@ -176,23 +208,20 @@ async function importOne(db: Database, path: string, options: ImportOptions, arr
     const head = headFingerprint(path);
     if (!options.force) {
       const dup = await findDuplicate(db, path, head.size, head.headSha256);
-      if (dup) return { status: 'duplicate', path, importId: dup.importId, sha256: dup.sha256 };
+      if (dup) {
+        early?.cancel();
+        return { status: 'duplicate', path, importId: dup.importId, sha256: dup.sha256 };
+      }
     }
     writer = await ImportWriter.begin(db, arrowDir, path);
+    const parseOptions = early?.options ?? parseOptionsFor(path, options);
     const stats: ImportStats | null = options.stats
-      ? { path, beginMs: performance.now() - t0, parseMs: 0, parse: { maxQueuedBatches: 0 }, writer: { appendCpuMs: 0, arrowCpuMs: 0, commitMs: 0 } }
+      ? { path, beginMs: performance.now() - t0, parseMs: 0, parse: parseOptions.stats ?? { maxQueuedBatches: 0 }, writer: { appendCpuMs: 0, arrowCpuMs: 0, commitMs: 0 } }
       : null;
     if (stats) writer.timing = stats.writer;
-    // trace-cmd and tgid-less ftrace cannot separate VMs on their own: use the map written beside the trace.
-    const sideMap = options.tgidMap === undefined ? sideTgidMapFor(path) : null;
-    const tParse = performance.now();
-    const parsed = await parse(path, {
-      format: options.format ?? 'auto',
-      fallbackVm: options.vm ?? basename(path).replace(/\.(gz|zst)$/, ''),
-      tgidMap: options.tgidMap ?? (sideMap ? readTgidMapFile(sideMap) : undefined),
-      strict: options.strict ?? false,
-      ...(stats ? { stats: stats.parse } : {}),
-    }, writer.sink, (p) => progress.update({ ...p, totalBytes: p.totalBytes ?? head.size }));
+    const tParse = early?.startedAt ?? performance.now();
+    const onProgress = (p: BridgeProgress) => progress.update({ ...p, totalBytes: p.totalBytes ?? head.size });
+    const parsed = early !== null ? await early.attach(writer.sink, onProgress) : await parse(path, parseOptions, writer.sink, onProgress);
     if (stats) {
       stats.parseMs = performance.now() - tParse;
       options.stats!.push(stats);
@@ -211,6 +240,7 @@ async function importOne(db: Database, path: string, options: ImportOptions, arr
       seconds: (performance.now() - t0) / 1000, sha256, platform: done.platform,
     };
   } catch (err) {
+    early?.cancel();
     progress.done();
     if (writer) await writer.rollback();
     return { status: 'failed', path, error: asAbitraceError(err, path) };
