@@ -5,6 +5,7 @@
  * printed in hex" never catches them.
  */
 import { AbitraceError, E } from '../errors.ts';
+import { createHash } from 'node:crypto';
 import { catalogueStatements } from '../gic/catalogue-sql.ts';
 import { OP_NAMES, SPACE_NAMES } from '../model/codes.ts';
 import type { Database } from './database.ts';
@@ -147,10 +148,24 @@ export async function ensureSchema(db: Database): Promise<void> {
       await db.run(`INSERT INTO meta VALUES ('created_by', 'abitrace')`);
     });
   }
+  const before = version;
   version = await migrate(db, version);
   checkVersion(db, version);
+  // The catalogue tables and decode views are rebuilt only when the statements that make them
+  // changed (a new abitrace version): rebuilding costs ~60 ms, which every read-write open paid.
+  const statements = catalogueStatements();
+  const digest = createHash('sha256').update(statements.join('\0')).digest('hex');
+  const have = await db.readObjects<{ digest: string | null; objects: bigint }>(
+    `SELECT (SELECT value FROM meta WHERE key = 'catalogue_sha256') AS digest,
+            (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()
+               AND table_name IN ('registers', 'register_offsets', 'sysreg_names', 'smccc_functions'))
+          + (SELECT count(*) FROM duckdb_views() WHERE database_name = current_database()
+               AND view_name IN ('vm_block_frames', 'accesses_decoded')) AS objects`);
+  // ... and whenever a migration ran or a catalogue object is missing (dropped by hand)
+  if (version === before && have[0]?.digest === digest && Number(have[0].objects) === 6) return;
   await db.transaction(async () => {
-    for (const s of catalogueStatements()) await db.run(s);
+    for (const s of statements) await db.run(s);
+    await db.run(`INSERT OR REPLACE INTO meta VALUES ('catalogue_sha256', '${digest}')`);
   });
 }
 
