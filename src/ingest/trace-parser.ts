@@ -122,6 +122,10 @@ export class TraceParser implements LineHandler {
   private lastEventLen = -1;
   private lastEventHead = 0;
   private lastEventTail = 0;
+  /** Event id of `kvm_mmio` once a line of it went through event(), else -1 (fastMmioLine's precondition). */
+  private mmioEv = -1;
+  /** Lines fastMmioLine took (tests check the fused path is exercised). */
+  fusedLines = 0;
   /** A DataView of the buffer lines currently come from, for 32-bit compares. */
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
   private viewOf: Buffer | null = null;
@@ -377,6 +381,7 @@ export class TraceParser implements LineHandler {
     const pl = th.pfxLen;
     if (pl > 0 && p + pl < e && buf[p + pl]! !== 32 && samePrefix(dv, p, pl, th.pfx!)) {
       // same tgid/cpu/flags columns as the thread's last line: parse from the timestamp on
+      if (col === -2 && this.mmioEv >= 0 && this.fastMmioLine(buf, dv, p + pl, e, lineNo, th)) return;
       h.tgid = th.pfxTgid;
       h.cpu = th.pfxCpu;
       h.tsStart = p + pl;
@@ -393,6 +398,57 @@ export class TraceParser implements LineHandler {
     }
     this.layoutSeen |= h.layout;
     this.event(buf, s, e, lineNo, h, th, col);
+  }
+
+  /**
+   * The hottest line of all, fused: a canonical kvm_mmio line of a thread whose comm column and
+   * tgid/cpu/flags columns equal its previous line's and whose attribution is settled. Everything
+   * is checked before any state changes; on any doubt it returns false and the line takes the
+   * general path, which gives the same result (fast-paths.test.ts compares the two).
+   */
+  private fastMmioLine(buf: Buffer, dv: DataView<ArrayBufferLike>, p: number, e: number, lineNo: number, th: ThreadState): boolean {
+    const tgid = th.pfxTgid;
+    if (tgid >= 0 ? tgid !== th.tgid : th.vm < 0) return false; // the thread's VM would be (re)assigned
+    // <secs>.<6 or 9 digits>: — secs small enough for an exact double product
+    let q = p;
+    let secs = 0;
+    for (; q < e; q++) {
+      const c = buf[q]!;
+      if (c < 48 || c > 57) break;
+      secs = secs * 10 + (c - 48);
+    }
+    if (q === p || q - p > 7 || secs > 9007198 || q >= e || buf[q]! !== 46) return false;
+    const fs = ++q;
+    let frac = 0;
+    for (; q < e; q++) {
+      const c = buf[q]!;
+      if (c < 48 || c > 57) break;
+      frac = frac * 10 + (c - 48);
+    }
+    const nf = q - fs;
+    if (nf === 6) frac *= 1000;
+    else if (nf !== 9) return false;
+    // ": kvm_mmio: " then the body (no trace-cmd padding)
+    if (q + 42 > e || buf[q]! !== 58 || buf[q + 1]! !== 32 || dv.getInt32(q + 2, true) !== W_KVM_ || dv.getInt32(q + 6, true) !== W_MMIO_
+      || buf[q + 10]! !== 58 || buf[q + 11]! !== 32 || buf[q + 12]! === 32) return false;
+    const f = this.mmio;
+    if (!decodeKvmMmioView(buf, dv, q + 12, e, f) || !validMmioLen(f.len)) return false;
+    // committed: the same state changes as line() → ftraceLine() → event() → kvmMmio()
+    const ns = secs * 1e9 + frac;
+    const h = this.hdr;
+    h.tsValid = true;
+    h.tsLo = ns >>> 0;
+    h.tsHi = (ns / 4294967296) >>> 0;
+    h.cpu = th.pfxCpu;
+    h.tgid = tgid;
+    h.tid = th.tid;
+    const ev = this.mmioEv;
+    this.events.counts[ev]!++;
+    this.layoutSeen |= th.pfxLayout;
+    if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
+    this.kvmMmio(ev, lineNo, h, th);
+    this.fusedLines++;
+    return true;
   }
 
   // ---- special lines ----
@@ -512,6 +568,7 @@ export class TraceParser implements LineHandler {
     if (h.cpu >= 0 && h.tsValid) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
     const body = h.bodyStart;
     if (kind === K_MMIO) {
+      this.mmioEv = ev;
       // the hot case, ahead of the switch
       if (!decodeKvmMmioView(buf, this.dataView(buf), body, e, this.mmio) || !validMmioLen(this.mmio.len)) {
         this.badBody(ev, kind, lineNo, buf, s, e);
@@ -698,6 +755,10 @@ export class TraceParser implements LineHandler {
     }
   }
 }
+
+// little-endian words of "kvm_" and "mmio", for fastMmioLine's event-name check
+const W_KVM_ = 0x5f6d766b;
+const W_MMIO_ = 0x6f696d6d;
 
 /** True when the pl bytes at p equal the cached prefix words (pl in 4..32). */
 function samePrefix(dv: DataView<ArrayBufferLike>, p: number, pl: number, w: Int32Array): boolean {

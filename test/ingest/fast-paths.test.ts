@@ -97,11 +97,43 @@ describe('ftrace comm-column path = generic tokenizer', () => {
       const [fast, plain] = bothPaths(text, [123_457, 300_001], 1000);
       expect(fast).toBe(plain);
       const p = parseBytes(text, { format: 'ftrace' });
+      // the fused kvm_mmio path carried most lines (and the comparison above covered it)
+      expect(p.fusedLines).toBeGreaterThan(noise === 0 ? g.lines * 0.9 : g.lines * 0.3);
       expect(p.summary.accesses).toBe(g.accesses);
       expect(p.summary.lines).toBe(g.lines);
       expect(p.summary.issues).toEqual([]); // every unsatisfied-read got its read
       expect(p.summary.vms.length).toBe(6);
     }
+  });
+});
+
+describe('fused kvm_mmio line path = general path', () => {
+  it('on the timestamps, names and attribution changes it must leave to the general path', () => {
+    const mm = (type: string, gpa: number, val = 0) => `mmio ${type} len 4 gpa 0x${gpa.toString(16)} val 0x${val.toString(16)}`;
+    const text = [
+      line('CPU 0/KVM', 4251, '100.000001', 'kvm_mmio', mm('write', 0x8000000, 1)),
+      line('CPU 0/KVM', 4251, '100.000002', 'kvm_mmio', mm('write', 0x8000004, 2)), // fused
+      line('CPU 0/KVM', 4251, '100.000000003', 'kvm_mmio', mm('unsatisfied-read', 0x8000008)), // 9 decimals: fused
+      line('CPU 0/KVM', 4251, '100.000000004', 'kvm_mmio', mm('read', 0x8000008, 0x4b)),
+      line('CPU 0/KVM', 4251, '9007199.000005', 'kvm_mmio', mm('write', 0x800000c)), // secs beyond exact doubles
+      line('CPU 0/KVM', 4251, '1795388560.339579', 'kvm_mmio', mm('write', 0x8000010)), // wall clock
+      line('CPU 0/KVM', 4251, '100.0000061', 'kvm_mmio', mm('write', 0x8000014)), // 7 decimals
+      line('CPU 0/KVM', 4251, '100.000007', 'kvm_mmio', mm('write', 0x8000018)).replace('kvm_mmio: ', 'kvm_mmio:    '), // padded
+      line('CPU 0/KVM', 4251, '100.000008', 'kvm_mmio', mm('write', 0x800001c), 4243), // new tgid: new VM
+      line('CPU 0/KVM', 4251, '100.000009', 'kvm_mmio', mm('write', 0x8000020), 4243), // fused again
+      line('CPU 0/KVM', 4251, '100.000010', 'kvm_mmio', 'mmio write len 3 gpa 0x8000024 val 0x1'), // bad len: malformed
+      line('CPU 0/KVM', 4251, '100.000011', 'kvm_mmio', mm('write', 0x8000028)).replace('gpa 0x', 'gpa 0xz'), // bad hex
+      line('CPU 0/KVM', 4251, '100.000012', 'kvm_mmiox', mm('write', 0x800002c)), // another event
+      line('CPU 0/KVM', 4251, '100.000013', 'kvm_mmio', mm('unsatisfied-read', 0x8000030)),
+      line('CPU 0/KVM', 4251, '100.000014', 'kvm_mmio', mm('unsatisfied-read', 0x8000034)), // the first never completes
+      line('CPU 0/KVM', 4251, '100.000015', 'kvm_mmio', mm('read', 0x8000034, 7)),
+    ].join('\n');
+    const [fast, plain] = bothPaths(Buffer.from(text), [], 3);
+    expect(fast).toBe(plain);
+    const p = parseBytes(Buffer.from(text), { format: 'ftrace' });
+    expect(p.fusedLines).toBeGreaterThanOrEqual(5);
+    expect(p.summary.skipped).toBe(2); // bad len, bad hex
+    expect(p.summary.issues.map((i) => i.kind).sort()).toEqual(['malformed_line', 'unpaired_read']);
   });
 });
 

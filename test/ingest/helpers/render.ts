@@ -11,6 +11,8 @@ import type { ParseSink, ParseSummary } from '../../../src/ingest/types.ts';
 import type { TraceParserOptions } from '../../../src/ingest/trace-parser.ts';
 
 export interface CollectedParse {
+  /** Lines the parser's fused kvm_mmio path took. */
+  fusedLines?: number;
   batches: AccessBatch[];
   irqs: IrqEventRow[];
   summary: ParseSummary;
@@ -41,7 +43,7 @@ export function parseBytes(input: Uint8Array, opts: Partial<TraceParserOptions> 
     prev = c;
   }
   const summary = parser.finish();
-  return { batches: sink.batches, irqs: sink.irqRows, summary };
+  return { batches: sink.batches, irqs: sink.irqRows, summary, fusedLines: parser.fusedLines };
 }
 
 export interface RowView {
