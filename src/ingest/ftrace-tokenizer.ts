@@ -16,7 +16,7 @@ import {
 import { FRAC_SCALE, nsFromSeconds, TimeScratch } from './timestamp.ts';
 
 /** Characters of the irq-flags token (kernel and libtraceevent). */
-const FLAG_CHAR: Uint8Array = (() => {
+export const FLAG_CHAR: Uint8Array = (() => {
   const t = new Uint8Array(256);
   for (const c of '.dDbXBNnLlpZzHhs0123456789abcdef') t[c.charCodeAt(0)] = 1;
   return t;
@@ -152,6 +152,7 @@ export function tokenizeFtraceColumns(buf: Buffer, p: number, end: number, h: Li
     if (n === 0) return R_TIMESTAMP;
     if (n < 4 || n > 5) return R_FLAGS;
     layout |= n === 4 ? L_FLAGS4 : L_FLAGS5;
+    h.flagsStart = p;
     p = t;
     while (p < end && buf[p]! === 32) p++;
   } else if (buf[t]! !== 58 || (t + 1 < end && buf[t + 1]! !== 32)) {

@@ -25,7 +25,7 @@ import { decodeVgicUpdateIrqPending, IrqPendingFields } from './event-decoders/i
 import { decodeKvmMmioView, MMIO_READ, MMIO_UNSATISFIED_READ, MmioFields } from './event-decoders/mmio.ts';
 import { decodeMemoryRegionOps, MemoryRegionFields } from './event-decoders/qemu-memory-region.ts';
 import { decodeKvmSysAccess, SysAccessFields } from './event-decoders/sys-access.ts';
-import { tokenizeFtrace, tokenizeFtraceColumns, tokenizeFtraceTimestamp } from './ftrace-tokenizer.ts';
+import { FLAG_CHAR, tokenizeFtrace, tokenizeFtraceColumns, tokenizeFtraceTimestamp } from './ftrace-tokenizer.ts';
 import { IssueLog, LayoutCollector, LostEventTracker } from './import-stats.ts';
 import { ByteInterner } from './interner.ts';
 import {
@@ -53,6 +53,8 @@ export interface TraceParserOptions extends ParseOptions {
 }
 
 const F_FTRACE = 0;
+/** Slots of the event-name cache (a power of two). */
+const EVENT_SLOTS = 32;
 const F_PERF = 1;
 const F_QEMU = 2;
 
@@ -118,10 +120,11 @@ export class TraceParser implements LineHandler {
   private preambleSeen = false;
   private finished = false;
   private exitSourceCode = -1;
-  private lastEvent = -1;
-  private lastEventLen = -1;
-  private lastEventHead = 0;
-  private lastEventTail = 0;
+  /** eventId's cache: slot → event id (-1 empty), name length, first and last 4 bytes. */
+  private readonly evSlotId = new Int32Array(EVENT_SLOTS).fill(-1);
+  private readonly evSlotLen = new Int32Array(EVENT_SLOTS);
+  private readonly evSlotHead = new Int32Array(EVENT_SLOTS);
+  private readonly evSlotTail = new Int32Array(EVENT_SLOTS);
   /** Event id of `kvm_mmio` once a line of it went through event(), else -1 (fastMmioLine's precondition). */
   private mmioEv = -1;
   /** Lines fastMmioLine took (tests check the fused path is exercised). */
@@ -379,13 +382,14 @@ export class TraceParser implements LineHandler {
     h.commEnd = d;
     let r: number;
     const pl = th.pfxLen;
-    if (pl > 0 && p + pl < e && buf[p + pl]! !== 32 && samePrefix(dv, p, pl, th.pfx!)) {
-      // same tgid/cpu/flags columns as the thread's last line: parse from the timestamp on
-      if (col === -2 && this.mmioEv >= 0 && this.fastMmioLine(buf, dv, p + pl, e, lineNo, th)) return;
+    const ts = pl > 0 && samePrefix(dv, p, pl, th.pfx!) ? flagsThenTimestamp(buf, p + pl, e, th.pfxLayout) : -1;
+    if (ts >= 0) {
+      // same tgid/cpu columns as the thread's last line, a flags token of the same shape: parse from the timestamp on
+      if (col === -2 && this.mmioEv >= 0 && this.fastMmioLine(buf, dv, ts, e, lineNo, th)) return;
       h.tgid = th.pfxTgid;
       h.cpu = th.pfxCpu;
-      h.tsStart = p + pl;
-      r = tokenizeFtraceTimestamp(buf, p + pl, e, h, th.pfxLayout);
+      h.tsStart = ts;
+      r = tokenizeFtraceTimestamp(buf, ts, e, h, th.pfxLayout);
     } else {
       r = tokenizeFtraceColumns(buf, p, e, h);
       // remember the columns when an irq-flags token ended them (without one, the parse looked
@@ -428,11 +432,13 @@ export class TraceParser implements LineHandler {
     const nf = q - fs;
     if (nf === 6) frac *= 1000;
     else if (nf !== 9) return false;
-    // ": kvm_mmio: " then the body (no trace-cmd padding)
+    // ": kvm_mmio:" and the spaces before the body (trace-cmd pads the event name)
     if (q + 42 > e || buf[q]! !== 58 || buf[q + 1]! !== 32 || dv.getInt32(q + 2, true) !== W_KVM_ || dv.getInt32(q + 6, true) !== W_MMIO_
-      || buf[q + 10]! !== 58 || buf[q + 11]! !== 32 || buf[q + 12]! === 32) return false;
+      || buf[q + 10]! !== 58 || buf[q + 11]! !== 32) return false;
+    let body = q + 12;
+    while (body < e && buf[body]! === 32) body++;
     const f = this.mmio;
-    if (!decodeKvmMmioView(buf, dv, q + 12, e, f) || !validMmioLen(f.len)) return false;
+    if (!decodeKvmMmioView(buf, dv, body, e, f) || !validMmioLen(f.len)) return false;
     // committed: the same state changes as line() → ftraceLine() → event() → kvmMmio()
     const ns = secs * 1e9 + frac;
     const h = this.hdr;
@@ -444,7 +450,7 @@ export class TraceParser implements LineHandler {
     h.tid = th.tid;
     const ev = this.mmioEv;
     this.events.counts[ev]!++;
-    this.layoutSeen |= th.pfxLayout;
+    this.layoutSeen |= body - q >= 13 ? th.pfxLayout | L_PADDED : th.pfxLayout; // 2+ spaces after the colon
     if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
     this.kvmMmio(ev, lineNo, h, th);
     this.fusedLines++;
@@ -539,25 +545,30 @@ export class TraceParser implements LineHandler {
     return c;
   }
 
-  /** Event id of buf[start, end): the previous line's event is checked first (runs of one event are the norm). */
+  /**
+   * Event id of buf[start, end), through a small direct-mapped cache keyed by the name's length and
+   * first and last 4 bytes (the events of a trace are few, and lines alternate between them:
+   * kvm_exit, kvm_mmio, kvm_entry). A hit is verified: the words cover names of up to 8 bytes,
+   * longer ones are compared byte by byte.
+   */
   private eventId(buf: Buffer, start: number, end: number): number {
-    const last = this.lastEvent;
     const n = end - start;
-    if (n === this.lastEventLen && n >= 4) {
-      // first and last 4 bytes as words (they overlap for n < 8), the middle byte by byte
-      const dv = this.dataView(buf);
-      if (dv.getInt32(start, true) === this.lastEventHead && dv.getInt32(end - 4, true) === this.lastEventTail
-        && (n <= 8 || this.events.equals(last, buf, start, end))) return last;
-    }
-    const ev = this.events.intern(buf, start, end);
-    this.lastEvent = ev;
-    this.lastEventLen = n;
     if (n >= 4) {
       const dv = this.dataView(buf);
-      this.lastEventHead = dv.getInt32(start, true);
-      this.lastEventTail = dv.getInt32(end - 4, true);
+      const head = dv.getInt32(start, true);
+      const tail = dv.getInt32(end - 4, true);
+      const k = ((head ^ (tail >>> 7) ^ n) >>> 0) & (EVENT_SLOTS - 1);
+      const id = this.evSlotId[k]!;
+      if (id >= 0 && this.evSlotLen[k] === n && this.evSlotHead[k] === head && this.evSlotTail[k] === tail
+        && (n <= 8 || this.events.equals(id, buf, start, end))) return id;
+      const ev = this.events.intern(buf, start, end);
+      this.evSlotId[k] = ev;
+      this.evSlotLen[k] = n;
+      this.evSlotHead[k] = head;
+      this.evSlotTail[k] = tail;
+      return ev;
     }
-    return ev;
+    return this.events.intern(buf, start, end);
   }
 
   private event(buf: Buffer, s: number, e: number, lineNo: number, h: LineHeader, th: ThreadState, col: number): void {
@@ -767,9 +778,24 @@ function samePrefix(dv: DataView<ArrayBufferLike>, p: number, pl: number, w: Int
   return dv.getInt32(p + pl - 4, true) === w[8]!;
 }
 
-/** Caches the column bytes [p, h.tsStart) of a tokenized line and what they parsed to. */
+/**
+ * Where the timestamp starts when buf[t, e) holds an irq-flags token of the cached shape (4 or 5
+ * flag characters, by `layout`) followed by spaces, else -1: exactly when tokenizeFtraceColumns
+ * would read that token as the flags.
+ */
+function flagsThenTimestamp(buf: Buffer, t: number, e: number, layout: number): number {
+  const n = (layout & L_FLAGS4) !== 0 ? 4 : 5;
+  if (t + n >= e || buf[t + n]! !== 32) return -1;
+  const fc = FLAG_CHAR;
+  for (let k = 0; k < n; k++) if (fc[buf[t + k]!]! !== 1) return -1;
+  t += n + 1;
+  while (t < e && buf[t]! === 32) t++;
+  return t < e ? t : -1;
+}
+
+/** Caches the column bytes [p, h.flagsStart) of a tokenized line and what they parsed to. */
 function cachePrefix(th: ThreadState, dv: DataView<ArrayBufferLike>, p: number, h: LineHeader): void {
-  const pl = h.tsStart - p;
+  const pl = h.flagsStart - p;
   if (pl < 4 || pl > 32) {
     th.pfxLen = 0;
     return;

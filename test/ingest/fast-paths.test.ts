@@ -108,6 +108,25 @@ describe('ftrace comm-column path = generic tokenizer', () => {
 });
 
 describe('fused kvm_mmio line path = general path', () => {
+  it('on trace-cmd padded event names (2+ spaces are padding, 1 is not) and changing irq flags', () => {
+    const mm = (gpa: number) => `mmio write len 4 gpa 0x${gpa.toString(16)} val 0x1`;
+    for (const withTgid of [true, false]) {
+      for (const pad of [' ', '  ', '      ']) {
+        const text = [0, 1, 2, 3, 4, 5].map((k) => {
+          let l = line('CPU 0/KVM', 4251, `5.00000${k}`, 'kvm_mmio', mm(0x8000000 + 4 * k))
+            .replace('kvm_mmio: ', `kvm_mmio:${pad}`).replace('.....', k % 2 === 0 ? '.....' : 'd..1.');
+          if (!withTgid) l = l.replace('(   4242) ', '');
+          return l;
+        }).join('\n');
+        const [fast, plain] = bothPaths(Buffer.from(text), [], 2);
+        expect(fast).toBe(plain);
+        const p = parseBytes(Buffer.from(text), { format: 'ftrace' });
+        expect(p.fusedLines).toBeGreaterThanOrEqual(4);
+        expect(p.summary.variant).toBe(withTgid ? 'ftrace-tgid' : pad.length >= 2 ? 'trace-cmd' : 'ftrace');
+      }
+    }
+  });
+
   it('on the timestamps, names and attribution changes it must leave to the general path', () => {
     const mm = (type: string, gpa: number, val = 0) => `mmio ${type} len 4 gpa 0x${gpa.toString(16)} val 0x${val.toString(16)}`;
     const text = [
