@@ -53,10 +53,10 @@ export interface TraceParserOptions extends ParseOptions {
 }
 
 const F_FTRACE = 0;
-/** Slots of the event-name cache (a power of two). */
-const EVENT_SLOTS = 32;
 const F_PERF = 1;
 const F_QEMU = 2;
+/** Slots of the event-name cache (a power of two). */
+const EVENT_SLOTS = 32;
 
 /** What each format's lines look like, for malformed-line messages. */
 export const EXPECTED_LINE: Readonly<Record<TraceFormat, string>> = {
@@ -406,7 +406,8 @@ export class TraceParser implements LineHandler {
 
   /**
    * The hottest line of all, fused: a canonical kvm_mmio line of a thread whose comm column and
-   * tgid/cpu/flags columns equal its previous line's and whose attribution is settled. Everything
+   * tgid/cpu columns equal its previous line's (flags token of the same shape) and whose
+   * attribution is settled; `p` is where its timestamp starts. Everything
    * is checked before any state changes; on any doubt it returns false and the line takes the
    * general path, which gives the same result (fast-paths.test.ts compares the two).
    */
