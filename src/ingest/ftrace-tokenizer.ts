@@ -169,7 +169,6 @@ export function tokenizeFtraceColumns(buf: Buffer, p: number, end: number, h: Li
  * at p; `layout` carries the bits of the columns before it. Returns 0 or a negative R_* reason.
  */
 export function tokenizeFtraceTimestamp(buf: Buffer, p: number, end: number, h: LineHeader, layout: number): number {
-  const nameChar = NAME_CHAR;
   // <secs>.<frac>: (6 or 9 decimals; a counter clock prints a bare integer)
   const ss = p;
   let secs = 0;
@@ -207,6 +206,15 @@ export function tokenizeFtraceTimestamp(buf: Buffer, p: number, end: number, h: 
     h.tsLo = secs >>> 0;
     h.tsHi = (secs / 4294967296) >>> 0;
   }
+  return tokenizeFtraceEvent(buf, p, end, h, layout);
+}
+
+/**
+ * The event name and body start of an ftrace line whose timestamp (already in h.tsLo/h.tsHi)
+ * ends at p, where its ':' should be. Returns 0 or a negative R_* reason.
+ */
+export function tokenizeFtraceEvent(buf: Buffer, p: number, end: number, h: LineHeader, layout: number): number {
+  const nameChar = NAME_CHAR;
   if (p >= end || buf[p]! !== 58 /* : */) return R_TIMESTAMP;
   h.tsValid = true;
   // <event>:

@@ -25,7 +25,7 @@ import { decodeVgicUpdateIrqPending, IrqPendingFields } from './event-decoders/i
 import { decodeKvmMmioView, MMIO_READ, MMIO_UNSATISFIED_READ, MmioFields } from './event-decoders/mmio.ts';
 import { decodeMemoryRegionOps, MemoryRegionFields } from './event-decoders/qemu-memory-region.ts';
 import { decodeKvmSysAccess, SysAccessFields } from './event-decoders/sys-access.ts';
-import { FLAG_CHAR, tokenizeFtrace, tokenizeFtraceColumns, tokenizeFtraceTimestamp } from './ftrace-tokenizer.ts';
+import { FLAG_CHAR, tokenizeFtrace, tokenizeFtraceColumns, tokenizeFtraceEvent, tokenizeFtraceTimestamp } from './ftrace-tokenizer.ts';
 import { IssueLog, LayoutCollector, LostEventTracker } from './import-stats.ts';
 import { ByteInterner } from './interner.ts';
 import {
@@ -125,9 +125,9 @@ export class TraceParser implements LineHandler {
   private readonly evSlotLen = new Int32Array(EVENT_SLOTS);
   private readonly evSlotHead = new Int32Array(EVENT_SLOTS);
   private readonly evSlotTail = new Int32Array(EVENT_SLOTS);
-  /** Event id of `kvm_mmio` once a line of it went through event(), else -1 (fastMmioLine's precondition). */
+  /** Event id of `kvm_mmio` once a line of it went through event(), else -1 (fusedMmio's precondition). */
   private mmioEv = -1;
-  /** Lines fastMmioLine took (tests check the fused path is exercised). */
+  /** Lines fusedMmio took (tests check the fused path is exercised). */
   fusedLines = 0;
   /** A DataView of the buffer lines currently come from, for 32-bit compares. */
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
@@ -385,11 +385,13 @@ export class TraceParser implements LineHandler {
     const ts = pl > 0 && samePrefix(dv, p, pl, th.pfx!) ? flagsThenTimestamp(buf, p + pl, e, th.pfxLayout) : -1;
     if (ts >= 0) {
       // same tgid/cpu columns as the thread's last line, a flags token of the same shape: parse from the timestamp on
-      if (col === -2 && this.mmioEv >= 0 && this.fastMmioLine(buf, dv, ts, e, lineNo, th)) return;
       h.tgid = th.pfxTgid;
       h.cpu = th.pfxCpu;
       h.tsStart = ts;
-      r = tokenizeFtraceTimestamp(buf, ts, e, h, th.pfxLayout);
+      const colon = simpleTimestamp(buf, ts, e, h);
+      if (colon < 0) r = tokenizeFtraceTimestamp(buf, ts, e, h, th.pfxLayout);
+      else if (col === -2 && this.mmioEv >= 0 && this.fusedMmio(buf, dv, colon, e, lineNo, th)) return;
+      else r = tokenizeFtraceEvent(buf, colon, e, h, th.pfxLayout);
     } else {
       r = tokenizeFtraceColumns(buf, p, e, h);
       // remember the columns when an irq-flags token ended them (without one, the parse looked
@@ -405,50 +407,25 @@ export class TraceParser implements LineHandler {
   }
 
   /**
-   * The hottest line of all, fused: a canonical kvm_mmio line of a thread whose comm column and
-   * tgid/cpu columns equal its previous line's (flags token of the same shape) and whose
-   * attribution is settled; `p` is where its timestamp starts. Everything
-   * is checked before any state changes; on any doubt it returns false and the line takes the
-   * general path, which gives the same result (fast-paths.test.ts compares the two).
+   * The hottest line of all, fused: `: kvm_mmio: <canonical body>` at `colon` (the timestamp is
+   * in this.hdr), on a thread whose comm column and tgid/cpu columns equal its previous line's and
+   * whose attribution is settled — what tokenizeFtraceEvent() → event() → kvmMmio() would do,
+   * without the name scan and the dispatch. Everything is checked before any state changes; on
+   * any doubt it returns false and the line takes the general path, which gives the same result
+   * (fast-paths.test.ts compares the two).
    */
-  private fastMmioLine(buf: Buffer, dv: DataView<ArrayBufferLike>, p: number, e: number, lineNo: number, th: ThreadState): boolean {
-    const tgid = th.pfxTgid;
-    if (tgid >= 0 ? tgid !== th.tgid : th.vm < 0) return false; // the thread's VM would be (re)assigned
-    // <secs>.<6 or 9 digits>: — secs small enough for an exact double product
-    let q = p;
-    let secs = 0;
-    for (; q < e; q++) {
-      const c = buf[q]!;
-      if (c < 48 || c > 57) break;
-      secs = secs * 10 + (c - 48);
-    }
-    if (q === p || q - p > 7 || secs > 9007198 || q >= e || buf[q]! !== 46) return false;
-    const fs = ++q;
-    let frac = 0;
-    for (; q < e; q++) {
-      const c = buf[q]!;
-      if (c < 48 || c > 57) break;
-      frac = frac * 10 + (c - 48);
-    }
-    const nf = q - fs;
-    if (nf === 6) frac *= 1000;
-    else if (nf !== 9) return false;
+  private fusedMmio(buf: Buffer, dv: DataView<ArrayBufferLike>, q: number, e: number, lineNo: number, th: ThreadState): boolean {
+    const h = this.hdr;
+    if (h.tgid >= 0 ? h.tgid !== th.tgid : th.vm < 0) return false; // the thread's VM would be (re)assigned
     // ": kvm_mmio:" and the spaces before the body (trace-cmd pads the event name)
-    if (q + 42 > e || buf[q]! !== 58 || buf[q + 1]! !== 32 || dv.getInt32(q + 2, true) !== W_KVM_ || dv.getInt32(q + 6, true) !== W_MMIO_
+    if (q + 42 > e || buf[q + 1]! !== 32 || dv.getInt32(q + 2, true) !== W_KVM_ || dv.getInt32(q + 6, true) !== W_MMIO_
       || buf[q + 10]! !== 58 || buf[q + 11]! !== 32) return false;
     let body = q + 12;
     while (body < e && buf[body]! === 32) body++;
     const f = this.mmio;
     if (!decodeKvmMmioView(buf, dv, body, e, f) || !validMmioLen(f.len)) return false;
-    // committed: the same state changes as line() → ftraceLine() → event() → kvmMmio()
-    const ns = secs * 1e9 + frac;
-    const h = this.hdr;
+    // committed
     h.tsValid = true;
-    h.tsLo = ns >>> 0;
-    h.tsHi = (ns / 4294967296) >>> 0;
-    h.cpu = th.pfxCpu;
-    h.tgid = tgid;
-    h.tid = th.tid;
     const ev = this.mmioEv;
     this.events.counts[ev]!++;
     this.layoutSeen |= body - q >= 13 ? th.pfxLayout | L_PADDED : th.pfxLayout; // 2+ spaces after the colon
@@ -768,9 +745,40 @@ export class TraceParser implements LineHandler {
   }
 }
 
-// little-endian words of "kvm_" and "mmio", for fastMmioLine's event-name check
+// little-endian words of "kvm_" and "mmio", for the fused kvm_mmio path's event-name check
 const W_KVM_ = 0x5f6d766b;
 const W_MMIO_ = 0x6f696d6d;
+
+/**
+ * The common timestamp form `<secs>.<6 or 9 digits>` followed by ':', secs small enough for an
+ * exact double product: sets h.tsLo/h.tsHi and returns the position of the ':'; -1 for anything
+ * else (tokenizeFtraceTimestamp handles every form).
+ */
+function simpleTimestamp(buf: Buffer, p: number, e: number, h: LineHeader): number {
+  let q = p;
+  let secs = 0;
+  for (; q < e; q++) {
+    const c = buf[q]!;
+    if (c < 48 || c > 57) break;
+    secs = secs * 10 + (c - 48);
+  }
+  if (q === p || q - p > 7 || secs > 9007198 || q >= e || buf[q]! !== 46) return -1;
+  const fs = ++q;
+  let frac = 0;
+  for (; q < e; q++) {
+    const c = buf[q]!;
+    if (c < 48 || c > 57) break;
+    frac = frac * 10 + (c - 48);
+  }
+  const nf = q - fs;
+  if (nf === 6) frac *= 1000;
+  else if (nf !== 9) return -1;
+  if (q >= e || buf[q]! !== 58) return -1;
+  const ns = secs * 1e9 + frac;
+  h.tsLo = ns >>> 0;
+  h.tsHi = (ns / 4294967296) >>> 0;
+  return q;
+}
 
 /** True when the pl bytes at p equal the cached prefix words (pl in 4..32). */
 function samePrefix(dv: DataView<ArrayBufferLike>, p: number, pl: number, w: Int32Array): boolean {
