@@ -55,8 +55,9 @@ export interface TraceParserOptions extends ParseOptions {
 const F_FTRACE = 0;
 const F_PERF = 1;
 const F_QEMU = 2;
-/** Slots of the event-name cache (a power of two). */
-const EVENT_SLOTS = 32;
+/** Slots of the event-name cache: 2^(32 - EVENT_SHIFT). */
+const EVENT_SHIFT = 27;
+const EVENT_SLOTS = 1 << (32 - EVENT_SHIFT);
 
 /** What each format's lines look like, for malformed-line messages. */
 export const EXPECTED_LINE: Readonly<Record<TraceFormat, string>> = {
@@ -535,7 +536,7 @@ export class TraceParser implements LineHandler {
       const dv = this.dataView(buf);
       const head = dv.getInt32(start, true);
       const tail = dv.getInt32(end - 4, true);
-      const k = ((head ^ (tail >>> 7) ^ n) >>> 0) & (EVENT_SLOTS - 1);
+      const k = Math.imul(head ^ Math.imul(tail, 31) ^ n, 0x9e3779b1) >>> EVENT_SHIFT; // the product's top bits
       const id = this.evSlotId[k]!;
       if (id >= 0 && this.evSlotLen[k] === n && this.evSlotHead[k] === head && this.evSlotTail[k] === tail
         && (n <= 8 || this.events.equals(id, buf, start, end))) return id;
