@@ -5,22 +5,21 @@
  * reported and rolled back; the others go on (unless strict). The database lock is held for the
  * whole run.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { readdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { AbitraceError, E } from '../errors.ts';
 import { resolveLayouts, type LayoutOverrides, type VmLayout } from '../gic/layout.ts';
-import { AUTO_WORKER_MIN_BYTES, dropWarmParseWorker, warmParseWorker } from '../ingest/parse-file.ts';
+import { dropWarmParseWorker, warmParseWorker } from '../ingest/parse-file.ts';
 import type { ParseSummary, TraceFormat } from '../ingest/types.ts';
 import { Database } from '../store/database.ts';
 import { ImportWriter, arrowDirFor, type ImportWriterTiming } from '../store/import-writer.ts';
 import type { ParseFileStats } from '../ingest/parse-file.ts';
 import { ensureSchema } from '../store/schema.ts';
-import { readTgidMapFile } from '../ingest/tgid-map.ts';
-import { expandPaths, sideTgidMapFor } from './expand-paths.ts';
 import { fileSha256, headFingerprint } from './fingerprint.ts';
 import { ImportProgress } from './progress.ts';
-import { EarlyParse } from './early-parse.ts';
-import { parseTraceFile, type BridgeParseOptions, type BridgeProgress, type TraceParseFn } from './trace-parser-bridge.ts';
+import type { EarlyParse } from './early-parse.ts';
+import { needsParseWorker, parseOptionsFor, startImport, type ImportStart } from './import-start.ts';
+import { parseTraceFile, type BridgeProgress, type TraceParseFn } from './trace-parser-bridge.ts';
 
 export interface ImportOptions {
   /** Database file (created when missing). */
@@ -71,22 +70,19 @@ export interface ImportReport {
   failed: number;
 }
 
-/** Imports every file (directories expanded). Throws only for whole-run problems (DB open/lock, strict). */
-export async function importFiles(paths: readonly string[], options: ImportOptions, parse: TraceParseFn = parseTraceFile): Promise<ImportReport> {
-  const dbPath = options.db === ':memory:' ? options.db : resolve(options.db);
-  const excluded = dbPath === ':memory:' ? [] : [dbPath, `${dbPath}.wal`, `${dbPath}.arrow`];
-  const items = expandPaths(paths, excluded);
-  // The parse worker's start-up overlaps opening the database, and so does the first file's
-  // parse itself (it waits for its sink in its own bounded queue).
-  let early: EarlyParse | null = null;
-  if (parse === parseTraceFile) {
-    const first = items[0];
-    if (first !== undefined && first.error === undefined && needsParseWorker(first.path)) {
-      early = new EarlyParse(parse, first.path, parseOptionsFor(first.path, options));
-    } else if (items.some((i) => needsParseWorker(i.path))) {
-      warmParseWorker();
-    }
-  }
+/**
+ * Imports every file (directories expanded). Throws only for whole-run problems (DB open/lock,
+ * strict). `started`: what startImport() already began (the CLI calls it before loading this
+ * module); otherwise it is called here.
+ */
+export async function importFiles(
+  paths: readonly string[], options: ImportOptions, parse: TraceParseFn = parseTraceFile, started?: ImportStart,
+): Promise<ImportReport> {
+  // The first file's parse runs while the database opens (it waits for its sink in its own
+  // bounded queue); so does the parse worker's start-up.
+  const start = started ?? startImport(paths, options, parse);
+  const items = start.items;
+  let early = start.early;
   let db: Database;
   try {
     db = await Database.open(options.db);
@@ -140,31 +136,8 @@ export async function importFiles(paths: readonly string[], options: ImportOptio
   };
 }
 
-/** What the parser is told about a file (the same whether its parse starts early or not). */
-function parseOptionsFor(path: string, options: ImportOptions): BridgeParseOptions {
-  // trace-cmd and tgid-less ftrace cannot separate VMs on their own: use the map written beside the trace.
-  const sideMap = options.tgidMap === undefined ? sideTgidMapFor(path) : null;
-  return {
-    format: options.format ?? 'auto',
-    fallbackVm: options.vm ?? basename(path).replace(/\.(gz|zst)$/, ''),
-    tgidMap: options.tgidMap ?? (sideMap ? readTgidMapFile(sideMap) : undefined),
-    strict: options.strict ?? false,
-    ...(options.stats ? { stats: { maxQueuedBatches: 0 } } : {}),
-  };
-}
-
 /** DuckDB's buffer pool during an import (evictable: written blocks are re-read from the file). */
 export const IMPORT_MEMORY_LIMIT = '128MB';
-
-/** A directory, or a file large enough for parseFile's 'auto' to use its worker. */
-function needsParseWorker(path: string): boolean {
-  try {
-    const st = statSync(path);
-    return st.isDirectory() || st.size >= AUTO_WORKER_MIN_BYTES;
-  } catch {
-    return false;
-  }
-}
 
 /** Errors that mean "this file is not a trace at all" rather than "this trace is broken". */
 const NOT_A_TRACE: ReadonlySet<string> = new Set([E.FORMAT_UNKNOWN, E.BINARY_INPUT, E.EMPTY_INPUT]);

@@ -10,8 +10,12 @@ import type { IrqBatchBuffers } from '../model/irq-batch.ts';
 import type { Compression } from './input.ts';
 import type { ParseOptions, ParseSummary, TraceFormat } from './types.ts';
 
-/** Batches (access and irq together) the worker may have in flight before it waits for the main thread to consume one. */
-export const MAX_BATCHES_IN_FLIGHT = 4;
+/**
+ * Batches (access and irq together) the worker may have in flight before it waits for the main
+ * thread to consume one: ~4 MiB each, so ≤ 48 MiB. Enough for the worker to keep parsing while
+ * a fresh CLI process loads DuckDB and opens the database (~0.3 s of parse).
+ */
+export const MAX_BATCHES_IN_FLIGHT = 12;
 
 export interface WorkerInput {
   path: string;

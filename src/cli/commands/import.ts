@@ -6,7 +6,8 @@
 import { AbitraceError, E } from '../../errors.ts';
 import type { LayoutOverrides } from '../../gic/layout.ts';
 import { readTgidMapFile } from '../../ingest/tgid-map.ts';
-import { importFiles, type FileImportResult } from '../../importer/import-files.ts';
+import type { FileImportResult, ImportOptions } from '../../importer/import-files.ts';
+import { startImport } from '../../importer/import-start.ts';
 import { DB_OPTION, type CommandSpec } from '../command-spec.ts';
 
 export const PLATFORMS = ['qemu-virt', 'firecracker', 'cloud-hypervisor', 'kvmtool'] as const;
@@ -71,7 +72,7 @@ export const importCommand: CommandSpec = {
     const quiet = opts.quiet === true;
     const strict = opts.strict === true;
     const tgidMap = opts.tgidMap !== undefined ? readTgidMapFile(String(opts.tgidMap)) : undefined;
-    const report = await importFiles(args, {
+    const options: ImportOptions = {
       db: String(opts.db),
       format: opts.format as 'auto',
       vm: opts.vm as string | undefined,
@@ -97,7 +98,17 @@ export const importCommand: CommandSpec = {
           }
         }
       },
-    });
+    };
+    // Start the first file's parse now; the importer's DuckDB and Arrow modules load meanwhile.
+    const started = startImport(args, options);
+    let importFiles: typeof import('../../importer/import-files.ts').importFiles;
+    try {
+      ({ importFiles } = await import('../../importer/import-files.ts'));
+    } catch (err) {
+      started.early?.cancel();
+      throw err;
+    }
+    const report = await importFiles(args, options, undefined, started);
     if (!quiet && report.results.length > 1) {
       process.stdout.write(`${report.imported} imported, ${report.duplicates} skipped as duplicates, `
         + `${report.notTraces} not traces, ${report.failed} failed\n`);
