@@ -48,7 +48,8 @@ export class ThreadState {
    * same length (pfxLayout's L_FLAGS4/L_FLAGS5) and flag characters. pfxLen 0: none.
    */
   pfxLen = 0;
-  pfx: Int32Array | null = null;
+  /** Allocated with the state (not on first use): a field that changes type deoptimizes the parser. */
+  readonly pfx = new Int32Array(9);
   pfxTgid = -1;
   pfxCpu = -1;
   pfxLayout = 0;

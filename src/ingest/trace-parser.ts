@@ -383,7 +383,7 @@ export class TraceParser implements LineHandler {
     h.commEnd = d;
     let r: number;
     const pl = th.pfxLen;
-    const ts = pl > 0 && samePrefix(dv, p, pl, th.pfx!) ? flagsThenTimestamp(buf, p + pl, e, th.pfxLayout) : -1;
+    const ts = pl > 0 && samePrefix(dv, p, pl, th.pfx) ? flagsThenTimestamp(buf, p + pl, e, th.pfxLayout) : -1;
     if (ts >= 0) {
       // same tgid/cpu columns as the thread's last line, a flags token of the same shape: parse from the timestamp on
       h.tgid = th.pfxTgid;
@@ -810,7 +810,7 @@ function cachePrefix(th: ThreadState, dv: DataView<ArrayBufferLike>, p: number, 
     th.pfxLen = 0;
     return;
   }
-  const w = (th.pfx ??= new Int32Array(9));
+  const w = th.pfx;
   const nw = pl >>> 2;
   for (let k = 0; k < nw; k++) w[k] = dv.getInt32(p + 4 * k, true);
   w[8] = dv.getInt32(p + pl - 4, true);
