@@ -113,7 +113,7 @@ function importSection(args: Args): void {
   const line = (what: string, ms: number, note = '') => console.log(`  ${what.padEnd(34)} ${s2(ms).padStart(8)}  ${note}`);
   line('parse worker (read, tokenize, rows)', imp.parseWorkerMs!, `first batch after ${s2(imp.firstBatchMs!)} (worker start-up, overlapped with opening the database)`);
   line('  of which start-up (bundle load)', imp.parseWorkerBootMs!);
-  line('  the parse alone, for comparison', parseOnly.inThreadParseMs!, `(same parser on one thread from 1 MiB reads: ${(mb(parseOnly.bytes!) / (parseOnly.inThreadParseMs! / 1000)).toFixed(0)} MB/s of CPU)`);
+  line('  the parse alone, for comparison', parseOnly.inThreadParseMs!, `(same parser on one thread, same chunks: ${(mb(parseOnly.bytes!) / (parseOnly.inThreadParseMs! / 1000)).toFixed(0)} MB/s of CPU)`);
   line('hash worker (sha256 of the file)', imp.hashWorkerMs!, '(niced: it takes the cycles the parse and the appender leave)');
   line('main: DuckDB append', imp.appendMs!, `${(rows / (imp.appendMs! / 1000) / 1e6).toFixed(1)} M rows/s of CPU`);
   line('main: Arrow cache write', imp.arrowMs!);
