@@ -3,7 +3,7 @@
  * while it opens the database, creates the schema, checks for a duplicate and BEGINs (~0.1 s on a
  * fresh database, single-threaded), so the parse worker — the import's critical path — is not
  * idle meanwhile. Batches wait in the parse's own bounded queue (its credits) until `attach`
- * gives them a sink; `cancel` (a duplicate, a database error) ends the parse at its next batch.
+ * gives them a sink; `cancel` (a duplicate, a database error) ends the parse at once.
  */
 import type { ParseSink } from '../ingest/types.ts';
 import type { BridgeParseOptions, BridgeParseResult, BridgeProgress, TraceParseFn } from './trace-parser-bridge.ts';
@@ -24,6 +24,7 @@ export class EarlyParse {
   private resolveSink!: (sink: ParseSink | null) => void;
   private progress: ((p: BridgeProgress) => void) | null = null;
   private settled = false;
+  private readonly abort = new AbortController();
 
   /** Starts parsing `path` now. The sink this parse will get must release its batches (ImportWriter's does). */
   constructor(parse: TraceParseFn, path: string, options: BridgeParseOptions) {
@@ -44,7 +45,7 @@ export class EarlyParse {
         return sink.irqs(batch, vms, sources);
       },
     };
-    this.result = parse(path, options, deferred, (p) => this.progress?.(p));
+    this.result = parse(path, { ...options, signal: this.abort.signal }, deferred, (p) => this.progress?.(p));
     this.result.catch(() => {}); // observed by attach(); a cancelled parse's end is not
   }
 
@@ -57,10 +58,11 @@ export class EarlyParse {
     return this.result;
   }
 
-  /** Discards the parse: it stops at its next batch (a file without rows simply ends). */
+  /** Discards the parse: its worker is terminated now (and any batch still arriving is refused). */
   cancel(): void {
     if (this.settled) return;
     this.settled = true;
     this.resolveSink(null);
+    this.abort.abort();
   }
 }

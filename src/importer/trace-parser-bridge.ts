@@ -12,6 +12,8 @@ export interface BridgeParseOptions {
   strict: boolean;
   /** Filled with the parse's diagnostics (benchmark breakdowns). */
   stats?: ParseFileStats;
+  /** Ends the parse early (a cancelled EarlyParse). */
+  signal?: AbortSignal;
 }
 
 export interface BridgeProgress {
@@ -40,6 +42,7 @@ export const parseTraceFile: TraceParseFn = async (path, options, sink, onProgre
   }, sink, {
     worker: 'auto',
     ...(options.stats ? { stats: options.stats } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
     onProgress: (p) => onProgress({ bytes: p.rawBytes, totalBytes: p.totalBytes, lines: p.lines }),
   });
   return { summary, sha256: summary.sha256 };

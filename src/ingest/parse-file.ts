@@ -70,6 +70,8 @@ export interface ParseFileRunOptions {
   onProgress?: (p: ParseProgress) => void;
   /** Filled in as the parse runs (diagnostics; tests use it to check the backpressure bound). */
   stats?: ParseFileStats;
+  /** Aborting ends the parse at once (worker mode: the worker is terminated); parseFile rejects. */
+  signal?: AbortSignal;
 }
 
 export interface ParseFileStats {
@@ -143,7 +145,7 @@ export async function parseFile(
     const input = await openTraceInput(path);
     return parseInput(input, opts, sink, { onProgress: run.onProgress });
   }
-  return parseInWorker(path, opts, sink, run.onProgress, run.stats);
+  return parseInWorker(path, opts, sink, run.onProgress, run.stats, run.signal);
 }
 
 /** Size on disk, or 0 when it cannot be read (openTraceInput then reports the real error). */
@@ -161,6 +163,7 @@ function parseInWorker(
   sink: ParseSink,
   onProgress?: (p: ParseProgress) => void,
   stats?: ParseFileStats,
+  signal?: AbortSignal,
 ): Promise<ParseFileSummary> {
   // The parse worker hands raw chunks straight to the hash worker (plain JS, no loader to boot).
   const { port1, port2 } = new MessageChannel();
@@ -281,6 +284,10 @@ function parseInWorker(
       }
     });
     worker.on('error', fail);
+    if (signal) {
+      if (signal.aborted) fail(new Error(`parse of ${path} aborted`));
+      else signal.addEventListener('abort', () => fail(new Error(`parse of ${path} aborted`)), { once: true });
+    }
     worker.on('exit', (code) => {
       if (!settled && !done) fail(new Error(`parse worker exited with code ${code} before finishing ${path}`));
     });

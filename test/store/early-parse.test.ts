@@ -88,3 +88,22 @@ describe('early parse', () => {
     await expect(importFiles([trace], { db: bad })).rejects.toThrow();
   });
 });
+
+describe('parseFile abort signal', () => {
+  it('rejects and ends the worker when aborted, without handing the sink anything', async () => {
+    const { parseFile } = await import('../../src/ingest/parse-file.ts');
+    const path = join(dir, 'exits.log');
+    // kvm_exit lines only: no access batch would be posted before the end of the file
+    const line = '       CPU 0/KVM-4251    (   4242) [003] ...1.  100.000001: kvm_exit: TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0xffff800080a1b3e8\n';
+    writeFileSync(path, line.repeat(Math.ceil((AUTO_WORKER_MIN_BYTES * 4) / line.length)));
+    const ac = new AbortController();
+    let batches = 0;
+    const done = parseFile(path, { path, fallbackVm: 'x', strict: false }, {
+      accesses: () => { batches++; },
+      irqs: () => { batches++; },
+    }, { worker: true, signal: ac.signal });
+    ac.abort();
+    await expect(done).rejects.toThrow(/aborted/);
+    expect(batches).toBe(0);
+  });
+});
