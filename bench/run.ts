@@ -114,7 +114,7 @@ function importSection(args: Args): void {
   line('parse worker (read, tokenize, rows)', imp.parseWorkerMs!, `first batch after ${s2(imp.firstBatchMs!)} (worker start-up, overlapped with opening the database)`);
   line('  of which start-up (bundle load)', imp.parseWorkerBootMs!);
   line('  the parse alone, for comparison', parseOnly.inThreadParseMs!, `(same parser on one thread, same chunks: ${(mb(parseOnly.bytes!) / (parseOnly.inThreadParseMs! / 1000)).toFixed(0)} MB/s of CPU)`);
-  line('hash worker (sha256 of the file)', imp.hashWorkerMs!, '(niced: it takes the cycles the parse and the appender leave)');
+  line('hash worker (sha256 of the file)', imp.hashWorkerMs!);
   line('main: DuckDB append', imp.appendMs!, `${(rows / (imp.appendMs! / 1000) / 1e6).toFixed(1)} M rows/s of CPU`);
   line('main: Arrow cache write', imp.arrowMs!);
   line('main: everything else', imp.mainMs! - imp.appendMs! - imp.arrowMs!, `(open, schema, summary tables, COMMIT + checkpoint: ${s2(imp.commitMs!)} wall)`);

@@ -112,9 +112,9 @@ export async function importFiles(
       let r: FileImportResult;
       if (item.error) r = { status: 'failed', path: item.path, error: item.error };
       else {
-        const started = early !== null && early.path === item.path ? early : null;
+        const pre = early !== null && early.path === item.path ? early : null;
         early = null;
-        r = await importOne(db, item.path, options, arrowDir, parse, started);
+        r = await importOne(db, item.path, options, arrowDir, parse, pre);
         if (r.status === 'failed' && item.fromDirectory && NOT_A_TRACE.has(r.error.code)) {
           r = { status: 'not-a-trace', path: item.path, reason: r.error };
         }

@@ -5,8 +5,7 @@
 // reuse. Plain JavaScript on purpose: no TypeScript loader to start, so this worker boots in
 // milliseconds and costs the parse nothing (hashing a GB file is ~0.6 s of CPU).
 import { createHash } from 'node:crypto';
-import { readFileSync, readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 /** This thread's CPU ms (Linux), for the benchmark breakdown; NaN elsewhere. */
@@ -17,15 +16,6 @@ function threadCpuMs() {
   } catch {
     return NaN;
   }
-}
-
-// The hash is not on the import's critical path (the parse is): nice this thread (Linux nice
-// values are per thread) so it takes the cycles the parse and the appender leave idle, with
-// enough chunks queued (parse-worker.ts MAX_HASH_QUEUED) that it need not hold the parse up.
-try {
-  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 10);
-} catch {
-  // not Linux, or not allowed: run at normal priority
 }
 
 const hash = createHash('sha256');

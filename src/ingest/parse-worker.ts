@@ -61,7 +61,7 @@ const sink: ParseSink = {
 /** Raw chunks handed to the hash worker and not hashed yet; reading pauses above the limit. */
 let hashQueued = 0;
 let hashWake: (() => void) | null = null;
-const MAX_HASH_QUEUED = 48; // MiB-sized chunks: the niced hash thread may lag that far behind
+const MAX_HASH_QUEUED = 16;
 
 /** Read buffers come back from the hash worker and are read into again. */
 const chunkPool = new ChunkPool();
