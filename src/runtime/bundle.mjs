@@ -1,8 +1,9 @@
 // Loads a TypeScript entry point (the CLI, the parse worker) from a JavaScript bundle cached under
 // node_modules/.cache/abitrace/, rebuilt with esbuild whenever a source file it was built from
-// changed. Code split at dynamic imports, so a command still loads only what it uses. Why: loading the TypeScript through tsx's loader hooks costs ~1 s of start-up
-// CPU per process and ~0.2 s per worker (an extra loader thread, a transform per module), which a
-// CLI run and every import paid. Plain JavaScript on purpose: it runs before any TypeScript loader.
+// changed; code split at dynamic imports, so a command still loads only what it uses. Why:
+// loading the TypeScript through tsx's loader hooks costs ~1 s of start-up CPU per process and
+// ~0.2 s per worker (an extra loader thread, a transform per module), which a CLI run and every
+// import paid. Plain JavaScript on purpose: it runs before any TypeScript loader.
 //
 // Falls back to tsx (same code, slower start) when the bundle cannot be built or written, and
 // when ABITRACE_NO_BUNDLE=1. `node src/runtime/bundle.mjs` prebuilds the bundles (npm's `prepare`).
@@ -13,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Bump when the build options below change, so older bundles are rebuilt. */
-const BUILD_VERSION = 1;
+const BUILD_VERSION = 2;
 
 /** Entry points that are loaded through bundles (prebuilt by `node src/runtime/bundle.mjs`). */
 export const ENTRIES = ['src/cli/main.ts', 'src/ingest/parse-worker.ts'];
@@ -56,9 +57,9 @@ function freshBundle(n) {
 }
 
 /**
- * esbuild plugin: `import.meta.url` of each source becomes that source's own URL, so the paths the
- * code resolves relative to itself (queries/, traces/, workers, package.json) stay right inside
- * the bundle.
+ * esbuild plugin: `import.meta.url` (and `.dirname`, `.filename`) of each source becomes that
+ * source's own, so the paths the code resolves relative to itself (queries/, traces/, workers,
+ * package.json) stay right inside the bundle.
  */
 const importMetaUrl = {
   name: 'import-meta-url',
@@ -66,9 +67,12 @@ const importMetaUrl = {
     build.onLoad({ filter: /\.(ts|mjs|js)$/ }, (args) => {
       if (args.path.includes(`${join('node_modules', '')}`)) return undefined;
       const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
+      if (!text.includes('import.meta.')) return undefined;
       return {
-        contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+        contents: text
+          .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
+          .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
+          .replaceAll('import.meta.filename', JSON.stringify(args.path)),
         loader: args.path.endsWith('.ts') ? 'ts' : 'js',
       };
     });

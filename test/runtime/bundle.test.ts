@@ -23,12 +23,12 @@ function project(): { root: string; cacheDir: string } {
   dirs.push(root);
   writeFileSync(join(root, 'package.json'), '{"type":"module"}');
   writeFileSync(join(root, 'value.ts'), 'export const value: number = 1;\n');
-  writeFileSync(join(root, 'lazy.ts'), 'export const lazy: string = "lazy";\nexport const here: string = import.meta.url;\n');
+  writeFileSync(join(root, 'lazy.ts'), 'export const lazy: string = "lazy";\nexport const here: string = import.meta.url;\nexport const dir: string = import.meta.dirname;\n');
   writeFileSync(join(root, 'entry.ts'), [
     "import { value } from './value.ts';",
     'export const get = (): number => value;',
     'export const url: string = import.meta.url;',
-    "export const loadLazy = async (): Promise<{ lazy: string; here: string }> => import('./lazy.ts');",
+    "export const loadLazy = async (): Promise<{ lazy: string; here: string; dir: string }> => import('./lazy.ts');",
   ].join('\n'));
   return { root, cacheDir: join(root, 'cache') };
 }
@@ -42,6 +42,7 @@ describe('bundle cache', () => {
     const lazy = await first.loadLazy();
     expect(lazy.lazy).toBe('lazy');
     expect(lazy.here).toBe(pathToFileURL(join(where.root, 'lazy.ts')).href);
+    expect(lazy.dir).toBe(where.root);
     // the dynamic import became a chunk of its own (loaded only when called)
     const built = readdirSync(where.cacheDir).filter((d) => d.startsWith('entry-') && !d.endsWith('.json'));
     expect(built).toHaveLength(1);
