@@ -126,9 +126,12 @@ export class TraceParser implements LineHandler {
   private readonly evSlotLen = new Int32Array(EVENT_SLOTS);
   private readonly evSlotHead = new Int32Array(EVENT_SLOTS);
   private readonly evSlotTail = new Int32Array(EVENT_SLOTS);
-  /** Event id of `kvm_mmio` once a line of it went through event(), else -1 (fusedMmio's precondition). */
+  /** Event id of `kvm_mmio` once a line of it went through event(), else -1 (fusedEvent's precondition). */
   private mmioEv = -1;
-  /** Lines fusedMmio took (tests check the fused path is exercised). */
+  /** Event ids of `kvm_exit` and `kvm_entry` once seen by event(), else -1. */
+  private exitEv = -1;
+  private entryEv = -1;
+  /** Lines fusedEvent took (tests check the fused path is exercised). */
   fusedLines = 0;
   /** A DataView of the buffer lines currently come from, for 32-bit compares. */
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
@@ -391,7 +394,7 @@ export class TraceParser implements LineHandler {
       h.tsStart = ts;
       const colon = simpleTimestamp(buf, ts, e, h);
       if (colon < 0) r = tokenizeFtraceTimestamp(buf, ts, e, h, th.pfxLayout);
-      else if (col === -2 && this.mmioEv >= 0 && this.fusedMmio(buf, dv, colon, e, lineNo, th)) return;
+      else if (col === -2 && this.fusedEvent(buf, dv, colon, e, lineNo, th)) return;
       else r = tokenizeFtraceEvent(buf, colon, e, h, th.pfxLayout);
     } else {
       r = tokenizeFtraceColumns(buf, p, e, h);
@@ -408,19 +411,56 @@ export class TraceParser implements LineHandler {
   }
 
   /**
-   * The hottest line of all, fused: `: kvm_mmio: <canonical body>` at `colon` (the timestamp is
-   * in this.hdr), on a thread whose comm column and tgid/cpu columns equal its previous line's and
-   * whose attribution is settled — what tokenizeFtraceEvent() → event() → kvmMmio() would do,
-   * without the name scan and the dispatch. Everything is checked before any state changes; on
-   * any doubt it returns false and the line takes the general path, which gives the same result
-   * (fast-paths.test.ts compares the two).
+   * The hottest lines, fused: `: kvm_mmio:`, `: kvm_exit:` or `: kvm_entry:` at `q` (the ':' after
+   * the timestamp, which is in this.hdr) on a thread whose comm column and tgid/cpu columns equal
+   * its previous line's and whose attribution is settled: what tokenizeFtraceEvent() → event()
+   * would do, without the name scan and the dispatch. Everything is checked before any state
+   * changes; on any doubt it returns false and the line takes the general path, which gives the
+   * same result (fast-paths.test.ts compares the two).
+   */
+  private fusedEvent(buf: Buffer, dv: DataView<ArrayBufferLike>, q: number, e: number, lineNo: number, th: ThreadState): boolean {
+    const h = this.hdr;
+    if (h.tgid >= 0 ? h.tgid !== th.tgid : th.vm < 0) return false; // the thread's VM would be (re)assigned
+    if (q + 13 > e || buf[q + 1]! !== 32 || dv.getInt32(q + 2, true) !== W_KVM_) return false;
+    const w = dv.getInt32(q + 6, true);
+    if (w === W_MMIO_) return this.mmioEv >= 0 && this.fusedMmio(buf, dv, q, e, lineNo, th);
+    let ev: number;
+    let colon: number; // the ':' after the event name
+    if (w === W_EXIT_) {
+      ev = this.exitEv;
+      colon = q + 10;
+    } else if (w === W_ENTR_ && buf[q + 10]! === 121 /* y */) {
+      ev = this.entryEv;
+      colon = q + 11;
+    } else {
+      return false;
+    }
+    if (ev < 0 || buf[colon]! !== 58 || buf[colon + 1]! !== 32) return false;
+    let body = colon + 2;
+    while (body < e && buf[body]! === 32) body++;
+    // committed
+    h.tsValid = true;
+    this.events.counts[ev]!++;
+    this.layoutSeen |= body - colon >= 3 ? th.pfxLayout | L_PADDED : th.pfxLayout; // 2+ spaces after the colon
+    if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
+    if (ev === this.entryEv) {
+      th.pcValid = false;
+      th.smcRow = -1;
+      this.otherEvents++;
+    } else {
+      this.kvmExit(lineNo, h, th, buf, body, e);
+    }
+    this.fusedLines++;
+    return true;
+  }
+
+  /**
+   * fusedEvent's kvm_mmio line, with a canonical body: what event() → kvmMmio() would do.
    */
   private fusedMmio(buf: Buffer, dv: DataView<ArrayBufferLike>, q: number, e: number, lineNo: number, th: ThreadState): boolean {
     const h = this.hdr;
-    if (h.tgid >= 0 ? h.tgid !== th.tgid : th.vm < 0) return false; // the thread's VM would be (re)assigned
     // ": kvm_mmio:" and the spaces before the body (trace-cmd pads the event name)
-    if (q + 42 > e || buf[q + 1]! !== 32 || dv.getInt32(q + 2, true) !== W_KVM_ || dv.getInt32(q + 6, true) !== W_MMIO_
-      || buf[q + 10]! !== 58 || buf[q + 11]! !== 32) return false;
+    if (q + 42 > e || buf[q + 10]! !== 58 || buf[q + 11]! !== 32) return false;
     let body = q + 12;
     while (body < e && buf[body]! === 32) body++;
     const f = this.mmio;
@@ -567,6 +607,9 @@ export class TraceParser implements LineHandler {
       this.kvmMmio(ev, lineNo, h, th);
       return;
     }
+    // remember the ids fusedEvent may take (the names it compares are exactly these)
+    if (kind === K_EXIT && h.eventEnd - h.eventStart === 8) this.exitEv = ev;
+    else if (kind === K_ENTRY && h.eventEnd - h.eventStart === 9) this.entryEv = ev;
     switch (kind) {
       case K_EXIT:
         this.kvmExit(lineNo, h, th, buf, body, e);
@@ -746,9 +789,11 @@ export class TraceParser implements LineHandler {
   }
 }
 
-// little-endian words of "kvm_" and "mmio", for the fused kvm_mmio path's event-name check
+// little-endian words of "kvm_", "mmio", "exit" and "entr", for fusedEvent's event-name checks
 const W_KVM_ = 0x5f6d766b;
 const W_MMIO_ = 0x6f696d6d;
+const W_EXIT_ = 0x74697865;
+const W_ENTR_ = 0x72746e65;
 
 /**
  * The common timestamp form `<secs>.<6 or 9 digits>` followed by ':', secs small enough for an

@@ -127,6 +127,32 @@ describe('fused kvm_mmio line path = general path', () => {
     }
   });
 
+  it('on kvm_exit / kvm_entry lines around the accesses, look-alike names, padding and SMC exits', () => {
+    const mm = (gpa: number) => `mmio write len 4 gpa 0x${gpa.toString(16)} val 0x1`;
+    const exit = (ec: string, pc: string) => `TRAP: HSR_EC: ${ec}, PC: ${pc}`;
+    const rows: string[] = [];
+    for (let k = 0; k < 6; k++) {
+      const t = (n: number) => `7.${String(k * 10 + n).padStart(6, '0')}`;
+      rows.push(line('CPU 1/KVM', 4252, t(1), 'kvm_exit', exit('0x0024 (DABT_LOW)', `0xffff80008000${k}000`)).replace('.....', '...1.'));
+      rows.push(line('CPU 1/KVM', 4252, t(2), 'kvm_mmio', mm(0x8000000 + 4 * k)));
+      rows.push(line('CPU 1/KVM', 4252, t(3), 'kvm_entry', `PC: 0xffff80008000${k}004`).replace('.....', 'd..1.'));
+    }
+    rows.push(line('CPU 1/KVM', 4252, '7.000100', 'kvm_exit', exit('0x0017 (SMC64)', '0xffff800080001000')).replace('.....', '...1.'));
+    rows.push(line('CPU 1/KVM', 4252, '7.000101', 'kvm_smc_arm64', 'SMC at 0xffff800080001000 (r0: 0x0000000084000000, imm: 0x0)'));
+    rows.push(line('CPU 1/KVM', 4252, '7.000102', 'kvm_entry', 'PC: 0xffff800080001004').replace('kvm_entry: ', 'kvm_entry:     '));
+    rows.push(line('CPU 1/KVM', 4252, '7.000103', 'kvm_exitx', exit('0x0024 (DABT_LOW)', '0x1')));
+    rows.push(line('CPU 1/KVM', 4252, '7.000104', 'kvm_entryx', 'PC: 0x1'));
+    rows.push(line('CPU 1/KVM', 4252, '7.000105', 'kvm_entry', ''));
+    rows.push(line('CPU 1/KVM', 4252, '7.000106', 'kvm_exit', 'garbage'));
+    for (const cut of [[], [333, 1200]]) {
+      const [fast, plain] = bothPaths(Buffer.from(rows.join('\n')), cut, 4);
+      expect(fast).toBe(plain);
+    }
+    const p = parseBytes(Buffer.from(rows.join('\n')), { format: 'ftrace' });
+    expect(p.fusedLines).toBeGreaterThanOrEqual(12);
+    expect(p.summary.accesses).toBe(7); // 6 writes and the SMC
+  });
+
   it('on the timestamps, names and attribution changes it must leave to the general path', () => {
     const mm = (type: string, gpa: number, val = 0) => `mmio ${type} len 4 gpa 0x${gpa.toString(16)} val 0x${val.toString(16)}`;
     const text = [
