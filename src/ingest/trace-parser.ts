@@ -348,13 +348,7 @@ export class TraceParser implements LineHandler {
       }
     }
     if (p < 0) {
-      const r = tokenizeFtrace(buf, s, e, h);
-      if (r < 0) {
-        this.badLine(buf, s, e, lineNo, r);
-        return;
-      }
-      this.layoutSeen |= h.layout;
-      this.event(buf, s, e, lineNo, h, this.threads.get(h.tid), -1);
+      this.genericFtraceLine(buf, s, e, lineNo);
       return;
     }
     const th = this.threads.get(tid);
@@ -370,13 +364,7 @@ export class TraceParser implements LineHandler {
       while (buf[c]! === 32) c++; // stops at the '-' at d at the latest
       if (c === d) {
         // no comm before the dash: the generic tokenizer searches for another one
-        const r = tokenizeFtrace(buf, s, e, h);
-        if (r < 0) {
-          this.badLine(buf, s, e, lineNo, r);
-          return;
-        }
-        this.layoutSeen |= h.layout;
-        this.event(buf, s, e, lineNo, h, this.threads.get(h.tid), -1);
+        this.genericFtraceLine(buf, s, e, lineNo);
         return;
       }
       h.commStart = c;
@@ -408,6 +396,18 @@ export class TraceParser implements LineHandler {
     }
     this.layoutSeen |= h.layout;
     this.event(buf, s, e, lineNo, h, th, col);
+  }
+
+  /** An ftrace line outside the kernel's column layout: the generic tokenizer, no column caches. */
+  private genericFtraceLine(buf: Buffer, s: number, e: number, lineNo: number): void {
+    const h = this.hdr;
+    const r = tokenizeFtrace(buf, s, e, h);
+    if (r < 0) {
+      this.badLine(buf, s, e, lineNo, r);
+      return;
+    }
+    this.layoutSeen |= h.layout;
+    this.event(buf, s, e, lineNo, h, this.threads.get(h.tid), -1);
   }
 
   /**

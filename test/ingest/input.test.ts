@@ -4,11 +4,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AbitraceError } from '../../src/errors.ts';
 import { openTraceInput } from '../../src/ingest/input.ts';
 import { parseFile } from '../../src/ingest/parse-file.ts';
 import { hasZstd, tempDir } from './helpers/fixtures.ts';
 import { CollectingSink } from './helpers/render.ts';
+import { rejectionOf } from '../helpers/errors.ts';
 
 const DIR = join(import.meta.dirname, '../fixtures/ingest');
 const plain = readFileSync(join(DIR, 'ftrace-tgid.txt'));
@@ -18,16 +18,6 @@ async function readAll(path: string): Promise<{ data: Buffer; sha: string; raw: 
   const parts: Buffer[] = [];
   for await (const c of input.chunks()) parts.push(c);
   return { data: Buffer.concat(parts), sha: input.sha256(), raw: input.rawBytesRead, compression: input.compression };
-}
-
-async function errorOf(p: Promise<unknown>): Promise<AbitraceError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AbitraceError);
-    return e as AbitraceError;
-  }
-  throw new Error('expected an AbitraceError');
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -68,14 +58,14 @@ describe('openTraceInput', () => {
 
   it('E_ZSTD_MISSING when zstd is not on PATH', async () => {
     process.env.PATH = tempDir();
-    const err = await errorOf(openTraceInput(join(DIR, 'ftrace-tgid-compressed.txt.zst')));
+    const err = await rejectionOf(openTraceInput(join(DIR, 'ftrace-tgid-compressed.txt.zst')));
     expect(err.code).toBe('E_ZSTD_MISSING');
     expect(err.message).toContain('ftrace-tgid-compressed.txt.zst');
     expect(err.message).toContain('zstd');
   });
 
   it('E_FILE_NOT_FOUND names the path', async () => {
-    const err = await errorOf(openTraceInput('/nonexistent/dir/host.trace'));
+    const err = await rejectionOf(openTraceInput('/nonexistent/dir/host.trace'));
     expect(err.code).toBe('E_FILE_NOT_FOUND');
     expect(err.message).toContain('/nonexistent/dir/host.trace');
   });
@@ -84,22 +74,22 @@ describe('openTraceInput', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'empty.trace'), '');
     writeFileSync(join(dir, 'empty.gz'), gzipSync(Buffer.alloc(0)));
-    expect((await errorOf(openTraceInput(join(dir, 'empty.trace')))).code).toBe('E_EMPTY_INPUT');
-    expect((await errorOf(openTraceInput(join(dir, 'empty.gz')))).code).toBe('E_EMPTY_INPUT');
+    expect((await rejectionOf(openTraceInput(join(dir, 'empty.trace')))).code).toBe('E_EMPTY_INPUT');
+    expect((await rejectionOf(openTraceInput(join(dir, 'empty.gz')))).code).toBe('E_EMPTY_INPUT');
   });
 
   it('E_BINARY_INPUT for binary data, with a hint for trace-cmd .dat files', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'blob.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0, 0, 0]));
     writeFileSync(join(dir, 'trace.dat'), Buffer.concat([Buffer.from([0x17, 0x08, 0x44]), Buffer.from('tracing6\0\0\0')]));
-    const a = await errorOf(openTraceInput(join(dir, 'blob.bin')));
+    const a = await rejectionOf(openTraceInput(join(dir, 'blob.bin')));
     expect(a.code).toBe('E_BINARY_INPUT');
     expect(a.message).toContain('blob.bin');
-    const b = await errorOf(openTraceInput(join(dir, 'trace.dat')));
+    const b = await rejectionOf(openTraceInput(join(dir, 'trace.dat')));
     expect(b.code).toBe('E_BINARY_INPUT');
     expect(b.message).toContain('trace-cmd report');
     writeFileSync(join(dir, 'capture.xz'), Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(64, 1)]));
-    expect((await errorOf(openTraceInput(join(dir, 'capture.xz')))).message).toContain('xz-compressed');
+    expect((await rejectionOf(openTraceInput(join(dir, 'capture.xz')))).message).toContain('xz-compressed');
   });
 
   it('E_TRUNCATED_INPUT for a gzip cut short, in the sniff window and after it', async () => {
@@ -110,7 +100,7 @@ describe('openTraceInput', () => {
     const big = gzipSync(bigText);
     writeFileSync(join(dir, 'big.gz'), big.subarray(0, Math.floor(big.length * 0.7)));
     for (const f of ['small.gz', 'big.gz']) {
-      const err = await errorOf(readAll(join(dir, f)));
+      const err = await rejectionOf(readAll(join(dir, f)));
       expect(err.code).toBe('E_TRUNCATED_INPUT');
       expect(err.message).toContain(f);
       expect(err.message).toContain('gzip');
@@ -121,7 +111,7 @@ describe('openTraceInput', () => {
     const dir = tempDir();
     const zst = readFileSync(join(DIR, 'ftrace-tgid-compressed.txt.zst'));
     writeFileSync(join(dir, 'cut.zst'), zst.subarray(0, zst.length - 20));
-    const err = await errorOf(readAll(join(dir, 'cut.zst')));
+    const err = await rejectionOf(readAll(join(dir, 'cut.zst')));
     expect(err.code).toBe('E_TRUNCATED_INPUT');
     expect(err.message).toContain('cut.zst');
     expect(err.message).toContain('zstd');
@@ -130,7 +120,7 @@ describe('openTraceInput', () => {
   it('a directory is a usage error (the importer expands directories)', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'sub'));
-    expect((await errorOf(openTraceInput(join(dir, 'sub')))).code).toBe('E_USAGE');
+    expect((await rejectionOf(openTraceInput(join(dir, 'sub')))).code).toBe('E_USAGE');
   });
 });
 
@@ -138,7 +128,7 @@ describe('parseFile errors', () => {
   it('E_FORMAT_UNKNOWN quotes the first line', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'notes.txt'), 'hello there\nsecond line\n');
-    const err = await errorOf(parseFile(join(dir, 'notes.txt'), { path: 'notes.txt', fallbackVm: 'x', strict: false }, new CollectingSink(), { worker: false }));
+    const err = await rejectionOf(parseFile(join(dir, 'notes.txt'), { path: 'notes.txt', fallbackVm: 'x', strict: false }, new CollectingSink(), { worker: false }));
     expect(err.code).toBe('E_FORMAT_UNKNOWN');
     expect(err.message).toContain('"hello there"');
   });

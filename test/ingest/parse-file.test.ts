@@ -3,24 +3,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AbitraceError } from '../../src/errors.ts';
 import type { AccessBatch } from '../../src/model/access-batch.ts';
 import { AUTO_WORKER_MIN_BYTES, MAX_BATCHES_IN_FLIGHT, parseFile, type ParseFileStats, type ParseProgress } from '../../src/ingest/parse-file.ts';
 import { tempDir } from './helpers/fixtures.ts';
 import { CollectingSink, render } from './helpers/render.ts';
+import { rejectionOf } from '../helpers/errors.ts';
 
 const DIR = join(import.meta.dirname, '../fixtures/ingest');
 const opts = (path: string, extra: object = {}) => ({ path, fallbackVm: 'fixture', strict: false, ...extra });
-
-async function errorOf(p: Promise<unknown>): Promise<AbitraceError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AbitraceError);
-    return e as AbitraceError;
-  }
-  throw new Error('expected an AbitraceError');
-}
 
 describe('parseFile', () => {
   it('worker and in-process parses render identically (rows, irq rows, dictionaries, summary)', async () => {
@@ -39,11 +29,11 @@ describe('parseFile', () => {
     const dir = tempDir();
     const bad = join(dir, 'bad.trace');
     writeFileSync(bad, '       CPU 0/KVM-4251    [003] .....  1.000001: kvm_entry: PC: 0x1\nnot a trace line\n');
-    const strict = await errorOf(parseFile(bad, opts('bad.trace', { strict: true }), new CollectingSink(), { worker: true }));
+    const strict = await rejectionOf(parseFile(bad, opts('bad.trace', { strict: true }), new CollectingSink(), { worker: true }));
     expect(strict.code).toBe('E_MALFORMED_LINE');
     expect(strict.message).toMatch(/^bad\.trace:2: expected /);
     expect(strict.exitCode).toBe(2);
-    const missing = await errorOf(parseFile(join(dir, 'nope.trace'), opts('nope.trace'), new CollectingSink(), { worker: true }));
+    const missing = await rejectionOf(parseFile(join(dir, 'nope.trace'), opts('nope.trace'), new CollectingSink(), { worker: true }));
     expect(missing.code).toBe('E_FILE_NOT_FOUND');
     expect(missing.message).toContain('nope.trace');
   });
@@ -63,7 +53,7 @@ describe('parseFile', () => {
       },
       irqs: (): void => {},
     };
-    const err = await errorOf(parseFile(path, opts('late-error.trace', { strict: true, batchRows: 2 }), sink, { worker: true }));
+    const err = await rejectionOf(parseFile(path, opts('late-error.trace', { strict: true, batchRows: 2 }), sink, { worker: true }));
     expect(err.code).toBe('E_MALFORMED_LINE');
     expect(err.message).toMatch(/^late-error\.trace:5: /);
     expect(started).toBe(finished); // nothing still writing when the caller sees the error

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareKernelVersions, parseRuleFile, severityRank } from '../../src/rules/rule-file.ts';
+import { thrownBy } from '../helpers/errors.ts';
 
 const HEADER = `-- id: demo-rule
 -- title: A demo rule
@@ -14,15 +15,6 @@ const HEADER = `-- id: demo-rule
 --   Second paragraph.
 `;
 const BODY = `SELECT 'vm' AS vm, 0 AS vcpu, 1 AS first_ts_ns, 2 AS last_ts_ns, 3 AS count, 4 AS example_seq, 'x' AS detail;\n`;
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  throw new Error('expected an error');
-}
 
 describe('parseRuleFile', () => {
   it('reads every header key, joins continuation lines and keeps paragraphs', () => {
@@ -45,7 +37,7 @@ describe('parseRuleFile', () => {
   });
 
   it('names every missing required key and the file', () => {
-    const e = errorOf(() => parseRuleFile('-- id: a\n-- title: t\n' + BODY, 'dir/a.sql'));
+    const e = thrownBy(() => parseRuleFile('-- id: a\n-- title: t\n' + BODY, 'dir/a.sql'));
     expect(e.code).toBe('E_RULE_INVALID');
     expect(e.message).toContain('dir/a.sql');
     for (const k of ['change', 'kernels', 'compares', 'level', 'severity', 'doc']) expect(e.message).toContain(`'${k}'`);
@@ -53,26 +45,26 @@ describe('parseRuleFile', () => {
   });
 
   it('rejects unknown keys, bad values and duplicates with the line number', () => {
-    expect(errorOf(() => parseRuleFile(HEADER.replace('-- level: touch', '-- levle: touch') + BODY, 'f.sql')).message)
+    expect(thrownBy(() => parseRuleFile(HEADER.replace('-- level: touch', '-- levle: touch') + BODY, 'f.sql')).message)
       .toMatch(/^f\.sql:6: unknown header key 'levle'/);
-    expect(errorOf(() => parseRuleFile(HEADER.replace('level: touch', 'level: maybe') + BODY, 'f.sql')).message)
+    expect(thrownBy(() => parseRuleFile(HEADER.replace('level: touch', 'level: maybe') + BODY, 'f.sql')).message)
       .toMatch(/^f\.sql:6: level 'maybe' must be one of touch, outcome, unknown/);
-    expect(errorOf(() => parseRuleFile(HEADER.replace('severity: warn', 'severity: fatal') + BODY, 'f.sql')).message)
+    expect(thrownBy(() => parseRuleFile(HEADER.replace('severity: warn', 'severity: fatal') + BODY, 'f.sql')).message)
       .toContain("severity 'fatal' must be one of info, warn, error");
-    expect(errorOf(() => parseRuleFile(HEADER.replace('-- doc:', '-- id: again\n-- doc:') + BODY, 'f.sql')).message)
+    expect(thrownBy(() => parseRuleFile(HEADER.replace('-- doc:', '-- id: again\n-- doc:') + BODY, 'f.sql')).message)
       .toMatch(/f\.sql:8: header key 'id' given twice \(first on line 1\)/);
-    expect(errorOf(() => parseRuleFile(HEADER.replace('-- doc:', '-- requires: snapshot\n-- doc:') + BODY, 'f.sql')).message)
+    expect(thrownBy(() => parseRuleFile(HEADER.replace('-- doc:', '-- requires: snapshot\n-- doc:') + BODY, 'f.sql')).message)
       .toContain("requires 'snapshot' must be one of replay");
-    expect(errorOf(() => parseRuleFile(HEADER.replace('-- doc:', '-- visible-from: six\n-- doc:') + BODY, 'f.sql')).message)
+    expect(thrownBy(() => parseRuleFile(HEADER.replace('-- doc:', '-- visible-from: six\n-- doc:') + BODY, 'f.sql')).message)
       .toContain("visible-from 'six' must be a kernel version");
-    expect(errorOf(() => parseRuleFile(HEADER.replace('id: demo-rule', 'id: Demo Rule') + BODY, 'f.sql')).message)
+    expect(thrownBy(() => parseRuleFile(HEADER.replace('id: demo-rule', 'id: Demo Rule') + BODY, 'f.sql')).message)
       .toContain("id 'Demo Rule' must be lower-case");
   });
 
   it('rejects a free-text line after a non-text key and an empty body', () => {
-    expect(errorOf(() => parseRuleFile(HEADER.replace('-- severity: warn', '-- severity: warn\n-- stray words') + BODY, 'f.sql')).message)
+    expect(thrownBy(() => parseRuleFile(HEADER.replace('-- severity: warn', '-- severity: warn\n-- stray words') + BODY, 'f.sql')).message)
       .toMatch(/^f\.sql:8: expected a '-- key: value' header line/);
-    expect(errorOf(() => parseRuleFile(HEADER, 'f.sql')).message).toMatch(/^f\.sql:12: no SQL after the header/);
+    expect(thrownBy(() => parseRuleFile(HEADER, 'f.sql')).message).toMatch(/^f\.sql:12: no SQL after the header/);
   });
 
   it('treats key-looking lines inside doc as doc text', () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUILTIN_RULES_DIR, findRule, loadRules, selectChanges } from '../../src/rules/rule-loader.ts';
+import { thrownBy } from '../helpers/errors.ts';
 
 function ruleText(id: string, change: string): string {
   return `-- id: ${id}\n-- title: t\n-- change: ${change}\n-- kernels: k\n-- compares: a..b\n-- level: touch\n-- severity: info\n-- doc: d\nSELECT 1\n`;
@@ -19,15 +20,6 @@ function put(rel: string, text: string): string {
   mkdirSync(join(p, '..'), { recursive: true });
   writeFileSync(p, text);
   return p;
-}
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  throw new Error('expected an error');
 }
 
 describe('built-in rule packs', () => {
@@ -65,7 +57,7 @@ describe('loadRules on user directories', () => {
   it('rejects duplicate ids naming both files', () => {
     const a = put('one/dup.sql', ruleText('dup', 'one'));
     put('two/dup.sql', ruleText('dup', 'two'));
-    const e = errorOf(() => loadRules({ dirs: [dir], builtin: false }));
+    const e = thrownBy(() => loadRules({ dirs: [dir], builtin: false }));
     expect(e.code).toBe('E_RULE_INVALID');
     expect(e.message).toContain(a);
     expect(e.message).toContain(join(dir, 'two', 'dup.sql'));
@@ -73,20 +65,20 @@ describe('loadRules on user directories', () => {
 
   it('rejects a file name that differs from the id and a directory that differs from the change', () => {
     put('one/other-name.sql', ruleText('the-id', 'one'));
-    expect(errorOf(() => loadRules({ dirs: [dir], builtin: false })).message).toContain("does not match id 'the-id'");
+    expect(thrownBy(() => loadRules({ dirs: [dir], builtin: false })).message).toContain("does not match id 'the-id'");
     rmSync(join(dir, 'one'), { recursive: true });
     put('wrong-dir/the-id.sql', ruleText('the-id', 'one'));
-    expect(errorOf(() => loadRules({ dirs: [dir], builtin: false })).message).toContain("change 'one' does not match its directory 'wrong-dir'");
+    expect(thrownBy(() => loadRules({ dirs: [dir], builtin: false })).message).toContain("change 'one' does not match its directory 'wrong-dir'");
   });
 
   it('reports a missing directory and unknown change or rule ids', () => {
-    expect(errorOf(() => loadRules({ dirs: [join(dir, 'nope')] })).code).toBe('E_FILE_NOT_FOUND');
+    expect(thrownBy(() => loadRules({ dirs: [join(dir, 'nope')] })).code).toBe('E_FILE_NOT_FOUND');
     const rules = loadRules();
-    const e = errorOf(() => selectChanges(rules, ['no-such-change']));
+    const e = thrownBy(() => selectChanges(rules, ['no-such-change']));
     expect(e.code).toBe('E_RULE_UNKNOWN');
     expect(e.message).toContain('vgic-iidr-rev1-rev2');
     expect(selectChanges(rules, ['psci-version']).every((r) => r.change === 'psci-version')).toBe(true);
     expect(findRule(rules, 'iidr-read').change).toBe('vgic-iidr-read');
-    expect(errorOf(() => findRule(rules, 'nope')).code).toBe('E_RULE_UNKNOWN');
+    expect(thrownBy(() => findRule(rules, 'nope')).code).toBe('E_RULE_UNKNOWN');
   });
 });

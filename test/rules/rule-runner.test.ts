@@ -4,6 +4,7 @@ import { runCheck } from '../../src/rules/check-run.ts';
 import { ruleColumns, runRule, unmetRequirement } from '../../src/rules/rule-runner.ts';
 import { ensureFindingsTables } from '../../src/rules/findings-store.ts';
 import { TraceDb } from './helpers/trace-db.ts';
+import { rejectionOf } from '../helpers/errors.ts';
 
 function rule(id: string, sql: string, extra = ''): RuleFile {
   return parseRuleFile(`-- id: ${id}\n-- title: ${id}\n-- change: demo\n-- kernels: k\n-- compares: a..b\n-- level: touch\n`
@@ -25,15 +26,6 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  throw new Error('expected an error');
-}
-
 describe('rule validation at run time', () => {
   it('accepts the finding columns (import_id optional) and stores the rows with rule metadata', async () => {
     await ensureFindingsTables(t.db);
@@ -46,7 +38,7 @@ describe('rule validation at run time', () => {
   });
 
   it('names the file and the missing or unexpected columns', async () => {
-    const e = await errorOf(ruleColumns(t.db, rule('bad', `SELECT vm, 1 AS count, 'x' AS extra FROM accesses`)));
+    const e = await rejectionOf(ruleColumns(t.db, rule('bad', `SELECT vm, 1 AS count, 'x' AS extra FROM accesses`)));
     expect(e.code).toBe('E_RULE_INVALID');
     expect(e.message).toContain('/rules/demo/bad.sql');
     expect(e.message).toContain('missing columns vcpu, first_ts_ns, last_ts_ns, example_seq, detail');
@@ -54,10 +46,10 @@ describe('rule validation at run time', () => {
   });
 
   it('rejects more than one statement and reports SQL errors with the file and line', async () => {
-    const two = await errorOf(ruleColumns(t.db, rule('two', `${GOOD};\nSELECT 1`)));
+    const two = await rejectionOf(ruleColumns(t.db, rule('two', `${GOOD};\nSELECT 1`)));
     expect(two.code).toBe('E_RULE_INVALID');
     expect(two.message).toContain('exactly one SELECT statement (found 2)');
-    const sql = await errorOf(ruleColumns(t.db, rule('typo', 'SELECT * FROM no_such_table')));
+    const sql = await rejectionOf(ruleColumns(t.db, rule('typo', 'SELECT * FROM no_such_table')));
     expect(sql.code).toBe('E_SQL');
     expect(sql.message).toMatch(/^rule typo \(\/rules\/demo\/typo\.sql:9\): .*no_such_table/s);
   });
@@ -103,7 +95,7 @@ describe('runCheck', () => {
   });
 
   it('stores nothing when a rule fails half-way', async () => {
-    const e = await errorOf(runCheck(t.db, [rule('good', GOOD), rule('broken', 'SELECT * FROM nowhere')],
+    const e = await rejectionOf(runCheck(t.db, [rule('good', GOOD), rule('broken', 'SELECT * FROM nowhere')],
       { failOn: 'error', hostKernel: null, ruleDirs: [], changes: [] }));
     expect(e.code).toBe('E_SQL');
     const tables = await t.db.readObjects(`SELECT table_name FROM information_schema.tables WHERE table_name IN ('findings', 'check_runs')`);
@@ -112,14 +104,14 @@ describe('runCheck', () => {
 
   it('refuses a database with the schema but no import', async () => {
     await t.db.run('DELETE FROM imports');
-    const e = await errorOf(runCheck(t.db, [rule('good', GOOD)], { failOn: 'error', hostKernel: null, ruleDirs: [], changes: [] }));
+    const e = await rejectionOf(runCheck(t.db, [rule('good', GOOD)], { failOn: 'error', hostKernel: null, ruleDirs: [], changes: [] }));
     expect(e.code).toBe('E_NO_DATA');
     expect(e.message).toContain('holds no import');
   });
 
   it('refuses a database without imported data', async () => {
     await t.db.run('DROP VIEW accesses_decoded');
-    const e = await errorOf(runCheck(t.db, [rule('good', GOOD)], { failOn: 'error', hostKernel: null, ruleDirs: [], changes: [] }));
+    const e = await rejectionOf(runCheck(t.db, [rule('good', GOOD)], { failOn: 'error', hostKernel: null, ruleDirs: [], changes: [] }));
     expect(e.code).toBe('E_NO_DATA');
     expect(e.message).toContain('accesses_decoded');
   });

@@ -15,14 +15,4 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'abitrace-ingest-'));
 }
 
-/** Deterministic PRNG (mulberry32) for property tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../../helpers/prng.ts';

@@ -13,18 +13,9 @@ import { H, type RegisterDescriptor } from '../../../src/gic/descriptor.ts';
 import type { BlockRange, VmLayout } from '../../../src/gic/layout.ts';
 import { platformById } from '../../../src/gic/platforms.ts';
 import type { ReplayVmInput } from '../../../src/replay/types.ts';
+import { rng as prng } from '../../helpers/prng.ts';
 
-/** mulberry32: small, fast, reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 interface VmSpec {
   platform: string;
