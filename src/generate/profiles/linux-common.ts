@@ -266,6 +266,18 @@ export const ITS_CPU_INIT: Step[] = [
 
 // --- request_irq of the platform's device SPIs (order as in the 6.1 capture) --------------------
 
+/**
+ * Linux gic_set_affinity() of SPI `spi` to vCPU `target`: peek ISENABLER, mask + RWP poll, write
+ * IROUTER, unmask if it was enabled. Used at request time and by irqbalance.
+ */
+const GICV3_SET_AFFINITY_STEPS: Step[] = [
+    { mmio: 'R', frame: 'GICD', off: '0x100 + 4 * (spi / 32)', save: 'en' },
+    { mmio: 'W', frame: 'GICD', off: '0x180 + 4 * (spi / 32)', value: 'bit(spi % 32)' },
+    { mmio: 'R', frame: 'GICD', off: 0x0, save: 'ctlr', until: '(ctlr & 0x80000000) == 0' },
+    { mmio: 'W', frame: 'GICD', off: '0x6000 + 8 * spi', len: 8, value: 'aff(target)' },
+    { when: 'en & bit(spi % 32)', then: [{ mmio: 'W', frame: 'GICD', off: '0x100 + 4 * (spi / 32)', value: 'bit(spi % 32)' }] },
+];
+
 /** set type (ICFGR read-back), unmask, then irq_set_affinity: peek, mask, RWP, IROUTER, unmask. */
 export const DEVICE_SPIS_REQUEST: Step[] = [
   {
@@ -274,11 +286,7 @@ export const DEVICE_SPIS_REQUEST: Step[] = [
       { let: { spi: 'at(bootSpis, k)', target: 'k % vcpus' } },
       { mmio: 'R', frame: 'GICD', off: '0xc00 + 4 * (spi / 16)' },
       { mmio: 'W', frame: 'GICD', off: '0x100 + 4 * (spi / 32)', value: 'bit(spi % 32)' },
-      { mmio: 'R', frame: 'GICD', off: '0x100 + 4 * (spi / 32)', save: 'en' },
-      { mmio: 'W', frame: 'GICD', off: '0x180 + 4 * (spi / 32)', value: 'bit(spi % 32)' },
-      { mmio: 'R', frame: 'GICD', off: 0x0, save: 'ctlr', until: '(ctlr & 0x80000000) == 0' },
-      { mmio: 'W', frame: 'GICD', off: '0x6000 + 8 * spi', len: 8, value: 'aff(target)' },
-      { when: 'en & bit(spi % 32)', then: [{ mmio: 'W', frame: 'GICD', off: '0x100 + 4 * (spi / 32)', value: 'bit(spi % 32)' }] },
+      ...GICV3_SET_AFFINITY_STEPS,
     ],
   },
 ];
@@ -327,11 +335,7 @@ export const GICV3_SET_AFFINITY: Activity = {
   perSec: 0.2,
   let: { spi: 'pick(virtioSpis)', target: 'rand(0, vcpus - 1)' },
   steps: [
-    { mmio: 'R', frame: 'GICD', off: '0x100 + 4 * (spi / 32)', save: 'en' },
-    { mmio: 'W', frame: 'GICD', off: '0x180 + 4 * (spi / 32)', value: 'bit(spi % 32)' },
-    { mmio: 'R', frame: 'GICD', off: 0x0, save: 'ctlr', until: '(ctlr & 0x80000000) == 0' },
-    { mmio: 'W', frame: 'GICD', off: '0x6000 + 8 * spi', len: 8, value: 'aff(target)' },
-    { when: 'en & bit(spi % 32)', then: [{ mmio: 'W', frame: 'GICD', off: '0x100 + 4 * (spi / 32)', value: 'bit(spi % 32)' }] },
+    ...GICV3_SET_AFFINITY_STEPS,
   ],
 };
 
