@@ -271,11 +271,11 @@ export const ITS_CPU_INIT: Step[] = [
  * IROUTER, unmask if it was enabled. Used at request time and by irqbalance.
  */
 const GICV3_SET_AFFINITY_STEPS: Step[] = [
-    { mmio: 'R', frame: 'GICD', off: '0x100 + 4 * (spi / 32)', save: 'en' },
-    { mmio: 'W', frame: 'GICD', off: '0x180 + 4 * (spi / 32)', value: 'bit(spi % 32)' },
-    { mmio: 'R', frame: 'GICD', off: 0x0, save: 'ctlr', until: '(ctlr & 0x80000000) == 0' },
-    { mmio: 'W', frame: 'GICD', off: '0x6000 + 8 * spi', len: 8, value: 'aff(target)' },
-    { when: 'en & bit(spi % 32)', then: [{ mmio: 'W', frame: 'GICD', off: '0x100 + 4 * (spi / 32)', value: 'bit(spi % 32)' }] },
+  { mmio: 'R', frame: 'GICD', off: '0x100 + 4 * (spi / 32)', save: 'en' },
+  { mmio: 'W', frame: 'GICD', off: '0x180 + 4 * (spi / 32)', value: 'bit(spi % 32)' },
+  { mmio: 'R', frame: 'GICD', off: 0x0, save: 'ctlr', until: '(ctlr & 0x80000000) == 0' },
+  { mmio: 'W', frame: 'GICD', off: '0x6000 + 8 * spi', len: 8, value: 'aff(target)' },
+  { when: 'en & bit(spi % 32)', then: [{ mmio: 'W', frame: 'GICD', off: '0x100 + 4 * (spi / 32)', value: 'bit(spi % 32)' }] },
 ];
 
 /** set type (ICFGR read-back), unmask, then irq_set_affinity: peek, mask, RWP, IROUTER, unmask. */
