@@ -12,6 +12,7 @@ import type { BlockRange, GicBlock, VmLayout } from '../gic/layout.ts';
 import type { LostEventsRecord, VmmKind } from '../ingest/types.ts';
 import { AccessBatch } from '../model/access-batch.ts';
 import { IrqBatch } from '../model/irq-batch.ts';
+import { rowKeyCondition } from '../store/access-row-layout.ts';
 import { readBatches } from '../store/chunk-reader.ts';
 import type { Database } from '../store/database.ts';
 
@@ -106,7 +107,7 @@ export function accessesFromArrow(imp: ImportRow): AccessSource | null {
 }
 
 /**
- * Streams `access_rows` of one import (optionally restricted by a WHERE clause over the
+ * Streams `access_codes` (access_rows unpacked) of one import (optionally restricted by a WHERE clause over the
  * `accesses` view) into AccessBatches, copying DuckDB's vectors directly into typed arrays.
  */
 export async function accessesFromQuery(db: Database, importId: number, where: string | null, batchRows = 1 << 20): Promise<AccessSource> {
@@ -114,8 +115,8 @@ export async function accessesFromQuery(db: Database, importId: number, where: s
   const vms: string[] = [];
   for (const l of labels) vms[Number(l.code)] = l.vm;
   const filter = where === null ? '' : ` AND (r.import_id, r.seq) IN (SELECT import_id, seq FROM accesses WHERE import_id = ${importId} AND (${where}))`;
-  const sql = `SELECT r.seq, r.ts_ns, r.tid, r.vm, r.vcpu, r.space, r.op, r.addr, r.len, r.value FROM access_rows r
-    WHERE r.import_id = ${importId}${filter} ORDER BY r.seq`;
+  const sql = `SELECT r.seq, r.ts_ns, r.tid, r.vm, r.vcpu, r.space, r.op, r.addr, r.len, r.value FROM access_codes r
+    WHERE ${rowKeyCondition(importId, 'r.row_key')}${filter} ORDER BY r.seq`;
   const batches = await readBatches(db, sql, () => new AccessBatch(batchRows), (b) => [
     { data: b.seq }, { data: b.ts_ns, validity: b.validity.ts_ns }, { data: b.tid }, { data: b.vm },
     { data: b.vcpu, validity: b.validity.vcpu }, { data: b.space }, { data: b.op }, { data: b.addr, validity: b.validity.addr },

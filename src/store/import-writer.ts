@@ -15,6 +15,7 @@ import type { AccessBatch } from '../model/access-batch.ts';
 import type { IrqBatch } from '../model/irq-batch.ts';
 import { threadCpuMs } from '../ingest/thread-cpu.ts';
 import { openAccessAppender, type AccessAppender } from './access-appender.ts';
+import { rowKeyCondition } from './access-row-layout.ts';
 import type { Database } from './database.ts';
 import { openIrqAppender, type IrqAppender } from './irq-appender.ts';
 import { appendRows, type Cell } from './row-appender.ts';
@@ -165,7 +166,7 @@ export class ImportWriter {
         id, l.line, l.hostCpu, l.count, l.tsBeforeNs, l.tsAfterNs,
       ]));
       const perVm = await db.readObjects<{ vm: number; n: bigint; first: bigint | null; last: bigint | null }>(
-        `SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows WHERE import_id = ${id} GROUP BY vm`);
+        `SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows WHERE ${rowKeyCondition(id)} GROUP BY vm`);
       const stats = new Map(perVm.map((r) => [vms[r.vm] ?? String(r.vm), r]));
       const infoByVm = new Map(summary.vmInfo.map((v) => [vms[v.vm] ?? String(v.vm), v]));
       await appendRows(db, 'vms', layouts.map((l): Cell[] => {

@@ -9,28 +9,10 @@ import { createHash } from 'node:crypto';
 import { catalogueStatements } from '../gic/catalogue-sql.ts';
 import { OP_NAMES, SPACE_NAMES } from '../model/codes.ts';
 import type { Database } from './database.ts';
+import { ACCESS_CODES_VIEW, ACCESS_ROWS_DDL, packedSelect } from './access-row-layout.ts';
 
 /** Bump when a base table changes shape; add a migration to MIGRATIONS when one is possible. */
-export const SCHEMA_VERSION = 2;
-
-/** Physical access table: one row per access, strings as codes (tooling-notes §8.4). */
-export const ACCESS_ROWS_DDL = `CREATE TABLE access_rows (
-  import_id INTEGER NOT NULL,
-  seq BIGINT NOT NULL,
-  ts_ns BIGINT,
-  host_cpu SMALLINT,
-  tid INTEGER NOT NULL,
-  vm INTEGER NOT NULL,
-  vcpu SMALLINT,
-  source UTINYINT NOT NULL,
-  space UTINYINT NOT NULL,
-  op UTINYINT NOT NULL,
-  addr UBIGINT,
-  len UTINYINT,
-  value UBIGINT,
-  pc UBIGINT,
-  imm UINTEGER
-)`;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Physical irq-event table (`vgic_update_irq_pending`, as frequent as MMIO in host traces): codes
@@ -48,6 +30,16 @@ export const IRQ_ROWS_DDL = `CREATE TABLE irq_rows (
   level BOOLEAN NOT NULL,
   source UTINYINT NOT NULL
 )`;
+
+/** The documented accesses columns: access_codes with the names joined back (README "Schema"). */
+const ACCESSES_VIEW = `CREATE VIEW accesses AS
+    SELECT r.import_id, r.seq, r.ts_ns, r.host_cpu, r.tid, v.vm, r.vcpu, s.source, sp.space, o.op,
+           r.addr, r.len, r.value, r.pc, r.imm
+    FROM access_codes r
+    LEFT JOIN vm_labels v ON v.import_id = r.import_id AND v.code = r.vm
+    LEFT JOIN event_sources s ON s.import_id = r.import_id AND s.code = r.source
+    LEFT JOIN space_names sp ON sp.code = r.space
+    LEFT JOIN op_names o ON o.code = r.op`;
 
 /** The documented irq_events columns over irq_rows (README "Other tables"). */
 const IRQ_EVENTS_VIEW = `CREATE VIEW irq_events AS
@@ -85,14 +77,8 @@ const BASE_TABLES = [
   `CREATE TABLE op_names (code UTINYINT PRIMARY KEY, op VARCHAR)`,
   `INSERT INTO op_names VALUES ${sqlList(OP_NAMES)}`,
   ACCESS_ROWS_DDL,
-  `CREATE VIEW accesses AS
-    SELECT r.import_id, r.seq, r.ts_ns, r.host_cpu, r.tid, v.vm, r.vcpu, s.source, sp.space, o.op,
-           r.addr, r.len, r.value, r.pc, r.imm
-    FROM access_rows r
-    LEFT JOIN vm_labels v ON v.import_id = r.import_id AND v.code = r.vm
-    LEFT JOIN event_sources s ON s.import_id = r.import_id AND s.code = r.source
-    LEFT JOIN space_names sp ON sp.code = r.space
-    LEFT JOIN op_names o ON o.code = r.op`,
+  ACCESS_CODES_VIEW,
+  ACCESSES_VIEW,
   IRQ_ROWS_DDL,
   IRQ_EVENTS_VIEW,
 ];
@@ -112,6 +98,18 @@ const MIGRATIONS: Record<number, string[]> = {
       LEFT JOIN event_sources s ON s.import_id = e.import_id AND s.source = e.source`,
     'DROP TABLE irq_events',
     IRQ_EVENTS_VIEW,
+  ],
+  // 2 → 3: access_rows' 15 columns are packed into 10 (access-row-layout.ts); `access_codes`
+  // unpacks them and `accesses` reads through it. Views are bound when queried, so the ones
+  // over `accesses` (the register catalogue's) keep working.
+  2: [
+    'DROP VIEW IF EXISTS accesses',
+    'ALTER TABLE access_rows RENAME TO access_rows_v2',
+    ACCESS_ROWS_DDL,
+    `INSERT INTO access_rows ${packedSelect('(SELECT * FROM access_rows_v2 ORDER BY import_id, seq)')}`,
+    'DROP TABLE access_rows_v2',
+    ACCESS_CODES_VIEW,
+    ACCESSES_VIEW,
   ],
 };
 

@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/store/database.ts';
 import { openAccessAppender } from '../../src/store/access-appender.ts';
 import { openIrqAppender } from '../../src/store/irq-appender.ts';
-import { ACCESS_ROWS_DDL, IRQ_ROWS_DDL } from '../../src/store/schema.ts';
+import { IRQ_ROWS_DDL } from '../../src/store/schema.ts';
+import { ACCESS_CODES_VIEW, ACCESS_ROWS_DDL, MAX_PACKED_IMPORT_ID, MAX_SEQ, rowKeyCondition } from '../../src/store/access-row-layout.ts';
+import { AccessBatch } from '../../src/model/access-batch.ts';
+import { rejectionOf, thrownBy } from '../helpers/errors.ts';
 import { expectedRow, makeBatch } from './helpers/batch-fixtures.ts';
 
 const COLS = 'seq, ts_ns, host_cpu, tid, vm, vcpu, source, space, op, addr, len, value, pc, imm';
@@ -11,12 +14,13 @@ let db: Database;
 beforeEach(async () => {
   db = await Database.open(':memory:');
   await db.run(ACCESS_ROWS_DDL);
+  await db.run(ACCESS_CODES_VIEW);
 });
 afterEach(() => db.close());
 
 async function readBack(importId: number) {
   const r = await db.readObjects<Record<string, unknown>>(
-    `SELECT ${COLS} FROM access_rows WHERE import_id = ${importId} ORDER BY seq`);
+    `SELECT ${COLS} FROM access_codes WHERE import_id = ${importId} ORDER BY seq`);
   return r;
 }
 
@@ -24,7 +28,7 @@ function normalise(r: ReturnType<typeof expectedRow>) {
   return { ...r };
 }
 
-describe('AccessAppender (ChunkAppender over access_rows)', () => {
+describe('AccessAppender (packed columns through ChunkAppender into access_rows, read back through access_codes)', () => {
   it('round-trips NULLs and 64-bit values exactly across 2048-row chunk boundaries and partial batches', async () => {
     // 3 batches: 5000 rows (2 full chunks + 904), 2048 rows exactly, 1 row; capacity larger than length.
     const sizes = [5000, 2048, 1];
@@ -67,7 +71,7 @@ describe('AccessAppender (ChunkAppender over access_rows)', () => {
     appender.append(b);
     appender.close();
     const r = await db.readObjects<{ n: bigint; nn: bigint }>(
-      `SELECT count(*) FILTER (WHERE seq > 2048 AND value IS NULL) AS n, count(*) FILTER (WHERE seq <= 2048 AND value IS NULL) AS nn FROM access_rows`);
+      `SELECT count(*) FILTER (WHERE seq > 2048 AND value IS NULL) AS n, count(*) FILTER (WHERE seq <= 2048 AND value IS NULL) AS nn FROM access_codes`);
     expect(Number(r[0]!.n)).toBe(100);
     expect(Number(r[0]!.nn)).toBe(0);
   });
@@ -88,17 +92,65 @@ describe('AccessAppender (ChunkAppender over access_rows)', () => {
 describe('ChunkAppender column checks', () => {
   it('refuses a table whose column count or widths do not fit the batch', async () => {
     await db.run(IRQ_ROWS_DDL);
-    await expect(openAccessAppender(db, 1, 'irq_rows')).rejects.toThrow(/irq_rows has 10 columns, expected 15/);
-    // same count, one column of another width: caught before any row is copied
+    // irq_rows has as many columns, of other widths: caught before any row is copied
+    const wrong = await openAccessAppender(db, 1, 'irq_rows');
+    expect(() => wrong.append(makeBatch(0, 10, 1, 1))).toThrow(/irq_rows\.row_key: 8-byte values for a 4-byte column/);
+    wrong.close();
+    await db.run(`CREATE TABLE short AS SELECT * EXCLUDE (imm) FROM access_rows LIMIT 0`);
+    await expect(openAccessAppender(db, 1, 'short')).rejects.toThrow(/short has 9 columns, expected 10/);
     await db.run(`CREATE TABLE narrow AS SELECT * FROM access_rows LIMIT 0`);
-    await db.run(`ALTER TABLE narrow ALTER COLUMN tid TYPE SMALLINT`);
+    await db.run(`ALTER TABLE narrow ALTER COLUMN imm TYPE USMALLINT`);
     const a = await openAccessAppender(db, 1, 'narrow');
-    expect(() => a.append(makeBatch(0, 10, 1, 1))).toThrow(/narrow\.tid: 4-byte values for a 2-byte column/);
+    expect(() => a.append(makeBatch(0, 10, 1, 1))).toThrow(/narrow\.imm: 4-byte values for a 2-byte column/);
     a.close();
-    await expect(openIrqAppender(db, 1, 'access_rows')).rejects.toThrow(/access_rows has 15 columns, expected 10/);
+    await expect(openIrqAppender(db, 1, 'short')).rejects.toThrow(/short has 9 columns, expected 10/);
   });
 });
 
 function big(_k: string, v: unknown) {
   return typeof v === 'bigint' ? `${v}n` : v;
 }
+
+describe('access_rows packing (access-row-layout.ts)', () => {
+  it('keeps every field at the edges of its bit range, and one import per row_key range', async () => {
+    const b = new AccessBatch(4);
+    const rows = [
+      // seq, host_cpu, tid, vm, vcpu, source, space, op, len
+      [MAX_SEQ, 32767, 2147483647, 2147483647, 32767, 255, 3, 1, 255],
+      [2, null, 7, 1, null, 9, 2, 0, null],
+      [1, 0, 0, 0, 0, 0, 0, 0, 0],
+    ] as const;
+    for (const [seq, host, tid, vm, vcpu, source, space, op, len] of rows) {
+      const i = b.reserve();
+      b.seq[i] = BigInt(seq);
+      b.tid[i] = tid;
+      b.vm[i] = vm;
+      b.source[i] = source;
+      b.space[i] = space;
+      b.op[i] = op;
+      if (host !== null) { b.host_cpu[i] = host; b.setValid('host_cpu', i); }
+      if (vcpu !== null) { b.vcpu[i] = vcpu; b.setValid('vcpu', i); }
+      if (len !== null) { b.len[i] = len; b.setValid('len', i); }
+    }
+    for (const id of [MAX_PACKED_IMPORT_ID, 1]) {
+      const a = await openAccessAppender(db, id);
+      a.append(b);
+      a.close();
+    }
+    for (const id of [MAX_PACKED_IMPORT_ID, 1]) {
+      const got = await db.readObjects<Record<string, unknown>>(
+        `SELECT import_id, seq, host_cpu, tid, vm, vcpu, source, space, op, len FROM access_codes WHERE ${rowKeyCondition(id)} ORDER BY seq DESC`);
+      expect(got.map((r) => Object.values(r).map((v) => (v === null ? null : Number(v))))).toEqual(
+        rows.map((r) => [id, ...r.map((v) => (v === null ? null : Number(v)))]));
+    }
+  });
+
+  it('refuses an import id or a seq that does not fit row_key', async () => {
+    expect((await rejectionOf(openAccessAppender(db, MAX_PACKED_IMPORT_ID + 1))).message).toMatch(/import id 8388608 does not fit/);
+    const a = await openAccessAppender(db, 3);
+    const b = new AccessBatch(1);
+    b.seq[b.reserve()] = BigInt(MAX_SEQ) + 1n;
+    expect(thrownBy(() => a.append(b)).message).toMatch(/beyond access_rows' 40-bit seq/);
+    a.close();
+  });
+});

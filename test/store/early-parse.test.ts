@@ -44,7 +44,7 @@ async function rowDigest(db: string): Promise<{ imports: number; rows: number; d
   try {
     const r = await d.readObjects<{ imports: bigint; rows: bigint; digest: bigint }>(
       `SELECT (SELECT count(*) FROM imports) AS imports, count(*) AS rows,
-              sum(hash(seq, ts_ns, vm, vcpu, op, addr, value)) AS digest FROM access_rows`);
+              sum(hash(seq, ts_ns, vm, vcpu, op, addr, value)) AS digest FROM access_codes`);
     return { imports: Number(r[0]!.imports), rows: Number(r[0]!.rows), digest: String(r[0]!.digest) };
   } finally {
     d.close();

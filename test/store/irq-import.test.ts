@@ -15,11 +15,12 @@ import { Database } from '../../src/store/database.ts';
 import { ImportWriter } from '../../src/store/import-writer.ts';
 import { appendRows, type Cell } from '../../src/store/row-appender.ts';
 import { runReplay } from '../../src/replay/run-replay.ts';
-import { checkSchema, ensureSchema, readSchemaVersion } from '../../src/store/schema.ts';
+import { checkSchema, ensureSchema, readSchemaVersion, SCHEMA_VERSION } from '../../src/store/schema.ts';
 import { CollectingSink } from '../ingest/helpers/render.ts';
 import { writeIrqTrace } from './helpers/irq-trace.ts';
 import { makeBatch } from './helpers/batch-fixtures.ts';
 import { fakeSummary } from './helpers/summary-fixture.ts';
+import { makeVersion2 } from './helpers/old-schemas.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'abitrace-irq-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -145,7 +146,7 @@ describe('irq events import (streamed)', () => {
 
 /** Turns a fresh database into what schema version 1 wrote: the irq_events table with names per row. */
 async function makeVersion1(db: Database): Promise<void> {
-  await ensureSchema(db);
+  await makeVersion2(db);
   await db.run('DROP VIEW irq_events');
   await db.run('DROP TABLE irq_rows');
   await db.run(V1_IRQ_EVENTS.replace('irq_events_v1', 'irq_events'));
@@ -164,7 +165,7 @@ describe('schema version 1 → 2 (irq_events becomes irq_rows + view)', () => {
     expect(before).toHaveLength(2);
     await expect(checkSchema(db)).rejects.toMatchObject({ code: 'E_DB_SCHEMA', message: expect.stringMatching(/version 1, older .*abitrace import.*upgrades it in place/) });
     await ensureSchema(db); // what `abitrace import` does first
-    expect(await readSchemaVersion(db)).toBe(2);
+    expect(await readSchemaVersion(db)).toBe(SCHEMA_VERSION);
     expect(await db.readObjects<Record<string, unknown>>('SELECT * FROM irq_events ORDER BY seq')).toEqual(before);
     expect(await db.readObjects<Record<string, unknown>>('SELECT vm, source FROM irq_rows ORDER BY seq')).toEqual([{ vm: 1, source: 1 }, { vm: 0, source: 1 }]);
     await checkSchema(db);
@@ -178,7 +179,7 @@ describe('schema version 1 → 2 (irq_events becomes irq_rows + view)', () => {
     expect(await readSchemaVersion(db)).toBe(1);
     // migrated, then the (empty) database has nothing to replay
     await expect(runReplay(db, { revisions: ['1', '2', '3'], store: true })).rejects.toMatchObject({ code: 'E_NO_DATA' });
-    expect(await readSchemaVersion(db)).toBe(2);
+    expect(await readSchemaVersion(db)).toBe(SCHEMA_VERSION);
     expect(await n(db, 'SELECT count(*) AS n FROM irq_events')).toBe(2);
     db.close();
   });

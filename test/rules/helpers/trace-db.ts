@@ -4,6 +4,7 @@
  * obscure the case under test (lost-event windows, missing tables, odd rule files). Rule-pack
  * fixture tests import real trace text through the importer instead (see import-fixture.ts).
  */
+import { packedSelect } from '../../../src/store/access-row-layout.ts';
 import { Database } from '../../../src/store/database.ts';
 import { ensureSchema } from '../../../src/store/schema.ts';
 import { OP_NAMES, SPACE_NAMES, type OpName, type SpaceName } from '../../../src/model/codes.ts';
@@ -67,7 +68,10 @@ export class TraceDb {
     const values = rows.map((r) => `(${importId}, ${r.seq}, ${lit(r.ts_ns)}, ${lit(r.host_cpu)}, ${r.tid ?? 4251}, ${vms.get(r.vm)},
       ${lit(r.vcpu)}, ${sources.get(r.source ?? defaultSource(r.space))}, ${SPACE_NAMES.indexOf(r.space)}, ${OP_NAMES.indexOf(r.op)},
       ${lit(r.addr)}, ${lit(r.len)}, ${lit(r.value)}, ${lit(r.pc)}, ${lit(r.imm)})`);
-    if (values.length > 0) await this.db.run(`INSERT INTO access_rows VALUES ${values.join(',\n')}`);
+    if (values.length > 0) {
+      await this.db.run(`INSERT INTO access_rows ${packedSelect(`(VALUES ${values.join(',\n')})
+        v(import_id, seq, ts_ns, host_cpu, tid, vm, vcpu, source, space, op, addr, len, value, pc, imm)`)}`);
+    }
   }
 
   private async codes(importId: number, table: string, column: string, names: string[]): Promise<Map<string, number>> {
