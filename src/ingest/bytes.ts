@@ -200,3 +200,11 @@ export function sampleText(buf: Uint8Array, start: number, end: number, max = 20
 export function hex64(lo: number, hi: number): string {
   return hi === 0 ? `0x${lo.toString(16)}` : `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}`;
 }
+
+/**
+ * Initial value of an object field that holds u32 halves (`>>> 0` results): -0 is a heap number,
+ * so V8 gives the field a double representation from the start. Starting from the small integer
+ * 0, the first value ≥ 2^31 changed the field's representation and deoptimized every compiled
+ * function that touched the object (the parser's hottest ones, recompiled on helper threads).
+ */
+export const U32_FIELD = -0;

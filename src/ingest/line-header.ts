@@ -3,6 +3,7 @@
  * own fields), as positions into the line buffer plus small integers. One instance is reused for
  * every line.
  */
+import { U32_FIELD } from './bytes.ts';
 
 /** Layout evidence bits a tokenizer sets, for sniffing and the summary's `variant`. */
 export const L_TGID = 1; // ftrace `(tgid)` column
@@ -34,8 +35,8 @@ export class LineHeader {
   flagsStart = 0;
   /** ftrace: where the timestamp starts (after the irq-flags token and its padding). */
   tsStart = 0;
-  tsLo = 0;
-  tsHi = 0;
+  tsLo = U32_FIELD;
+  tsHi = U32_FIELD;
   eventStart = 0;
   eventEnd = 0;
   bodyStart = 0;

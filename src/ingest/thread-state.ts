@@ -3,6 +3,7 @@
  * the guest PC of the current exit, a pending `unsatisfied-read`, and a pending SMC row.
  */
 import type { VmmKind } from './types.ts';
+import { U32_FIELD } from './bytes.ts';
 
 export class ThreadState {
   readonly tid: number;
@@ -15,17 +16,17 @@ export class ThreadState {
 
   /** Guest PC from the last kvm_exit / kvm_guest_fault, until kvm_entry. */
   pcValid = false;
-  pcLo = 0;
-  pcHi = 0;
+  pcLo = U32_FIELD;
+  pcHi = U32_FIELD;
 
   /** Line of an unsatisfied-read waiting for its `read`, 0 when none. */
   pendLine = 0;
   pendLen = 0;
-  pendGpaLo = 0;
-  pendGpaHi = 0;
+  pendGpaLo = U32_FIELD;
+  pendGpaHi = U32_FIELD;
   pendPcValid = false;
-  pendPcLo = 0;
-  pendPcHi = 0;
+  pendPcLo = U32_FIELD;
+  pendPcHi = U32_FIELD;
 
   /**
    * The 16-byte comm column (as four little-endian words) of the thread's last line in the

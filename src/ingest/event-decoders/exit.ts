@@ -4,7 +4,7 @@
  * gives the guest PC for the following accesses on the thread and flags SMC64 exits;
  * `kvm_guest_fault` "ipa %#llx, hsr %#08lx, hxfar %#08lx, pc %#016lx" gives the PC as well.
  */
-import { findLit, HEX_VALUE, lit, NumScratch, parseHex } from '../bytes.ts';
+import { U32_FIELD, findLit, HEX_VALUE, lit, NumScratch, parseHex } from '../bytes.ts';
 import { FieldSet, isFailedToParse, scanFailedFields } from './failed-to-parse.ts';
 
 /** ESR_ELx.EC of a trapped SMC from AArch64. */
@@ -14,8 +14,8 @@ export class ExitFields {
   hasEc = false;
   ec = 0;
   pcValid = false;
-  pcLo = 0;
-  pcHi = 0;
+  pcLo = U32_FIELD;
+  pcHi = U32_FIELD;
 }
 
 const FAULT_PC = lit(', pc ');

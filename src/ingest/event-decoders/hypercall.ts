@@ -2,14 +2,14 @@
  * `kvm_hvc_arm64`: "HVC at 0x%016lx (r0: 0x%016lx, imm: 0x%lx)" (8-digit before 5.9), and the
  * proposed SMC twin `kvm_smc_arm64` ("SMC at ..."). `[FAILED TO PARSE] vcpu_pc= r0= imm=`.
  */
-import { CH_RPAREN, lit, matchLit, NumScratch, parseHex } from '../bytes.ts';
+import { U32_FIELD, CH_RPAREN, lit, matchLit, NumScratch, parseHex } from '../bytes.ts';
 import { FieldSet, isFailedToParse, scanFailedFields } from './failed-to-parse.ts';
 
 export class HypercallFields {
-  pcLo = 0;
-  pcHi = 0;
-  r0Lo = 0;
-  r0Hi = 0;
+  pcLo = U32_FIELD;
+  pcHi = U32_FIELD;
+  r0Lo = U32_FIELD;
+  r0Hi = U32_FIELD;
   imm = 0;
 }
 

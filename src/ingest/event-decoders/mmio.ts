@@ -2,7 +2,7 @@
  * `kvm_mmio`: "mmio %s len %u gpa 0x%llx val 0x%llx" with %s = unsatisfied-read | read | write,
  * or `[FAILED TO PARSE] type=<0|1|2> len= gpa= val=`.
  */
-import { HEX_VALUE } from '../bytes.ts';
+import { U32_FIELD, HEX_VALUE } from '../bytes.ts';
 import { FieldSet, isFailedToParse, scanFailedFields } from './failed-to-parse.ts';
 
 export const MMIO_UNSATISFIED_READ = 0;
@@ -12,10 +12,10 @@ export const MMIO_WRITE = 2;
 export class MmioFields {
   type = 0;
   len = 0;
-  gpaLo = 0;
-  gpaHi = 0;
-  valLo = 0;
-  valHi = 0;
+  gpaLo = U32_FIELD;
+  gpaHi = U32_FIELD;
+  valLo = U32_FIELD;
+  valHi = U32_FIELD;
 }
 
 const failed = new FieldSet(['type', 'len', 'gpa', 'val']);

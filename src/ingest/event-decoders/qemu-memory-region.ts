@@ -3,15 +3,15 @@
  * "cpu %d mr %p addr 0x%"PRIx64" value 0x%"PRIx64" size %u name '%s'". `cpu -1` means no CPU;
  * older QEMUs print no `cpu` and/or no `name`. `addr` is the absolute guest-physical address.
  */
-import { CH_DASH, CH_QUOTE, CH_SPACE, lastIndexOfByte, lit, matchLit, NumScratch, parseHex, parseSmallDec } from '../bytes.ts';
+import { U32_FIELD, CH_DASH, CH_QUOTE, CH_SPACE, lastIndexOfByte, lit, matchLit, NumScratch, parseHex, parseSmallDec } from '../bytes.ts';
 
 export class MemoryRegionFields {
   /** -1 when absent or `cpu -1`. */
   cpu = -1;
-  addrLo = 0;
-  addrHi = 0;
-  valLo = 0;
-  valHi = 0;
+  addrLo = U32_FIELD;
+  addrHi = U32_FIELD;
+  valLo = U32_FIELD;
+  valHi = U32_FIELD;
   size = 0;
   /** Region name bytes, nameStart === nameEnd when absent. */
   nameStart = 0;

@@ -5,19 +5,19 @@
  * bare hex before read/write. trace-cmd/perf print `[FAILED TO PARSE] vcpu_pc= is_write= name=
  * Op0= Op1= CRn= CRm= Op2=` (plus `regval=` with the value patch).
  */
-import { CH_COMMA, CH_LPAREN, CH_RPAREN, CH_SPACE, lit, matchLit, NumScratch, parseHex, parseSmallDec } from '../bytes.ts';
+import { U32_FIELD, CH_COMMA, CH_LPAREN, CH_RPAREN, CH_SPACE, lit, matchLit, NumScratch, parseHex, parseSmallDec } from '../bytes.ts';
 import { sysregEncoding } from '../../model/codes.ts';
 import { FieldSet, isFailedToParse, scanFailedFields } from './failed-to-parse.ts';
 
 export class SysAccessFields {
   pcValid = false;
-  pcLo = 0;
-  pcHi = 0;
+  pcLo = U32_FIELD;
+  pcHi = U32_FIELD;
   isWrite = false;
   encoding = 0;
   hasValue = false;
-  valLo = 0;
-  valHi = 0;
+  valLo = U32_FIELD;
+  valHi = U32_FIELD;
 }
 
 const PC = lit('PC: ');
