@@ -32,10 +32,12 @@ export class ThreadState {
    * The 16-byte comm column (as four little-endian words) of the thread's last line in the
    * kernel's column layout, with where the comm starts in it and whether it was `<...>`:
    * a line with the same column has the same comm, so the comm need not be compared again.
-   * colKnown -1: no valid column (any comm change clears it).
+   * colKnown -1: no valid column (any comm change clears it). colStart/colEnd: where the comm
+   * starts and ends, as offsets from the column's start.
    */
   colKnown = -1;
   colStart = 0;
+  colEnd = 0;
   col0 = 0;
   col1 = 0;
   col2 = 0;

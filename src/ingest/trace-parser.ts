@@ -30,7 +30,7 @@ import { IssueLog, LayoutCollector, LostEventTracker } from './import-stats.ts';
 import { ByteInterner } from './interner.ts';
 import {
   L_FLAGS4, L_FLAGS5, L_PADDED, L_PID_TID, L_QEMU_AT, L_QEMU_ISO, L_TGID, LineHeader, R_BODY, R_LOST_MARKER, REASON_TEXT,
-  MAX_TID,
+  L_SYSTEM, MAX_CPU, MAX_TID,
 } from './line-header.ts';
 import { LineScanner, MAX_LINE_BYTES, type LineHandler } from './line-scanner.ts';
 import { holdUnsatisfiedRead, matchRead, READ_MISMATCH, READ_PAIRED } from './mmio-pairing.ts';
@@ -46,10 +46,10 @@ export interface TraceParserOptions extends ParseOptions {
   /** Layout name from sniffing; derived from the lines themselves when omitted. */
   variant?: string;
   /**
-   * false: ftrace lines always take the generic tokenizer instead of the cached comm-column
-   * path (same output, slower; tests compare the two).
+   * false: ftrace and perf lines always take the generic tokenizer instead of the cached
+   * comm-column paths (same output, slower; tests compare the two).
    */
-  ftraceColumnPath?: boolean;
+  columnPath?: boolean;
 }
 
 const F_FTRACE = 0;
@@ -141,7 +141,7 @@ export class TraceParser implements LineHandler {
     this.opts = opts;
     this.sink = sink;
     this.fmt = opts.format === 'ftrace' ? F_FTRACE : opts.format === 'perf' ? F_PERF : F_QEMU;
-    this.columnPath = opts.ftraceColumnPath ?? true;
+    this.columnPath = opts.columnPath ?? true;
     this.events = new EventTable(opts.format);
     this.vmRegistry = new VmRegistry(opts.fallbackVm, opts.tgidMap);
     this.writer = new RowWriter(opts.batchRows ?? DEFAULT_BATCH_ROWS, (b) => this.emitBatch(b));
@@ -293,20 +293,17 @@ export class TraceParser implements LineHandler {
         return;
       }
     }
-    const h = this.hdr;
     const fmt = this.fmt;
     if (fmt === F_FTRACE && this.columnPath) {
       this.ftraceLine(buf, s, e, lineNo);
       return;
     }
-    // tokenizers skip the leading blanks themselves
-    const r = fmt === F_FTRACE ? tokenizeFtrace(buf, s, e, h) : fmt === F_PERF ? tokenizePerf(buf, s, e, h) : tokenizeQemu(buf, s, e, h);
-    if (r < 0) {
-      this.badLine(buf, s, e, lineNo, r);
+    if (fmt === F_PERF && this.columnPath) {
+      this.perfLine(buf, s, e, lineNo);
       return;
     }
-    this.layoutSeen |= h.layout;
-    this.event(buf, s, e, lineNo, h, this.threads.get(h.tid), -1);
+    // tokenizers skip the leading blanks themselves
+    this.genericLine(buf, s, e, lineNo);
   }
 
   private badLine(buf: Buffer, s: number, e: number, lineNo: number, r: number): void {
@@ -348,7 +345,7 @@ export class TraceParser implements LineHandler {
       }
     }
     if (p < 0) {
-      this.genericFtraceLine(buf, s, e, lineNo);
+      this.genericLine(buf, s, e, lineNo);
       return;
     }
     const th = this.threads.get(tid);
@@ -364,7 +361,7 @@ export class TraceParser implements LineHandler {
       while (buf[c]! === 32) c++; // stops at the '-' at d at the latest
       if (c === d) {
         // no comm before the dash: the generic tokenizer searches for another one
-        this.genericFtraceLine(buf, s, e, lineNo);
+        this.genericLine(buf, s, e, lineNo);
         return;
       }
       h.commStart = c;
@@ -382,7 +379,7 @@ export class TraceParser implements LineHandler {
       h.tsStart = ts;
       const colon = simpleTimestamp(buf, ts, e, h);
       if (colon < 0) r = tokenizeFtraceTimestamp(buf, ts, e, h, th.pfxLayout);
-      else if (col === -2 && this.fusedEvent(buf, dv, colon, e, lineNo, th)) return;
+      else if (col === -2 && buf[colon + 1]! === 32 && this.fusedEvent(buf, dv, colon + 2, e, lineNo, th, th.pfxLayout, L_PADDED)) return;
       else r = tokenizeFtraceEvent(buf, colon, e, h, th.pfxLayout);
     } else {
       r = tokenizeFtraceColumns(buf, p, e, h);
@@ -398,40 +395,139 @@ export class TraceParser implements LineHandler {
     this.event(buf, s, e, lineNo, h, th, col);
   }
 
-  /** An ftrace line outside the kernel's column layout: the generic tokenizer, no column caches. */
-  private genericFtraceLine(buf: Buffer, s: number, e: number, lineNo: number): void {
+  /**
+   * A perf script line in its column layout: `%16s` comm, then `%7d` tid or `%7d/%-7d` pid/tid
+   * (any width), ` [<cpu>]`, the timestamp, `<system>:<event>: `. The tid finds the thread; when
+   * the 16-byte comm column equals the one of that thread's previous line the comm is known
+   * unchanged, and kvm_mmio/kvm_exit/kvm_entry lines take fusedEvent. Anything else, or any
+   * doubt, takes the generic tokenizer (tokenizePerf), which gives the same result.
+   */
+  private perfLine(buf: Buffer, s: number, e: number, lineNo: number): void {
     const h = this.hdr;
-    const r = tokenizeFtrace(buf, s, e, h);
+    const d = s + 16;
+    if (d + 8 >= e || buf[d]! !== 32 || buf[d - 1]! === 32) {
+      this.genericLine(buf, s, e, lineNo);
+      return;
+    }
+    let r = d + 1;
+    while (r < e && buf[r]! === 32) r++;
+    let tid = 0;
+    let tgid = -1;
+    const t0 = r;
+    for (; r < e; r++) {
+      const ch = buf[r]!;
+      if (ch < 48 || ch > 57) break;
+      tid = tid * 10 + (ch - 48);
+    }
+    if (r === t0 || r - t0 > 10 || tid > MAX_TID) {
+      this.genericLine(buf, s, e, lineNo);
+      return;
+    }
+    if (buf[r]! === 47 /* / */) {
+      tgid = tid;
+      tid = 0;
+      const t1 = ++r;
+      for (; r < e; r++) {
+        const ch = buf[r]!;
+        if (ch < 48 || ch > 57) break;
+        tid = tid * 10 + (ch - 48);
+      }
+      if (r === t1 || r - t1 > 10 || tid > MAX_TID) {
+        this.genericLine(buf, s, e, lineNo);
+        return;
+      }
+    }
+    if (buf[r]! !== 32) {
+      this.genericLine(buf, s, e, lineNo);
+      return;
+    }
+    while (r < e && buf[r]! === 32) r++;
+    // [<cpu>]
+    let cpu = 0;
+    const c0 = ++r;
+    if (buf[c0 - 1]! !== 91) {
+      this.genericLine(buf, s, e, lineNo);
+      return;
+    }
+    for (; r < e; r++) {
+      const ch = buf[r]!;
+      if (ch < 48 || ch > 57) break;
+      cpu = cpu * 10 + (ch - 48);
+    }
+    if (r === c0 || cpu > MAX_CPU || buf[r]! !== 93 || buf[r + 1]! !== 32) {
+      this.genericLine(buf, s, e, lineNo);
+      return;
+    }
+    r += 2;
+    while (r < e && buf[r]! === 32) r++;
+    const colon = simpleTimestamp(buf, r, e, h);
+    if (colon < 0 || buf[colon + 1]! !== 32) {
+      this.genericLine(buf, s, e, lineNo);
+      return;
+    }
+    const th = this.threads.get(tid);
+    const dv = this.dataView(buf);
+    if (th.colKnown < 0 || dv.getInt32(s, true) !== th.col0 || dv.getInt32(s + 4, true) !== th.col1
+      || dv.getInt32(s + 8, true) !== th.col2 || dv.getInt32(s + 12, true) !== th.col3) {
+      // a new comm column: the generic tokenizer reads it (and caches it for the next lines)
+      this.genericLine(buf, s, e, lineNo);
+      return;
+    }
+    let n = colon + 2;
+    while (n < e && buf[n]! === 32) n++;
+    // `kvm:` then the fused events' names
+    h.tgid = tgid;
+    h.cpu = cpu;
+    h.tid = tid;
+    if (n + 4 < e && dv.getInt32(n, true) === W_KVM_COLON && this.fusedEvent(buf, dv, n + 4, e, lineNo, th,
+      tgid >= 0 ? L_SYSTEM | L_PID_TID : L_SYSTEM, 0)) return;
+    this.genericLine(buf, s, e, lineNo);
+  }
+
+  /**
+   * A line of any format through its generic tokenizer, no column caches, except that a perf
+   * line in the column layout caches its comm column (perfLine compares it).
+   */
+  private genericLine(buf: Buffer, s: number, e: number, lineNo: number): void {
+    const h = this.hdr;
+    const fmt = this.fmt;
+    const r = fmt === F_FTRACE ? tokenizeFtrace(buf, s, e, h) : fmt === F_PERF ? tokenizePerf(buf, s, e, h) : tokenizeQemu(buf, s, e, h);
     if (r < 0) {
       this.badLine(buf, s, e, lineNo, r);
       return;
     }
     this.layoutSeen |= h.layout;
-    this.event(buf, s, e, lineNo, h, this.threads.get(h.tid), -1);
+    // perf's comm column is s..s+16 when the comm is right-aligned in it (perfLine's check)
+    const col = fmt === F_PERF && this.columnPath && s + 16 < e && buf[s + 16]! === 32 && h.commStart >= s && h.commEnd <= s + 16
+      && buf[s + 15]! !== 32 && !hasByte(buf, s, s + 16, 91 /* [ */) ? s : -1;
+    this.event(buf, s, e, lineNo, h, this.threads.get(h.tid), col);
   }
 
   /**
-   * The hottest lines, fused: `: kvm_mmio:`, `: kvm_exit:` or `: kvm_entry:` at `q` (the ':' after
-   * the timestamp, which is in this.hdr) on a thread whose comm column and tgid/cpu columns equal
-   * its previous line's and whose attribution is settled: what tokenizeFtraceEvent() → event()
-   * would do, without the name scan and the dispatch. Everything is checked before any state
-   * changes; on any doubt it returns false and the line takes the general path, which gives the
-   * same result (fast-paths.test.ts compares the two).
+   * The hottest lines, fused: `kvm_mmio:`, `kvm_exit:` or `kvm_entry:` at `n` (the event name, its
+   * system prefix and the timestamp before it already read into this.hdr) on a thread whose comm
+   * column (and, for ftrace, tgid/cpu columns) equals its previous line's and whose attribution is
+   * settled: what event() would do, without the name scan and the dispatch. `layout`: the line's
+   * layout bits; `padBit`: what 2+ spaces after the event's colon add to them (L_PADDED for
+   * ftrace, whose tokenizer tells trace-cmd's padding apart; 0 for perf). Everything is checked before any state changes; on any doubt it returns false
+   * and the line takes the general path, which gives the same result (fast-paths.test.ts
+   * compares the two).
    */
-  private fusedEvent(buf: Buffer, dv: DataView<ArrayBufferLike>, q: number, e: number, lineNo: number, th: ThreadState): boolean {
+  private fusedEvent(buf: Buffer, dv: DataView<ArrayBufferLike>, n: number, e: number, lineNo: number, th: ThreadState, layout: number,
+    padBit: number): boolean {
     const h = this.hdr;
     if (h.tgid >= 0 ? h.tgid !== th.tgid : th.vm < 0) return false; // the thread's VM would be (re)assigned
-    if (q + 13 > e || buf[q + 1]! !== 32 || dv.getInt32(q + 2, true) !== W_KVM_) return false;
-    const w = dv.getInt32(q + 6, true);
-    if (w === W_MMIO_) return this.mmioEv >= 0 && this.fusedMmio(buf, dv, q, e, lineNo, th);
+    if (n + 11 > e || dv.getInt32(n, true) !== W_KVM_) return false;
+    const w = dv.getInt32(n + 4, true);
+    if (w === W_MMIO_) return this.mmioEv >= 0 && this.fusedMmio(buf, dv, n, e, lineNo, th, layout, padBit);
     let ev: number;
     let colon: number; // the ':' after the event name
     if (w === W_EXIT_) {
       ev = this.exitEv;
-      colon = q + 10;
-    } else if (w === W_ENTR_ && buf[q + 10]! === 121 /* y */) {
+      colon = n + 8;
+    } else if (w === W_ENTR_ && buf[n + 8]! === 121 /* y */) {
       ev = this.entryEv;
-      colon = q + 11;
+      colon = n + 9;
     } else {
       return false;
     }
@@ -441,7 +537,7 @@ export class TraceParser implements LineHandler {
     // committed
     h.tsValid = true;
     this.events.counts[ev]!++;
-    this.layoutSeen |= body - colon >= 3 ? th.pfxLayout | L_PADDED : th.pfxLayout; // 2+ spaces after the colon
+    this.layoutSeen |= body - colon >= 3 ? layout | padBit : layout; // 2+ spaces after the colon
     if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
     if (ev === this.entryEv) {
       th.pcValid = false;
@@ -455,13 +551,15 @@ export class TraceParser implements LineHandler {
   }
 
   /**
-   * fusedEvent's kvm_mmio line, with a canonical body: what event() → kvmMmio() would do.
+   * fusedEvent's kvm_mmio line (`n`: the event name), with a canonical body: what event() →
+   * kvmMmio() would do.
    */
-  private fusedMmio(buf: Buffer, dv: DataView<ArrayBufferLike>, q: number, e: number, lineNo: number, th: ThreadState): boolean {
+  private fusedMmio(buf: Buffer, dv: DataView<ArrayBufferLike>, n: number, e: number, lineNo: number, th: ThreadState, layout: number,
+    padBit: number): boolean {
     const h = this.hdr;
-    // ": kvm_mmio:" and the spaces before the body (trace-cmd pads the event name)
-    if (q + 42 > e || buf[q + 10]! !== 58 || buf[q + 11]! !== 32) return false;
-    let body = q + 12;
+    // "kvm_mmio:" and the spaces before the body (trace-cmd pads the event name)
+    if (n + 40 > e || buf[n + 8]! !== 58 || buf[n + 9]! !== 32) return false;
+    let body = n + 10;
     while (body < e && buf[body]! === 32) body++;
     const f = this.mmio;
     if (!decodeKvmMmioView(buf, dv, body, e, f) || !validMmioLen(f.len)) return false;
@@ -469,7 +567,7 @@ export class TraceParser implements LineHandler {
     h.tsValid = true;
     const ev = this.mmioEv;
     this.events.counts[ev]!++;
-    this.layoutSeen |= body - q >= 13 ? th.pfxLayout | L_PADDED : th.pfxLayout; // 2+ spaces after the colon
+    this.layoutSeen |= body - n >= 11 ? layout | padBit : layout; // 2+ spaces after the colon
     if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
     this.kvmMmio(ev, lineNo, h, th);
     this.fusedLines++;
@@ -525,6 +623,7 @@ export class TraceParser implements LineHandler {
         th.col2 = dv.getInt32(col + 8, true);
         th.col3 = dv.getInt32(col + 12, true);
         th.colStart = h.commStart - col;
+        th.colEnd = h.commEnd - col;
         th.colKnown = h.commKnown ? 1 : 0;
       } else {
         th.colKnown = -1;
@@ -794,6 +893,13 @@ const W_KVM_ = 0x5f6d766b;
 const W_MMIO_ = 0x6f696d6d;
 const W_EXIT_ = 0x74697865;
 const W_ENTR_ = 0x72746e65;
+// "kvm:", the system prefix of perf's event column
+const W_KVM_COLON = 0x3a6d766b;
+
+function hasByte(buf: Buffer, from: number, to: number, byte: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i]! === byte) return true;
+  return false;
+}
 
 /**
  * The common timestamp form `<secs>.<6 or 9 digits>` followed by ':', secs small enough for an

@@ -18,11 +18,29 @@ import { CollectingSink, parseBytes, render, rowsOf } from './helpers/render.ts'
 
 const DIR = join(import.meta.dirname, '../fixtures/ingest');
 const FTRACE_FIXTURES = readdirSync(DIR).filter((f) => /^(ftrace|tracecmd|mixed)-.*\.txt$/.test(f) && !f.endsWith('.expected.txt'));
+const PERF_FIXTURES = readdirSync(DIR).filter((f) => /^perf-.*\.txt$/.test(f) && !f.endsWith('.expected.txt'));
 
-function bothPaths(input: Buffer, cuts: number[] = [], batchRows = 5): [string, string] {
-  const fast = render(parseBytes(input, { format: 'ftrace', batchRows }, cuts));
-  const plain = render(parseBytes(input, { format: 'ftrace', batchRows, ftraceColumnPath: false }, cuts));
+function bothPaths(input: Buffer, cuts: number[] = [], batchRows = 5, format: 'ftrace' | 'perf' = 'ftrace'): [string, string] {
+  const fast = render(parseBytes(input, { format, batchRows }, cuts));
+  const plain = render(parseBytes(input, { format, batchRows, columnPath: false }, cuts));
   return [fast, plain];
+}
+
+/** `perf script` layouts of one event: default fields, `-F ...,pid,tid,...`, and pre-2023 5-wide tids. */
+function perfLine(comm: string, tid: number, ts: string, event: string, body: string, style: 'default' | 'pid' | 'old' = 'default', tgid = 4242): string {
+  const ids = style === 'pid' ? `${String(tgid).padStart(7)}/${String(tid).padEnd(7)}` : String(tid).padStart(style === 'old' ? 5 : 7);
+  return `${comm.padStart(16)} ${ids} [003] ${ts.padStart(12)}: ${`kvm:${event}`.padStart(26)}: ${body}`;
+}
+
+/** The generator's ftrace lines re-printed as perf script would print the same events. */
+function asPerf(ftrace: string, style: 'default' | 'pid' | 'old'): string {
+  const rx = /^\s*(.+?)-(\d+)\s+\(\s*(\d+)\)\s+\[(\d+)\]\s+\S+\s+(\d+\.\d+): (\w+): (.*)$/;
+  return ftrace.split('\n').map((l) => {
+    const m = rx.exec(l);
+    if (!m) return l;
+    const [, comm, tid, tgid, cpu, ts, ev, body] = m;
+    return perfLine(comm!, Number(tid), ts!, ev!, body!, style, Number(tgid)).replace('[003]', `[${cpu}]`);
+  }).join('\n');
 }
 
 /** `<comm>-<tid> (<tgid>) [<cpu>] .....  <ts>: <event>: <body>` in the kernel's column layout. */
@@ -104,6 +122,78 @@ describe('ftrace comm-column path = generic tokenizer', () => {
       expect(p.summary.issues).toEqual([]); // every unsatisfied-read got its read
       expect(p.summary.vms.length).toBe(6);
     }
+  });
+});
+
+describe('perf comm-column path = generic tokenizer', () => {
+  it('on every perf fixture, whole and cut into chunks, and on garbled variants of their lines', () => {
+    const r = rng(21);
+    for (const f of PERF_FIXTURES) {
+      const text = readFileSync(join(DIR, f));
+      const [fast, plain] = bothPaths(text, [], 5, 'perf');
+      expect(fast, f).toBe(plain);
+      const cuts = Array.from({ length: 6 }, () => Math.floor(r() * text.length)).sort((a, b) => a - b);
+      expect(bothPaths(text, cuts, 5, 'perf')[0], `${f} cut`).toBe(plain);
+    }
+    const lines = PERF_FIXTURES.flatMap((f) => readFileSync(join(DIR, f), 'latin1').split('\n').filter((l) => l !== ''));
+    for (let i = 0; i < 200; i++) {
+      const out: string[] = [];
+      for (let k = 0; k < 30; k++) {
+        const l = lines[Math.floor(r() * lines.length)]!;
+        out.push(r() < 0.5 ? mutate(l, r) : l);
+      }
+      const [fast, plain] = bothPaths(Buffer.from(out.join(r() < 0.2 ? '\r\n' : '\n'), 'latin1'), [], 5, 'perf');
+      expect(fast).toBe(plain);
+    }
+  });
+
+  it('on a generated multi-VM trace in each perf layout, with and without kvm_exit/kvm_entry noise', () => {
+    const dir = tempDir();
+    for (const noise of [0, 0.5]) {
+      const path = join(dir, `gen-perf-${noise}.log`);
+      const g = generateFtrace({ path, bytes: 300_000, vms: 5, vcpus: 3, noise, seed: 8 });
+      for (const style of ['default', 'pid', 'old'] as const) {
+        const text = Buffer.from(asPerf(readFileSync(path, 'latin1'), style), 'latin1');
+        const [fast, plain] = bothPaths(text, [99_991, 200_003], 1000, 'perf');
+        expect(fast, style).toBe(plain);
+        const p = parseBytes(text, { format: 'perf' });
+        expect(p.fusedLines, style).toBeGreaterThan(noise === 0 ? g.lines * 0.9 : g.lines * 0.3);
+        expect(p.summary.accesses).toBe(g.accesses);
+        expect(p.summary.issues).toEqual([]);
+        // VMs by tgid with pid/tid; by thread otherwise (no tgid in the default fields)
+        if (style === 'pid') expect(p.summary.vms.length).toBe(5);
+        expect(p.summary.variant).toBe(style === 'pid' ? 'perf-pid' : 'perf');
+      }
+    }
+  });
+
+  it('notices comm changes, and leaves unknown comms, brackets in comms and other layouts to the tokenizer', () => {
+    const mm = (gpa: number) => `mmio write len 4 gpa 0x${gpa.toString(16)} val 0x1`;
+    const text = [
+      perfLine('CPU 0/KVM', 4251, '1.000001', 'kvm_mmio', mm(0x8000000)),
+      perfLine('CPU 0/KVM', 4251, '1.000002', 'kvm_mmio', mm(0x8000004)), // cached column: fused
+      perfLine('qemu-system-aar', 4251, '1.000003', 'kvm_mmio', mm(0x8000008)), // renamed: no vCPU
+      perfLine('CPU 0/KVM', 4251, '1.000004', 'kvm_mmio', mm(0x800000c)), // back
+      perfLine(':4251', 4251, '1.000005', 'kvm_mmio', mm(0x8000010)), // unknown comm keeps CPU 0/KVM
+      perfLine(':4251', 4251, '1.000006', 'kvm_mmio', mm(0x8000014)),
+      perfLine('CPU 1/KVM [7]', 4252, '1.000007', 'kvm_mmio', mm(0x8000018)), // a bracket in the comm: never cached
+      perfLine('CPU 1/KVM [7]', 4252, '1.000008', 'kvm_mmio', mm(0x800001c)),
+      perfLine('CPU 2/KVM', 4253, '1.000009', 'kvm_mmio', mm(0x8000020), 'pid', 4300), // a tgid appears
+      perfLine('CPU 2/KVM', 4253, '1.000010', 'kvm_mmio', mm(0x8000024), 'pid', 4301), // another tgid: another VM
+      perfLine('CPU 2/KVM', 4253, '1.000011', 'kvm_mmio', mm(0x8000028), 'pid', 4301),
+      `CPU 3/KV   4254 [003]  1.000012: kvm:kvm_mmio: ${mm(0x800002c)}`, // latency-style %8.8s comm
+      `CPU 3/KV   4254 [003]  1.000013: kvm:kvm_mmio: ${mm(0x8000030)}`,
+      perfLine('CPU 0/KVM', 4251, '1.000014', 'kvm_mmio', mm(0x8000034)).replace(' [003] ', ' [003]  '),
+      perfLine('CPU 0/KVM', 4251, '1.000015', 'kvm_mmio', mm(0x8000038)).replace('kvm:kvm_mmio', 'kvm:kvm_mmiox'),
+    ].join('\n');
+    const [fast, plain] = bothPaths(Buffer.from(text), [], 3, 'perf');
+    expect(fast).toBe(plain);
+    const p = parseBytes(Buffer.from(text), { format: 'perf' });
+    expect(p.fusedLines).toBe(3); // the second line of CPU 0/KVM, of :4251 and of tgid 4301
+    const rows = rowsOf(p);
+    // the tokenizer reads " [7]" as the CPU column: no tid before it, two malformed lines; "CPU 3/KV" names no vCPU
+    expect(rows.map((x) => x.vcpu)).toEqual([0, 0, null, 0, 0, 0, 2, 2, 2, null, null, 0]);
+    expect(p.summary.skipped).toBe(2);
   });
 });
 
