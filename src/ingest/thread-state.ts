@@ -45,10 +45,11 @@ export class ThreadState {
 
   /**
    * The bytes of the thread's last line from the `(tgid)`/`[cpu]` column up to its irq-flags
-   * token, as little-endian words (pfx[0..7]; pfx[8] = the last four bytes), with what they parsed
-   * to: a line with the same bytes there has the same tgid and cpu. The flags token itself changes
-   * from event to event (kvm_exit `...1.`, kvm_mmio `.....`), so it is only checked to have the
-   * same length (pfxLayout's L_FLAGS4/L_FLAGS5) and flag characters. pfxLen 0: none.
+   * token (or up to its timestamp in layouts without one), as little-endian words (pfx[0..7];
+   * pfx[8] = the last four bytes), with what they parsed to: a line with the same bytes there has
+   * the same tgid and cpu. The flags token itself changes from event to event (kvm_exit `...1.`,
+   * kvm_mmio `.....`), so it is only checked to have the same length (pfxLayout's
+   * L_FLAGS4/L_FLAGS5) and flag characters. pfxLen 0: none.
    */
   pfxLen = 0;
   /** Allocated with the state (not on first use): a field that changes type deoptimizes the parser. */

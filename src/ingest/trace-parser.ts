@@ -371,21 +371,31 @@ export class TraceParser implements LineHandler {
     h.commEnd = d;
     let r: number;
     const pl = th.pfxLen;
-    const ts = pl > 0 && samePrefix(dv, p, pl, th.pfx) ? flagsThenTimestamp(buf, p + pl, e, th.pfxLayout) : -1;
+    const flags = (th.pfxLayout & (L_FLAGS4 | L_FLAGS5)) !== 0;
+    let ts = -1;
+    if (pl > 0 && samePrefix(dv, p, pl, th.pfx)) ts = flags ? flagsThenTimestamp(buf, p + pl, e, th.pfxLayout) : p + pl;
     if (ts >= 0) {
-      // same tgid/cpu columns as the thread's last line, a flags token of the same shape: parse from the timestamp on
+      // same tgid/cpu columns as the thread's last line (and a flags token of the same shape, or
+      // none): parse from the timestamp on
       h.tgid = th.pfxTgid;
       h.cpu = th.pfxCpu;
       h.tsStart = ts;
       const colon = simpleTimestamp(buf, ts, e, h);
-      if (colon < 0) r = tokenizeFtraceTimestamp(buf, ts, e, h, th.pfxLayout);
-      else if (col === -2 && buf[colon + 1]! === 32 && this.fusedEvent(buf, dv, colon + 2, e, lineNo, th, th.pfxLayout, L_PADDED)) return;
-      else r = tokenizeFtraceEvent(buf, colon, e, h, th.pfxLayout);
+      if (flags) {
+        if (colon < 0) r = tokenizeFtraceTimestamp(buf, ts, e, h, th.pfxLayout);
+        else if (col === -2 && buf[colon + 1]! === 32 && this.fusedEvent(buf, dv, colon + 2, e, lineNo, th, th.pfxLayout, L_PADDED)) return;
+        else r = tokenizeFtraceEvent(buf, colon, e, h, th.pfxLayout);
+      } else if (colon >= 0 && buf[colon + 1]! === 32) {
+        // no flags token: a simple timestamp with ': ' after it is what the tokenizer would take too
+        if (col === -2 && this.fusedEvent(buf, dv, colon + 2, e, lineNo, th, th.pfxLayout, L_PADDED)) return;
+        r = tokenizeFtraceEvent(buf, colon, e, h, th.pfxLayout);
+      } else {
+        r = tokenizeFtraceColumns(buf, p, e, h);
+      }
     } else {
       r = tokenizeFtraceColumns(buf, p, e, h);
-      // remember the columns when an irq-flags token ended them (without one, the parse looked
-      // past the timestamp's first byte to decide)
-      if (r === 0 && (h.layout & (L_FLAGS4 | L_FLAGS5)) !== 0) cachePrefix(th, dv, p, h);
+      // remember the columns up to the irq-flags token, or up to the timestamp when there is none
+      if (r === 0) cachePrefix(th, dv, p, (h.layout & (L_FLAGS4 | L_FLAGS5)) !== 0 ? h.flagsStart : h.tsStart, h);
     }
     if (r < 0) {
       this.badLine(buf, s, e, lineNo, r);
@@ -954,9 +964,12 @@ function flagsThenTimestamp(buf: Buffer, t: number, e: number, layout: number): 
   return t < e ? t : -1;
 }
 
-/** Caches the column bytes [p, h.flagsStart) of a tokenized line and what they parsed to. */
-function cachePrefix(th: ThreadState, dv: DataView<ArrayBufferLike>, p: number, h: LineHeader): void {
-  const pl = h.flagsStart - p;
+/**
+ * Caches the column bytes [p, end) of a tokenized line (up to its irq-flags token, or up to its
+ * timestamp when it has none) and what they parsed to.
+ */
+function cachePrefix(th: ThreadState, dv: DataView<ArrayBufferLike>, p: number, end: number, h: LineHeader): void {
+  const pl = end - p;
   if (pl < 4 || pl > 32) {
     th.pfxLen = 0;
     return;

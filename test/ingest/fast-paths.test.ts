@@ -125,6 +125,42 @@ describe('ftrace comm-column path = generic tokenizer', () => {
   });
 });
 
+/** The generator's ftrace lines (tgid and 5 flags) re-printed in the other ftrace layouts of the spec. */
+function asFtraceLayout(ftrace: string, layout: 'notgid' | 'noflags' | 'tracecmd-3.3' | 'tracecmd-3.2'): string {
+  const rx = /^\s*(.+?)-(\d+)\s+\(\s*(\d+)\)\s+\[(\d+)\]\s+(\S+)\s+(\d+)\.(\d+): (\w+): (.*)$/;
+  return ftrace.split('\n').map((l) => {
+    const m = rx.exec(l);
+    if (!m) return l;
+    const [, comm, tid, , cpu, flags, secs, frac, ev, body] = m;
+    const head = `${comm!.padStart(16)}-${tid!.padEnd(5)} [${cpu}]`;
+    switch (layout) {
+      case 'notgid': return `${comm!.padStart(16)}-${tid!.padEnd(7)} [${cpu}] ${flags} ${secs!.padStart(5)}.${frac}: ${ev}: ${body}`;
+      case 'noflags': return `${head} ${secs!.padStart(5)}.${frac}: ${ev}: ${body}`;
+      case 'tracecmd-3.3': return `${head} ${flags} ${secs!.padStart(5)}.${frac}: ${`${ev}:`.padEnd(21)} ${body}`;
+      default: return `${head} ${secs!.padStart(5)}.${frac}: ${`${ev}:`.padEnd(21)} ${body}`;
+    }
+  }).join('\n');
+}
+
+describe('ftrace column path in every layout of the spec', () => {
+  it('gives what the tokenizer gives and fuses most lines, without tgid, without flags, in trace-cmd output', () => {
+    const dir = tempDir();
+    for (const noise of [0, 0.5]) {
+      const path = join(dir, `gen-layout-${noise}.log`);
+      const g = generateFtrace({ path, bytes: 300_000, vms: 4, vcpus: 3, noise, seed: 9 });
+      for (const layout of ['notgid', 'noflags', 'tracecmd-3.3', 'tracecmd-3.2'] as const) {
+        const text = Buffer.from(asFtraceLayout(readFileSync(path, 'latin1'), layout), 'latin1');
+        const [fast, plain] = bothPaths(text, [77_777, 150_001], 1000);
+        expect(fast, layout).toBe(plain);
+        const p = parseBytes(text, { format: 'ftrace' });
+        expect(p.fusedLines, layout).toBeGreaterThan(noise === 0 ? g.lines * 0.9 : g.lines * 0.3);
+        expect(p.summary.accesses).toBe(g.accesses);
+        expect(p.summary.issues).toEqual([]);
+      }
+    }
+  });
+});
+
 describe('perf comm-column path = generic tokenizer', () => {
   it('on every perf fixture, whole and cut into chunks, and on garbled variants of their lines', () => {
     const r = rng(21);
