@@ -62,6 +62,11 @@ class VmLayout {
   readonly idReads: Array<{ gpa: number; len: number; value: number }> = [];
   readonly idSeen = new Set<number>();
   readonly v2Frames = new Map<number, V2FrameHits>();
+  // The last id-read key and v2 frame: guests poll the same register, so most lookups repeat the
+  // previous one and skip the Set/Map (a hash of a double per access otherwise).
+  lastIdKey = -1;
+  lastFrame = -1;
+  lastFrameHits: V2FrameHits | null = null;
 }
 
 const TWO32 = 4294967296;
@@ -132,6 +137,8 @@ export class LayoutCollector {
     if (l.idReads.length >= MAX_ID_READS) return;
     const gpa = gpaHi * TWO32 + gpaLo;
     const key = gpa * 16 + len;
+    if (key === l.lastIdKey) return;
+    l.lastIdKey = key;
     if (l.idSeen.has(key)) return;
     l.idSeen.add(key);
     l.idReads.push({ gpa, len, value: valHi * TWO32 + valLo });
@@ -139,12 +146,18 @@ export class LayoutCollector {
 
   /** A GICD_ITARGETSR-shaped access (frame + 0x800–0xBFF) or a 32-bit GICD_SGIR-shaped write (frame + 0xF00). */
   private v2Frame(vm: number, frame: number, sgir: boolean): void {
-    const frames = this.vms[vm]!.v2Frames;
-    let h = frames.get(frame);
-    if (h === undefined) {
-      if (frames.size >= MAX_V2_FRAMES) return;
-      h = { sgir: 0, itargets: 0 };
-      frames.set(frame, h);
+    const l = this.vms[vm]!;
+    let h = frame === l.lastFrame ? l.lastFrameHits : null;
+    if (h === null) {
+      const frames = l.v2Frames;
+      h = frames.get(frame) ?? null;
+      if (h === null) {
+        if (frames.size >= MAX_V2_FRAMES) return;
+        h = { sgir: 0, itargets: 0 };
+        frames.set(frame, h);
+      }
+      l.lastFrame = frame;
+      l.lastFrameHits = h;
     }
     if (sgir) h.sgir++;
     else h.itargets++;
