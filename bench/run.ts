@@ -91,6 +91,7 @@ function importSection(args: Args): void {
 
   const parseOnly = child('parse-child.ts', [trace]);
   const imp = child('import-child.ts', [trace, db, args.arrowCache ? 'arrow' : 'no-arrow']);
+  const cliSeconds = cliImport(trace, db, args.arrowCache);
   const csv = join(OUT, 'bench-rows.csv');
   const csvDb = join(OUT, 'bench-csv.duckdb');
   const load = child('read-csv-child.ts', [db, csv, csvDb]);
@@ -109,6 +110,7 @@ function importSection(args: Args): void {
   console.log(`import peak RSS  ${mib(imp.maxRssKb!).toFixed(0)} MiB  (bar < 512 MiB)  database ${mb(imp.dbBytes!).toFixed(0)} MB`);
   console.log(`read_csv         ${load.seconds!.toFixed(2)} s  ${(csvRate / 1e6).toFixed(2)} M rows/s  CPU ${s2(load.cpuMs!)}  (CSV ${mb(load.csvBytes!).toFixed(0)} MB, written in ${load.writeSeconds!.toFixed(2)} s, not counted)  peak RSS ${mib(load.maxRssKb!).toFixed(0)} MiB`);
   console.log(`ratio            import rows/s ÷ read_csv rows/s = ${ratio.toFixed(2)}  (bar ≥ 1.0, goal ≥ 1.5) ${ratio >= 1.5 ? 'GOAL' : ratio >= 1 ? 'BAR' : 'BELOW BAR'}`);
+  console.log(`abitrace import  ${cliSeconds.toFixed(2)} s  as a user runs it (\`abitrace import --quiet\`, process start-up and module loading included; both timings above exclude theirs)`);
   console.log('\n-- where the import\'s CPU went (thread CPU from /proc; the process ran on every core it could get) --');
   const line = (what: string, ms: number, note = '') => console.log(`  ${what.padEnd(34)} ${s2(ms).padStart(8)}  ${note}`);
   line('parse worker (read, tokenize, rows)', imp.parseWorkerMs!, `first batch after ${s2(imp.firstBatchMs!)} (worker start-up, overlapped with opening the database)`);
@@ -121,6 +123,17 @@ function importSection(args: Args): void {
   line('other threads', imp.otherThreadsMs!, '(V8 compiler and GC helpers, libuv file reads, DuckDB, the tsx loader of this bench child)');
   line('total (user + system)', imp.cpuMs!, `= ${(imp.cpuMs! / 1000 / imp.seconds!).toFixed(2)} cores busy on average; read_csv: ${s2(load.cpuMs!)}`);
   if (gen && rows !== gen.accesses) console.log(`WARNING: imported ${rows} rows, generator wrote ${gen.accesses} accesses`);
+}
+
+/** Wall seconds of `abitrace import` run as a user runs it, into a fresh database. */
+function cliImport(trace: string, db: string, arrowCache: boolean): number {
+  for (const p of [db, `${db}.wal`, `${db}.arrow`]) rmSync(p, { recursive: true, force: true });
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, '../src/cli/bin.mjs'), 'import', trace, '--db', db, '--quiet',
+    ...(arrowCache ? [] : ['--no-arrow-cache'])], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`abitrace import failed with status ${r.status}`);
+  return seconds;
 }
 
 function replaySection(): void {
