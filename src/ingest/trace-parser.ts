@@ -131,6 +131,8 @@ export class TraceParser implements LineHandler {
   /** Event ids of `kvm_exit` and `kvm_entry` once seen by event(), else -1. */
   private exitEv = -1;
   private entryEv = -1;
+  /** Event id of `vgic_update_irq_pending` once seen by event(), else -1. */
+  private irqEv = -1;
   /** Lines fusedEvent took (tests check the fused path is exercised). */
   fusedLines = 0;
   /** A DataView of the buffer lines currently come from, for 32-bit compares. */
@@ -390,12 +392,11 @@ export class TraceParser implements LineHandler {
         if (col === -2 && this.fusedEvent(buf, dv, colon + 2, e, lineNo, th, th.pfxLayout, L_PADDED)) return;
         r = tokenizeFtraceEvent(buf, colon, e, h, th.pfxLayout);
       } else {
-        r = tokenizeFtraceColumns(buf, p, e, h);
+        // cached without a flags token, and this line has one (or an unusual timestamp)
+        r = this.columnsAndCache(buf, dv, p, e, th);
       }
     } else {
-      r = tokenizeFtraceColumns(buf, p, e, h);
-      // remember the columns up to the irq-flags token, or up to the timestamp when there is none
-      if (r === 0) cachePrefix(th, dv, p, (h.layout & (L_FLAGS4 | L_FLAGS5)) !== 0 ? h.flagsStart : h.tsStart, h);
+      r = this.columnsAndCache(buf, dv, p, e, th);
     }
     if (r < 0) {
       this.badLine(buf, s, e, lineNo, r);
@@ -403,6 +404,17 @@ export class TraceParser implements LineHandler {
     }
     this.layoutSeen |= h.layout;
     this.event(buf, s, e, lineNo, h, th, col);
+  }
+
+  /**
+   * tokenizeFtraceColumns from the `(`/`[` column at p, remembering the columns up to the
+   * irq-flags token (or up to the timestamp when there is none) for the thread's next line.
+   */
+  private columnsAndCache(buf: Buffer, dv: DataView<ArrayBufferLike>, p: number, e: number, th: ThreadState): number {
+    const h = this.hdr;
+    const r = tokenizeFtraceColumns(buf, p, e, h);
+    if (r === 0) cachePrefix(th, dv, p, (h.layout & (L_FLAGS4 | L_FLAGS5)) !== 0 ? h.flagsStart : h.tsStart, h);
+    return r;
   }
 
   /**
@@ -514,7 +526,8 @@ export class TraceParser implements LineHandler {
   }
 
   /**
-   * The hottest lines, fused: `kvm_mmio:`, `kvm_exit:` or `kvm_entry:` at `n` (the event name, its
+   * The hottest lines, fused: `kvm_mmio:`, `kvm_exit:`, `kvm_entry:` or `vgic_update_irq_pending:`
+   * at `n` (the event name, its
    * system prefix and the timestamp before it already read into this.hdr) on a thread whose comm
    * column (and, for ftrace, tgid/cpu columns) equals its previous line's and whose attribution is
    * settled: what event() would do, without the name scan and the dispatch. `layout`: the line's
@@ -527,7 +540,10 @@ export class TraceParser implements LineHandler {
     padBit: number): boolean {
     const h = this.hdr;
     if (h.tgid >= 0 ? h.tgid !== th.tgid : th.vm < 0) return false; // the thread's VM would be (re)assigned
-    if (n + 11 > e || dv.getInt32(n, true) !== W_KVM_) return false;
+    if (n + 11 > e) return false;
+    const w0 = dv.getInt32(n, true);
+    if (w0 === W_VGIC) return this.irqEv >= 0 && this.fusedIrqPending(buf, dv, n, e, lineNo, th, layout, padBit);
+    if (w0 !== W_KVM_) return false;
     const w = dv.getInt32(n + 4, true);
     if (w === W_MMIO_) return this.mmioEv >= 0 && this.fusedMmio(buf, dv, n, e, lineNo, th, layout, padBit);
     let ev: number;
@@ -556,6 +572,31 @@ export class TraceParser implements LineHandler {
     } else {
       this.kvmExit(lineNo, h, th, buf, body, e);
     }
+    this.fusedLines++;
+    return true;
+  }
+
+  /**
+   * fusedEvent's vgic_update_irq_pending line (`n`: the event name; host traces carry one per
+   * injected interrupt, as many as MMIO accesses): what event() → irqPending() would do.
+   */
+  private fusedIrqPending(buf: Buffer, dv: DataView<ArrayBufferLike>, n: number, e: number, lineNo: number, th: ThreadState,
+    layout: number, padBit: number): boolean {
+    const h = this.hdr;
+    // "vgic_update_irq_pending: "
+    if (n + 30 > e || dv.getInt32(n + 4, true) !== W__UPD || dv.getInt32(n + 8, true) !== W_ATE_ || dv.getInt32(n + 12, true) !== W_IRQ_
+      || dv.getInt32(n + 16, true) !== W_PEND || dv.getInt32(n + 20, true) !== W_ING_COLON || buf[n + 24]! !== 32) return false;
+    let body = n + 25;
+    while (body < e && buf[body]! === 32) body++;
+    const f = this.irq;
+    if (!decodeVgicUpdateIrqPending(buf, body, e, f) || !storableIrq(f)) return false;
+    // committed
+    h.tsValid = true;
+    const ev = this.irqEv;
+    this.events.counts[ev]!++;
+    this.layoutSeen |= body - n >= 26 ? layout | padBit : layout; // 2+ spaces after the colon
+    if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
+    this.irqPending(ev, lineNo, h, th);
     this.fusedLines++;
     return true;
   }
@@ -719,6 +760,7 @@ export class TraceParser implements LineHandler {
     // remember the ids fusedEvent may take (the names it compares are exactly these)
     if (kind === K_EXIT && h.eventEnd - h.eventStart === 8) this.exitEv = ev;
     else if (kind === K_ENTRY && h.eventEnd - h.eventStart === 9) this.entryEv = ev;
+    else if (kind === K_IRQ_PENDING && h.eventEnd - h.eventStart === 23) this.irqEv = ev;
     switch (kind) {
       case K_EXIT:
         this.kvmExit(lineNo, h, th, buf, body, e);
@@ -903,6 +945,13 @@ const W_KVM_ = 0x5f6d766b;
 const W_MMIO_ = 0x6f696d6d;
 const W_EXIT_ = 0x74697865;
 const W_ENTR_ = 0x72746e65;
+// "vgic", "_upd", "ate_", "irq_", "pend", "ing:": vgic_update_irq_pending
+const W_VGIC = 0x63696776;
+const W__UPD = 0x6470755f;
+const W_ATE_ = 0x5f657461;
+const W_IRQ_ = 0x5f717269;
+const W_PEND = 0x646e6570;
+const W_ING_COLON = 0x3a676e69;
 // "kvm:", the system prefix of perf's event column
 const W_KVM_COLON = 0x3a6d766b;
 
