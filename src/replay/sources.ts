@@ -60,7 +60,7 @@ export async function loadLayouts(db: Database, importId: number): Promise<Map<s
 
 /**
  * `vgic_update_irq_pending` events of an import in seq order, as IrqBatches streamed out of
- * `irq_rows` (no object per event), with VM codes translated to `codeOf` (the access source's
+ * `irq_codes` (irq_rows unpacked; no object per event), with VM codes translated to `codeOf` (the access source's
  * codes, by label). Events of VMs not in `codeOf` (no replayable accesses) are left out.
  */
 export async function loadIrqEvents(db: Database, importId: number, codeOf: ReadonlyMap<string, number>,
@@ -70,8 +70,8 @@ export async function loadIrqEvents(db: Database, importId: number, codeOf: Read
   if (keep.length === 0) return [];
   const remap = new Int32Array(Math.max(...keep) + 1).fill(-1); // import code → replay code
   for (const l of labels) if (codeOf.has(l.vm)) remap[Number(l.code)] = codeOf.get(l.vm)!;
-  const sql = `SELECT seq, ts_ns, host_cpu, tid, vm, vcpu, irq, level, source FROM irq_rows
-    WHERE import_id = ${Number(importId)} AND vm IN (${keep.join(', ')}) ORDER BY seq`;
+  const sql = `SELECT seq, ts_ns, host_cpu, tid, vm, vcpu, irq, level, source FROM irq_codes
+    WHERE ${rowKeyCondition(importId)} AND vm IN (${keep.join(', ')}) ORDER BY seq`;
   const batches = await readBatches(db, sql, () => new IrqBatch(batchRows), (b) => [
     { data: b.seq }, { data: b.ts_ns, validity: b.validity.ts_ns }, { data: b.host_cpu, validity: b.validity.host_cpu },
     { data: b.tid }, { data: b.vm }, { data: b.vcpu }, { data: b.irq }, { data: b.level }, { data: b.source },

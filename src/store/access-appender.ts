@@ -27,7 +27,7 @@ export class AccessAppender {
   /** Opens an appender on `access_rows` (or a table of the same shape) for one import, inside the connection's transaction. */
   static async open(db: Database, importId: number, table = 'access_rows'): Promise<AccessAppender> {
     const packed = new PackedAccessRows(importId);
-    return new AccessAppender(await ChunkAppender.open(db, table, ACCESS_ROW_COLUMNS, null), packed);
+    return new AccessAppender(await ChunkAppender.open(db, table, ACCESS_ROW_COLUMNS), packed);
   }
 
   /** Rows appended so far. */

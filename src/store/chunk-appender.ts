@@ -5,8 +5,8 @@
  * (b3)). Vector handles are fetched once; the chunk is never reset (only VARCHAR needs that, and
  * these tables have none: strings are codes). Validity bitmaps are copied as whole u64 words: a
  * slice starts at a multiple of 2048 = 32 words, so its bitmap starts on a byte (even a word)
- * boundary. When opened with an import id, the table's first column is `import_id`, filled from a
- * constant array (irq_rows); access_rows carries it inside row_key instead (access-row-layout.ts).
+ * boundary. The tables carry the import id inside their row_key (access-row-layout.ts), so a
+ * chunk is exactly the batch's columns.
  *
  * Close the appender (close()) before COMMIT: closing flushes the last rows into the
  * connection's open transaction.
@@ -16,7 +16,7 @@ import { DuckDBDataChunk, DuckDBTypeId, type DuckDBAppender } from '@duckdb/node
 import type { Database } from './database.ts';
 import { translateDuckDBError } from './database.ts';
 
-export type ColumnData = BigInt64Array | BigUint64Array | Int16Array | Int32Array | Uint8Array | Uint32Array;
+export type ColumnData = BigInt64Array | BigUint64Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
 
 /** What ChunkAppender needs of a batch: a row count and a validity bitmap per nullable column. */
 export interface ColumnarBatch {
@@ -45,10 +45,6 @@ export class ChunkAppender<B extends ColumnarBatch> {
   /** Rows appended so far. */
   rows = 0;
   private readonly chunkRows: number;
-  /** The constant import_id column, or null when the table has none. */
-  private readonly importIds: Int32Array | null;
-  /** Index of the first batch column in the chunk: 1 after import_id, else 0. */
-  private readonly first: number;
   private readonly vectors: duckdb.Vector[];
   private closed = false;
 
@@ -59,38 +55,30 @@ export class ChunkAppender<B extends ColumnarBatch> {
     private readonly widths: readonly number[],
     private readonly appender: DuckDBAppender,
     private readonly chunk: DuckDBDataChunk,
-    importId: number | null,
   ) {
     this.chunkRows = duckdb.vector_size();
-    this.importIds = importId === null ? null : new Int32Array(this.chunkRows).fill(importId);
-    this.first = importId === null ? 0 : 1;
     this.vectors = [];
-    for (let c = 0; c < columns.length + this.first; c++) this.vectors.push(duckdb.data_chunk_get_vector(chunk.chunk, c));
+    for (let c = 0; c < columns.length; c++) this.vectors.push(duckdb.data_chunk_get_vector(chunk.chunk, c));
     for (let c = 0; c < columns.length; c++) {
-      if (columns[c]!.nullable) duckdb.vector_ensure_validity_writable(this.vectors[c + this.first]!);
+      if (columns[c]!.nullable) duckdb.vector_ensure_validity_writable(this.vectors[c]!);
     }
   }
 
-  /**
-   * Opens an appender on `table` for one import, inside the connection's transaction. Its columns:
-   * `import_id INTEGER` when `importId` is a number (filled with it), then `columns` in order.
-   */
-  static async open<B extends ColumnarBatch>(db: Database, table: string, columns: readonly ChunkColumn<B>[],
-    importId: number | null): Promise<ChunkAppender<B>> {
+  /** Opens an appender on `table` (columns: `columns` in order), inside the connection's transaction. */
+  static async open<B extends ColumnarBatch>(db: Database, table: string, columns: readonly ChunkColumn<B>[]): Promise<ChunkAppender<B>> {
     try {
       const appender = await db.connection.createAppender(table);
       const types = [];
       for (let c = 0; c < appender.columnCount; c++) types.push(appender.columnType(c));
-      const lead = importId === null ? 0 : 1;
-      if (types.length !== columns.length + lead) {
-        throw new Error(`${table} has ${types.length} columns, expected ${columns.length + lead}`);
+      if (types.length !== columns.length) {
+        throw new Error(`${table} has ${types.length} columns, expected ${columns.length}`);
       }
-      const widths = types.slice(lead).map((t, c) => {
+      const widths = types.map((t, c) => {
         const w = WIDTH[t.typeId];
         if (w === undefined) throw new Error(`${table} column ${c + 1} (${columns[c]!.name}) has type ${t.toString()}, not a fixed-width integer`);
         return w;
       });
-      return new ChunkAppender<B>(db, table, columns, widths, appender, DuckDBDataChunk.create(types), importId);
+      return new ChunkAppender<B>(db, table, columns, widths, appender, DuckDBDataChunk.create(types));
     } catch (err) {
       throw translateDuckDBError(err, db.path);
     }
@@ -103,7 +91,6 @@ export class ChunkAppender<B extends ColumnarBatch> {
     const vecs = this.vectors;
     const cols = this.columns;
     const chunk = this.chunk.chunk;
-    const first = this.first;
     const data: ColumnData[] = [];
     for (let c = 0; c < cols.length; c++) {
       const arr = batch[cols[c]!.name] as ColumnData;
@@ -116,13 +103,12 @@ export class ChunkAppender<B extends ColumnarBatch> {
       for (let start = 0; start < n; start += step) {
         const rows = Math.min(step, n - start);
         duckdb.data_chunk_set_size(chunk, rows);
-        if (this.importIds !== null) duckdb.copy_data_to_vector(vecs[0]!, 0, this.importIds.buffer as ArrayBuffer, 0, rows * 4);
         const validityBytes = Math.ceil(rows / 64) * 8;
         const validityStart = start >>> 3;
         for (let c = 0; c < cols.length; c++) {
           const arr = data[c]!;
           const bpe = arr.BYTES_PER_ELEMENT;
-          const vec = vecs[c + first]!;
+          const vec = vecs[c]!;
           duckdb.copy_data_to_vector(vec, 0, arr.buffer as ArrayBuffer, arr.byteOffset + start * bpe, rows * bpe);
           if (cols[c]!.nullable) {
             const bits = batch.validity[cols[c]!.name]!;

@@ -10,25 +10,18 @@ import { catalogueStatements } from '../gic/catalogue-sql.ts';
 import { OP_NAMES, SPACE_NAMES } from '../model/codes.ts';
 import type { Database } from './database.ts';
 import { ACCESS_CODES_VIEW, ACCESS_ROWS_DDL, packedSelect } from './access-row-layout.ts';
+import { IRQ_CODES_VIEW, IRQ_ROWS_DDL, irqPackedSelect } from './irq-row-layout.ts';
 
 /** Bump when a base table changes shape; add a migration to MIGRATIONS when one is possible. */
 export const SCHEMA_VERSION = 3;
 
 /**
- * Physical irq-event table (`vgic_update_irq_pending`, as frequent as MMIO in host traces): codes
- * like access_rows, appended from IrqBatch by the raw-chunk path; the `irq_events` view names them.
+ * irq_rows as schema version 2 had it (one column per field): what migration 1 → 2 creates and
+ * migration 2 → 3 packs. History: never change it.
  */
-export const IRQ_ROWS_DDL = `CREATE TABLE irq_rows (
-  import_id INTEGER NOT NULL,
-  seq BIGINT NOT NULL,
-  ts_ns BIGINT,
-  host_cpu SMALLINT,
-  tid INTEGER NOT NULL,
-  vm INTEGER NOT NULL,
-  vcpu SMALLINT NOT NULL,
-  irq INTEGER NOT NULL,
-  level BOOLEAN NOT NULL,
-  source UTINYINT NOT NULL
+const IRQ_ROWS_V2_DDL = `CREATE TABLE irq_rows (
+  import_id INTEGER NOT NULL, seq BIGINT NOT NULL, ts_ns BIGINT, host_cpu SMALLINT, tid INTEGER NOT NULL,
+  vm INTEGER NOT NULL, vcpu SMALLINT NOT NULL, irq INTEGER NOT NULL, level BOOLEAN NOT NULL, source UTINYINT NOT NULL
 )`;
 
 /** The documented accesses columns: access_codes with the names joined back (README "Schema"). */
@@ -41,10 +34,10 @@ const ACCESSES_VIEW = `CREATE VIEW accesses AS
     LEFT JOIN space_names sp ON sp.code = r.space
     LEFT JOIN op_names o ON o.code = r.op`;
 
-/** The documented irq_events columns over irq_rows (README "Other tables"). */
-const IRQ_EVENTS_VIEW = `CREATE VIEW irq_events AS
+/** The documented irq_events columns over `codes` (irq_codes; irq_rows itself in version 2) (README "Other tables"). */
+const irqEventsView = (codes: string) => `CREATE VIEW irq_events AS
     SELECT r.import_id, r.seq, r.ts_ns, r.host_cpu, r.tid, v.vm, r.vcpu, r.irq, r.level, s.source
-    FROM irq_rows r
+    FROM ${codes} r
     LEFT JOIN vm_labels v ON v.import_id = r.import_id AND v.code = r.vm
     LEFT JOIN event_sources s ON s.import_id = r.import_id AND s.code = r.source`;
 
@@ -80,7 +73,8 @@ const BASE_TABLES = [
   ACCESS_CODES_VIEW,
   ACCESSES_VIEW,
   IRQ_ROWS_DDL,
-  IRQ_EVENTS_VIEW,
+  IRQ_CODES_VIEW,
+  irqEventsView('irq_codes'),
 ];
 
 /** Statements that upgrade version N to N+1, keyed by N. */
@@ -89,7 +83,7 @@ const MIGRATIONS: Record<number, string[]> = {
   // Names come back to codes through the import's own dictionaries; a name the writer could not
   // find there was stored as its code's digits.
   1: [
-    IRQ_ROWS_DDL,
+    IRQ_ROWS_V2_DDL,
     `INSERT INTO irq_rows
       SELECT e.import_id, e.seq, e.ts_ns, e.host_cpu, e.tid, coalesce(v.code, TRY_CAST(e.vm AS INTEGER), -1),
              coalesce(e.vcpu, 0), e.irq, coalesce(e.level, false), coalesce(s.code, TRY_CAST(e.source AS UTINYINT), 255)
@@ -97,11 +91,12 @@ const MIGRATIONS: Record<number, string[]> = {
       LEFT JOIN vm_labels v ON v.import_id = e.import_id AND v.vm = e.vm
       LEFT JOIN event_sources s ON s.import_id = e.import_id AND s.source = e.source`,
     'DROP TABLE irq_events',
-    IRQ_EVENTS_VIEW,
+    irqEventsView('irq_rows'),
   ],
-  // 2 → 3: access_rows' 15 columns are packed into 10 (access-row-layout.ts); `access_codes`
-  // unpacks them and `accesses` reads through it. Views are bound when queried, so the ones
-  // over `accesses` (the register catalogue's) keep working.
+  // 2 → 3: access_rows' 15 columns are packed into 10 (access-row-layout.ts) and irq_rows' 10
+  // into 7 (irq-row-layout.ts); `access_codes` and `irq_codes` unpack them, `accesses` and
+  // `irq_events` read through those. Views are bound when queried, so the ones over `accesses`
+  // (the register catalogue's) keep working.
   2: [
     'DROP VIEW IF EXISTS accesses',
     'ALTER TABLE access_rows RENAME TO access_rows_v2',
@@ -110,6 +105,13 @@ const MIGRATIONS: Record<number, string[]> = {
     'DROP TABLE access_rows_v2',
     ACCESS_CODES_VIEW,
     ACCESSES_VIEW,
+    'DROP VIEW IF EXISTS irq_events',
+    'ALTER TABLE irq_rows RENAME TO irq_rows_v2',
+    IRQ_ROWS_DDL,
+    `INSERT INTO irq_rows ${irqPackedSelect('(SELECT * FROM irq_rows_v2 ORDER BY import_id, seq)')}`,
+    'DROP TABLE irq_rows_v2',
+    IRQ_CODES_VIEW,
+    irqEventsView('irq_codes'),
   ],
 };
 

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/store/database.ts';
 import { openAccessAppender } from '../../src/store/access-appender.ts';
 import { openIrqAppender } from '../../src/store/irq-appender.ts';
-import { IRQ_ROWS_DDL } from '../../src/store/schema.ts';
+import { IRQ_CODES_VIEW, IRQ_ROWS_DDL } from '../../src/store/irq-row-layout.ts';
+import { IrqBatch } from '../../src/model/irq-batch.ts';
 import { ACCESS_CODES_VIEW, ACCESS_ROWS_DDL, MAX_PACKED_IMPORT_ID, MAX_SEQ, rowKeyCondition } from '../../src/store/access-row-layout.ts';
 import { AccessBatch } from '../../src/model/access-batch.ts';
 import { rejectionOf, thrownBy } from '../helpers/errors.ts';
@@ -92,10 +93,7 @@ describe('AccessAppender (packed columns through ChunkAppender into access_rows,
 describe('ChunkAppender column checks', () => {
   it('refuses a table whose column count or widths do not fit the batch', async () => {
     await db.run(IRQ_ROWS_DDL);
-    // irq_rows has as many columns, of other widths: caught before any row is copied
-    const wrong = await openAccessAppender(db, 1, 'irq_rows');
-    expect(() => wrong.append(makeBatch(0, 10, 1, 1))).toThrow(/irq_rows\.row_key: 8-byte values for a 4-byte column/);
-    wrong.close();
+    await expect(openAccessAppender(db, 1, 'irq_rows')).rejects.toThrow(/irq_rows has 7 columns, expected 10/);
     await db.run(`CREATE TABLE short AS SELECT * EXCLUDE (imm) FROM access_rows LIMIT 0`);
     await expect(openAccessAppender(db, 1, 'short')).rejects.toThrow(/short has 9 columns, expected 10/);
     await db.run(`CREATE TABLE narrow AS SELECT * FROM access_rows LIMIT 0`);
@@ -103,7 +101,12 @@ describe('ChunkAppender column checks', () => {
     const a = await openAccessAppender(db, 1, 'narrow');
     expect(() => a.append(makeBatch(0, 10, 1, 1))).toThrow(/narrow\.imm: 4-byte values for a 2-byte column/);
     a.close();
-    await expect(openIrqAppender(db, 1, 'short')).rejects.toThrow(/short has 9 columns, expected 10/);
+    await expect(openIrqAppender(db, 1, 'short')).rejects.toThrow(/short has 9 columns, expected 7/);
+    // as many columns, one of another width: caught before any row is copied
+    await db.run(`CREATE TABLE odd AS SELECT * EXCLUDE (imm, pc, value) FROM access_rows LIMIT 0`);
+    const wrong = await openIrqAppender(db, 1, 'odd');
+    expect(() => wrong.append(new IrqBatch(4))).toThrow(/odd\.kind: 2-byte values for a 8-byte column/);
+    wrong.close();
   });
 });
 
@@ -152,5 +155,37 @@ describe('access_rows packing (access-row-layout.ts)', () => {
     b.seq[b.reserve()] = BigInt(MAX_SEQ) + 1n;
     expect(thrownBy(() => a.append(b)).message).toMatch(/beyond access_rows' 40-bit seq/);
     a.close();
+  });
+});
+
+describe('irq_rows packing (irq-row-layout.ts)', () => {
+  it('keeps negative VCPU fields, NULL host CPUs, both levels and every source code', async () => {
+    await db.run(IRQ_ROWS_DDL);
+    await db.run(IRQ_CODES_VIEW);
+    const rows = [
+      // seq, host_cpu, tid, vm, vcpu, irq, level, source
+      [3, 32767, 2147483647, 2147483647, -32768, 2147483647, 1, 255],
+      [2, null, 7, 1, -1, 27, 0, 9],
+      [1, 0, 0, 0, 32767, 0, 1, 0],
+    ] as const;
+    const b = new IrqBatch(4);
+    for (const [seq, host, tid, vm, vcpu, irq, level, source] of rows) {
+      const i = b.length++;
+      b.seq[i] = BigInt(seq);
+      b.tid[i] = tid;
+      b.vm[i] = vm;
+      b.vcpu[i] = vcpu;
+      b.irq[i] = irq;
+      b.level[i] = level;
+      b.source[i] = source;
+      if (host !== null) { b.host_cpu[i] = host; b.validity.host_cpu[i >>> 3]! |= 1 << (i & 7); }
+    }
+    const a = await openIrqAppender(db, MAX_PACKED_IMPORT_ID);
+    a.append(b);
+    a.close();
+    const got = await db.readObjects<Record<string, unknown>>(
+      `SELECT import_id, seq, host_cpu, tid, vm, vcpu, irq, level, source FROM irq_codes ORDER BY seq DESC`);
+    expect(got.map((r) => Object.values(r).map((v) => (v === null ? null : typeof v === 'boolean' ? Number(v) : Number(v))))).toEqual(
+      rows.map(([seq, host, tid, vm, vcpu, irq, level, source]) => [MAX_PACKED_IMPORT_ID, seq, host, tid, vm, vcpu, irq, level, source]));
   });
 });

@@ -157,7 +157,7 @@ async function makeVersion1(db: Database): Promise<void> {
   await db.run(`UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
 }
 
-describe('schema version 1 → 2 (irq_events becomes irq_rows + view)', () => {
+describe('schema version 1 → 3 (irq_events becomes irq_rows + view, then packed)', () => {
   it('an import migrates the rows of a version-1 database; a read-only open is refused with a clear message', async () => {
     const db = await Database.open(join(dir, 'v1.duckdb'));
     await makeVersion1(db);
@@ -167,7 +167,7 @@ describe('schema version 1 → 2 (irq_events becomes irq_rows + view)', () => {
     await ensureSchema(db); // what `abitrace import` does first
     expect(await readSchemaVersion(db)).toBe(SCHEMA_VERSION);
     expect(await db.readObjects<Record<string, unknown>>('SELECT * FROM irq_events ORDER BY seq')).toEqual(before);
-    expect(await db.readObjects<Record<string, unknown>>('SELECT vm, source FROM irq_rows ORDER BY seq')).toEqual([{ vm: 1, source: 1 }, { vm: 0, source: 1 }]);
+    expect(await db.readObjects<Record<string, unknown>>('SELECT vm, source FROM irq_codes ORDER BY seq')).toEqual([{ vm: 1, source: 1 }, { vm: 0, source: 1 }]);
     await checkSchema(db);
     db.close();
   });

@@ -20,6 +20,17 @@ const V2_ACCESSES = `CREATE VIEW accesses AS
     LEFT JOIN space_names sp ON sp.code = r.space
     LEFT JOIN op_names o ON o.code = r.op`;
 
+/** irq_rows and the irq_events view of schema version 2. */
+export const V2_IRQ_ROWS = `CREATE TABLE irq_rows (
+  import_id INTEGER NOT NULL, seq BIGINT NOT NULL, ts_ns BIGINT, host_cpu SMALLINT, tid INTEGER NOT NULL,
+  vm INTEGER NOT NULL, vcpu SMALLINT NOT NULL, irq INTEGER NOT NULL, level BOOLEAN NOT NULL, source UTINYINT NOT NULL)`;
+
+const V2_IRQ_EVENTS = `CREATE VIEW irq_events AS
+    SELECT r.import_id, r.seq, r.ts_ns, r.host_cpu, r.tid, v.vm, r.vcpu, r.irq, r.level, s.source
+    FROM irq_rows r
+    LEFT JOIN vm_labels v ON v.import_id = r.import_id AND v.code = r.vm
+    LEFT JOIN event_sources s ON s.import_id = r.import_id AND s.code = r.source`;
+
 /** Turns a fresh database into what schema version 2 wrote (empty). */
 export async function makeVersion2(db: Database): Promise<void> {
   await ensureSchema(db);
@@ -28,5 +39,10 @@ export async function makeVersion2(db: Database): Promise<void> {
   await db.run('DROP TABLE access_rows');
   await db.run(V2_ACCESS_ROWS);
   await db.run(V2_ACCESSES);
+  await db.run('DROP VIEW irq_events');
+  await db.run('DROP VIEW irq_codes');
+  await db.run('DROP TABLE irq_rows');
+  await db.run(V2_IRQ_ROWS);
+  await db.run(V2_IRQ_EVENTS);
   await db.run(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`);
 }
