@@ -1,11 +1,11 @@
 /**
- * AccessBatch → `access_rows`: packs each batch (access-packer.ts) and appends the packed columns
- * through the raw data-chunk path (ChunkAppender).
+ * AccessBatch → `access_rows`: the packed column map and the appender (PackingAppender).
  */
 import type { AccessBatch } from '../model/access-batch.ts';
 import { PackedAccessRows } from './access-packer.ts';
 import { ChunkAppender, type ChunkColumn } from './chunk-appender.ts';
 import type { Database } from './database.ts';
+import { PackingAppender } from './packing-appender.ts';
 
 /** access_rows columns in table order (access-row-layout.ts ACCESS_ROWS_DDL). */
 export const ACCESS_ROW_COLUMNS: readonly ChunkColumn<PackedAccessRows>[] = [
@@ -21,35 +21,10 @@ export const ACCESS_ROW_COLUMNS: readonly ChunkColumn<PackedAccessRows>[] = [
   { name: 'imm', nullable: true },
 ];
 
-export class AccessAppender {
-  private constructor(private readonly chunks: ChunkAppender<PackedAccessRows>, private readonly packed: PackedAccessRows) {}
+export type AccessAppender = PackingAppender<AccessBatch, PackedAccessRows>;
 
-  /** Opens an appender on `access_rows` (or a table of the same shape) for one import, inside the connection's transaction. */
-  static async open(db: Database, importId: number, table = 'access_rows'): Promise<AccessAppender> {
-    const packed = new PackedAccessRows(importId);
-    return new AccessAppender(await ChunkAppender.open(db, table, ACCESS_ROW_COLUMNS), packed);
-  }
-
-  /** Rows appended so far. */
-  get rows(): number {
-    return this.chunks.rows;
-  }
-
-  /** Packs and appends the batch's rows. Synchronous. */
-  append(batch: AccessBatch): void {
-    this.chunks.append(this.packed.pack(batch));
-  }
-
-  flush(): void {
-    this.chunks.flush();
-  }
-
-  close(): void {
-    this.chunks.close();
-  }
-}
-
-/** AccessAppender.open, under the name the import writer uses. */
-export function openAccessAppender(db: Database, importId: number, table = 'access_rows'): Promise<AccessAppender> {
-  return AccessAppender.open(db, importId, table);
+/** Opens an appender on `access_rows` (or a table of the same shape) for one import, inside the connection's transaction. */
+export async function openAccessAppender(db: Database, importId: number, table = 'access_rows'): Promise<AccessAppender> {
+  const packer = new PackedAccessRows(importId);
+  return new PackingAppender(await ChunkAppender.open(db, table, ACCESS_ROW_COLUMNS), packer);
 }

@@ -55,16 +55,19 @@ export function rowKeyCondition(importId: number, column = 'row_key'): string {
   return `${column} BETWEEN ${lo} AND ${hi}`;
 }
 
+/** The select-list head both codes views share: row_key, the import_id and seq in it, ts_ns, host_cpu from `cpus`. */
+export const KEY_TS_HOST_COLUMNS = `row_key,
+         CAST(row_key >> ${SEQ_BITS} AS INTEGER) AS import_id,
+         row_key & ${MAX_SEQ} AS seq,
+         ts_ns,
+         CAST(NULLIF(cpus & 65535, 0) - 1 AS SMALLINT) AS host_cpu`;
+
 /**
  * `access_codes`: access_rows with the packed columns unpacked to the codes (vm, source, space
  * and op as the integer codes of vm_labels, event_sources, space_names, op_names), plus row_key.
  */
 export const ACCESS_CODES_VIEW = `CREATE VIEW access_codes AS
-  SELECT row_key,
-         CAST(row_key >> ${SEQ_BITS} AS INTEGER) AS import_id,
-         row_key & ${MAX_SEQ} AS seq,
-         ts_ns,
-         CAST(NULLIF(cpus & 65535, 0) - 1 AS SMALLINT) AS host_cpu,
+  SELECT ${KEY_TS_HOST_COLUMNS},
          tid,
          vm,
          CAST(NULLIF(cpus >> 16, 0) - 1 AS SMALLINT) AS vcpu,

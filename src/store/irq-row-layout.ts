@@ -12,7 +12,7 @@
  *   irq      INTEGER
  *   kind     USMALLINT level | source << 1
  */
-import { MAX_SEQ, SEQ_BITS } from './access-row-layout.ts';
+import { KEY_TS_HOST_COLUMNS, SEQ_BITS } from './access-row-layout.ts';
 
 export const IRQ_ROWS_DDL = `CREATE TABLE irq_rows (
   row_key BIGINT NOT NULL,
@@ -26,11 +26,7 @@ export const IRQ_ROWS_DDL = `CREATE TABLE irq_rows (
 
 /** `irq_codes`: irq_rows unpacked to the code columns (vm and source as codes), plus row_key. */
 export const IRQ_CODES_VIEW = `CREATE VIEW irq_codes AS
-  SELECT row_key,
-         CAST(row_key >> ${SEQ_BITS} AS INTEGER) AS import_id,
-         row_key & ${MAX_SEQ} AS seq,
-         ts_ns,
-         CAST(NULLIF(cpus & 65535, 0) - 1 AS SMALLINT) AS host_cpu,
+  SELECT ${KEY_TS_HOST_COLUMNS},
          tid,
          vm,
          CAST(CAST(cpus >> 16 AS INTEGER) - CAST(cpus >> 31 AS INTEGER) * 65536 AS SMALLINT) AS vcpu,

@@ -19,23 +19,26 @@ export const SCHEMA_VERSION = 3;
  * irq_rows as schema version 2 had it (one column per field): what migration 1 → 2 creates and
  * migration 2 → 3 packs. History: never change it.
  */
-const IRQ_ROWS_V2_DDL = `CREATE TABLE irq_rows (
+export const IRQ_ROWS_V2_DDL = `CREATE TABLE irq_rows (
   import_id INTEGER NOT NULL, seq BIGINT NOT NULL, ts_ns BIGINT, host_cpu SMALLINT, tid INTEGER NOT NULL,
   vm INTEGER NOT NULL, vcpu SMALLINT NOT NULL, irq INTEGER NOT NULL, level BOOLEAN NOT NULL, source UTINYINT NOT NULL
 )`;
 
-/** The documented accesses columns: access_codes with the names joined back (README "Schema"). */
-const ACCESSES_VIEW = `CREATE VIEW accesses AS
+/**
+ * The documented accesses columns over `codes` (access_codes; access_rows itself in versions 1
+ * and 2) with the names joined back (README "Schema").
+ */
+export const accessesView = (codes: string) => `CREATE VIEW accesses AS
     SELECT r.import_id, r.seq, r.ts_ns, r.host_cpu, r.tid, v.vm, r.vcpu, s.source, sp.space, o.op,
            r.addr, r.len, r.value, r.pc, r.imm
-    FROM access_codes r
+    FROM ${codes} r
     LEFT JOIN vm_labels v ON v.import_id = r.import_id AND v.code = r.vm
     LEFT JOIN event_sources s ON s.import_id = r.import_id AND s.code = r.source
     LEFT JOIN space_names sp ON sp.code = r.space
     LEFT JOIN op_names o ON o.code = r.op`;
 
 /** The documented irq_events columns over `codes` (irq_codes; irq_rows itself in version 2) (README "Other tables"). */
-const irqEventsView = (codes: string) => `CREATE VIEW irq_events AS
+export const irqEventsView = (codes: string) => `CREATE VIEW irq_events AS
     SELECT r.import_id, r.seq, r.ts_ns, r.host_cpu, r.tid, v.vm, r.vcpu, r.irq, r.level, s.source
     FROM ${codes} r
     LEFT JOIN vm_labels v ON v.import_id = r.import_id AND v.code = r.vm
@@ -71,7 +74,7 @@ const BASE_TABLES = [
   `INSERT INTO op_names VALUES ${sqlList(OP_NAMES)}`,
   ACCESS_ROWS_DDL,
   ACCESS_CODES_VIEW,
-  ACCESSES_VIEW,
+  accessesView('access_codes'),
   IRQ_ROWS_DDL,
   IRQ_CODES_VIEW,
   irqEventsView('irq_codes'),
@@ -104,7 +107,7 @@ const MIGRATIONS: Record<number, string[]> = {
     `INSERT INTO access_rows ${packedSelect('(SELECT * FROM access_rows_v2 ORDER BY import_id, seq)')}`,
     'DROP TABLE access_rows_v2',
     ACCESS_CODES_VIEW,
-    ACCESSES_VIEW,
+    accessesView('access_codes'),
     'DROP VIEW IF EXISTS irq_events',
     'ALTER TABLE irq_rows RENAME TO irq_rows_v2',
     IRQ_ROWS_DDL,

@@ -153,7 +153,7 @@ describe('access_rows packing (access-row-layout.ts)', () => {
     const a = await openAccessAppender(db, 3);
     const b = new AccessBatch(1);
     b.seq[b.reserve()] = BigInt(MAX_SEQ) + 1n;
-    expect(thrownBy(() => a.append(b)).message).toMatch(/beyond access_rows' 40-bit seq/);
+    expect(thrownBy(() => a.append(b)).message).toMatch(/beyond the 40-bit seq of access_rows.row_key/);
     a.close();
   });
 });
