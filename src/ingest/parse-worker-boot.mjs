@@ -2,7 +2,5 @@
 // worker from its cached JavaScript bundle (src/runtime/bundle.mjs), which also spares each
 // import the ~0.2 s of CPU a tsx loader thread costs; tsx when no bundle can be built.
 import { loadEntry } from '../runtime/bundle.mjs';
-import { raiseInliningBudgets } from '../runtime/v8-inlining.mjs';
 
-raiseInliningBudgets(); // before any parser code is compiled
 await loadEntry('src/ingest/parse-worker.ts');
