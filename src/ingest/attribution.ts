@@ -17,6 +17,10 @@ export interface VcpuThreadName {
 
 const VCPU_PATTERNS: ReadonlyArray<[RegExp, VmmKind]> = [
   [/^CPU (\d{1,5})\/KVM$/, 'qemu'],
+  // `trace-cmd report -l` cuts comms to 8 characters
+  [/^CPU (\d)\/KV$/, 'qemu'],
+  [/^CPU (\d\d)\/K$/, 'qemu'],
+  [/^CPU (\d\d\d)\/$/, 'qemu'],
   [/^fc_vcpu (\d{1,5})$/, 'firecracker'],
   [/^vcpu(\d{1,5})$/, 'cloud-hypervisor'],
   [/^kvm-vcpu-(\d{1,5})$/, 'kvmtool'],

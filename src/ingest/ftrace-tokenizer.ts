@@ -2,6 +2,8 @@
  * Raw ftrace (`trace`, `trace_pipe`) and `trace-cmd report` event lines:
  *
  *   <comm>-<pid> [(<tgid>)] [<cpu>] [<flags>] <secs>.<usecs>: <event>:<pad> <fields>
+ *   <comm>-<pid> <cpu><flags> <secs>.<usecs>: <event>:<pad> <fields>   (trace-cmd report -l:
+ *                                               comm cut to 8 characters, no brackets)
  *
  * The comm may contain spaces and dashes, so the pid is the digits after the dash that is followed
  * by digits, spaces and the `(`/`[` column — never a split on whitespace or on the first dash.
@@ -11,7 +13,7 @@
  */
 import { NAME_CHAR } from './bytes.ts';
 import {
-  L_FLAGS4, L_FLAGS5, L_PADDED, L_TGID, LineHeader, MAX_CPU, MAX_TID, R_CPU, R_EVENT, R_FLAGS, R_NO_PID, R_TGID, R_TIMESTAMP,
+  L_FLAGS4, L_FLAGS5, L_LATENCY, L_PADDED, L_TGID, LineHeader, MAX_CPU, MAX_TID, R_CPU, R_EVENT, R_FLAGS, R_NO_PID, R_TGID, R_TIMESTAMP,
 } from './line-header.ts';
 import { FRAC_SCALE, nsFromSeconds, TimeScratch } from './timestamp.ts';
 
@@ -57,6 +59,37 @@ function pidColumn(buf: Buffer, q: number, end: number, h: LineHeader): number {
 }
 
 /**
+ * trace-cmd's latency layout (`report -l`): finds `<comm>-<pid> <cpu><flags> ` — the pid, spaces,
+ * the CPU number and at once an irq-flags token (its first character is never a digit), then a
+ * space. Returns the position of the CPU number (and sets h.tid, h.commEnd), or -1.
+ */
+function findLatencyPid(buf: Buffer, q: number, end: number, h: LineHeader): number {
+  const flagChar = FLAG_CHAR;
+  for (;; q++) {
+    while (q < end && buf[q]! !== 45 /* - */) q++;
+    if (q >= end) return -1;
+    let r = q + 1;
+    let v = 0;
+    for (; r < end; r++) {
+      const c = buf[r]!;
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+    }
+    if (r === q + 1 || r >= end || buf[r]! !== 32 || v > MAX_TID) continue;
+    while (r < end && buf[r]! === 32) r++;
+    const cs = r;
+    while (r < end && buf[r]! >= 48 && buf[r]! <= 57) r++;
+    if (r === cs || r - cs > 4 || r >= end || flagChar[buf[r]!]! !== 1) continue;
+    const fs = r;
+    while (r < end && flagChar[buf[r]!]! === 1) r++;
+    if (r - fs < 4 || r - fs > 5 || r >= end || buf[r]! !== 32) continue;
+    h.tid = v;
+    h.commEnd = q;
+    return cs;
+  }
+}
+
+/**
  * Tokenizes the line buf[s, end). The kernel and trace-cmd right-align the comm in 16 columns, so
  * the dash is normally at s + 16 (checked first, inline); otherwise the dash is searched for.
  * Returns 0 or a negative R_* reason.
@@ -88,6 +121,8 @@ export function tokenizeFtrace(buf: Buffer, s: number, end: number, h: LineHeade
   }
   if (p < 0) {
     p = findPid(buf, c, end, h);
+    // only when no dash is followed by a bracketed column: a comm may hold "-<digits> <digits>"
+    if (p < 0) p = findLatencyPid(buf, c, end, h);
     if (p < 0) return R_NO_PID;
   }
   const q = h.commEnd;
@@ -129,6 +164,7 @@ export function tokenizeFtraceColumns(buf: Buffer, p: number, end: number, h: Li
     if (p >= end || buf[p]! !== 91 /* [ */) return R_CPU;
   }
   h.tgid = tgid;
+  if (buf[p]! !== 91 /* [ */) return latencyColumns(buf, p, end, h, layout);
   // [cpu]
   p++;
   const cs = p;
@@ -160,6 +196,29 @@ export function tokenizeFtraceColumns(buf: Buffer, p: number, end: number, h: Li
     while (t < end && buf[t]! !== 32) t++;
     if (buf[t - 1]! !== 58) return R_FLAGS;
   }
+  h.tsStart = p;
+  return tokenizeFtraceTimestamp(buf, p, end, h, layout);
+}
+
+/** trace-cmd's latency layout from the CPU number at p (findLatencyPid checked its shape). */
+function latencyColumns(buf: Buffer, p: number, end: number, h: LineHeader, layout: number): number {
+  const flagChar = FLAG_CHAR;
+  let cpu = 0;
+  const cs = p;
+  for (; p < end; p++) {
+    const ch = buf[p]!;
+    if (ch < 48 || ch > 57) break;
+    cpu = cpu * 10 + (ch - 48);
+  }
+  if (p === cs || cpu > MAX_CPU) return R_CPU;
+  h.cpu = cpu;
+  const fs = p;
+  while (p < end && flagChar[buf[p]!]! === 1) p++;
+  const n = p - fs;
+  if (n < 4 || n > 5 || p >= end || buf[p]! !== 32) return R_FLAGS;
+  h.flagsStart = fs;
+  layout |= L_LATENCY | (n === 4 ? L_FLAGS4 : L_FLAGS5);
+  while (p < end && buf[p]! === 32) p++;
   h.tsStart = p;
   return tokenizeFtraceTimestamp(buf, p, end, h, layout);
 }

@@ -15,6 +15,7 @@ export const L_QEMU_AT = 32; // QEMU `<tid>@<secs>.<usecs>:` prefix
 export const L_QEMU_ISO = 64; // QEMU 10.1+ ISO-8601 prefix
 export const L_QEMU_PLAIN = 128; // QEMU without a prefix
 export const L_SYSTEM = 256; // event name carried a `<system>:` prefix (perf)
+export const L_LATENCY = 512; // trace-cmd report -l: `%8.8s-%-5d %3d<flags>`, no [cpu] brackets
 
 /** Column limits: host_cpu and vcpu are SMALLINT, tid INTEGER. Larger values are malformed input. */
 export const MAX_CPU = 32767;

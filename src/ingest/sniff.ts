@@ -7,7 +7,7 @@ import { AbitraceError, E } from '../errors.ts';
 import { CH_HASH, CH_SPACE, CH_TAB, sampleText } from './bytes.ts';
 import { tokenizeFtrace } from './ftrace-tokenizer.ts';
 import { HEAD_BYTES } from './input.ts';
-import { L_PADDED, L_PID_TID, L_QEMU_AT, L_QEMU_ISO, L_TGID, LineHeader } from './line-header.ts';
+import { L_LATENCY, L_PADDED, L_PID_TID, L_QEMU_AT, L_QEMU_ISO, L_TGID, LineHeader } from './line-header.ts';
 import { tokenizePerf } from './perf-tokenizer.ts';
 import { tokenizeQemu } from './qemu-tokenizer.ts';
 import { isLostMarkerLine, isPreambleLine } from './special-lines.ts';
@@ -101,7 +101,7 @@ export function sniffFormat(head: Buffer, path: string): SniffResult {
   // A real trace is mostly event lines; a document that quotes a few (a README) is not a trace.
   if (best > 0 && best * 2 >= seen) {
     if (ftrace === best) {
-      const variant = ftraceBits & L_TGID ? 'ftrace-tgid' : headerHint === 'trace-cmd' || ftraceBits & L_PADDED ? 'trace-cmd' : 'ftrace';
+      const variant = ftraceBits & L_TGID ? 'ftrace-tgid' : headerHint === 'trace-cmd' || ftraceBits & (L_PADDED | L_LATENCY) ? 'trace-cmd' : 'ftrace';
       return { format: 'ftrace', variant };
     }
     if (perf === best) return { format: 'perf', variant: perfBits & L_PID_TID ? 'perf-pid' : 'perf' };

@@ -30,7 +30,7 @@ import { IssueLog, LayoutCollector, LostEventTracker } from './import-stats.ts';
 import { ByteInterner } from './interner.ts';
 import {
   L_FLAGS4, L_FLAGS5, L_PADDED, L_PID_TID, L_QEMU_AT, L_QEMU_ISO, L_TGID, LineHeader, R_BODY, R_LOST_MARKER, REASON_TEXT,
-  L_SYSTEM, MAX_CPU, MAX_TID,
+  L_LATENCY, L_SYSTEM, MAX_CPU, MAX_TID,
 } from './line-header.ts';
 import { LineScanner, MAX_LINE_BYTES, type LineHandler } from './line-scanner.ts';
 import { holdUnsatisfiedRead, matchRead, READ_MISMATCH, READ_PAIRED } from './mmio-pairing.ts';
@@ -226,7 +226,7 @@ export class TraceParser implements LineHandler {
     const seen = this.layoutSeen;
     if (this.fmt === F_FTRACE) {
       if (seen & L_TGID) return 'ftrace-tgid';
-      return this.preambleSeen || seen & L_PADDED ? 'trace-cmd' : 'ftrace';
+      return this.preambleSeen || seen & (L_PADDED | L_LATENCY) ? 'trace-cmd' : 'ftrace';
     }
     if (this.fmt === F_PERF) return seen & L_PID_TID ? 'perf-pid' : 'perf';
     if (seen & L_QEMU_AT) return 'qemu';

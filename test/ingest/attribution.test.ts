@@ -12,11 +12,15 @@ describe('vcpuFromComm', () => {
     ['fc_vcpu 3', 3, 'firecracker'],
     ['vcpu12', 12, 'cloud-hypervisor'],
     ['kvm-vcpu-7', 7, 'kvmtool'],
+    // cut to 8 characters by trace-cmd report -l
+    ['CPU 3/KV', 3, 'qemu'],
+    ['CPU 12/K', 12, 'qemu'],
+    ['CPU 123/', 123, 'qemu'],
   ])('%s → vcpu %d (%s)', (comm, vcpu, vmm) => {
     expect(vcpuFromComm(comm)).toEqual({ vcpu, vmm });
   });
 
-  it.each(['qemu-system-aar', 'CPU 0/KVM2', 'vcpu', 'kworker/3:1', '<idle>', 'fc_vcpu', 'CPU x/KVM'])('%s is not a vCPU thread', (comm) => {
+  it.each(['qemu-system-aar', 'CPU 0/KVM2', 'vcpu', 'kworker/3:1', '<idle>', 'fc_vcpu', 'CPU x/KVM', 'CPU 3/K', 'CPU 12/KV', 'CPU 1234'])('%s is not a vCPU thread', (comm) => {
     expect(vcpuFromComm(comm)).toBeNull();
   });
 });

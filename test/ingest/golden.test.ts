@@ -25,6 +25,7 @@ const CASES: Array<{ file: string; variant: string; golden?: string; needsZstd?:
   { file: 'ftrace-tgid-multi-vm-edge-cases.txt', variant: 'ftrace-tgid' },
   { file: 'tracecmd-3.3.txt', variant: 'trace-cmd' },
   { file: 'tracecmd-3.2.txt', variant: 'trace-cmd' },
+  { file: 'tracecmd-latency.txt', variant: 'trace-cmd' },
   { file: 'tracecmd-special-lines.txt', variant: 'trace-cmd' },
   { file: 'tracecmd-failed-to-parse.txt', variant: 'trace-cmd' },
   { file: 'perf-default.txt', variant: 'perf' },
