@@ -166,6 +166,7 @@ export function tokenizeFtraceColumns(buf: Buffer, p: number, end: number, h: Li
   h.tgid = tgid;
   if (buf[p]! !== 91 /* [ */) return latencyColumns(buf, p, end, h, layout);
   // [cpu]
+  h.cpuStart = p;
   p++;
   const cs = p;
   let cpu = 0;

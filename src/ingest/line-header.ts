@@ -32,6 +32,8 @@ export class LineHeader {
   /** Host CPU, -1 when the layout has none. */
   cpu = -1;
   tsValid = false;
+  /** ftrace: where the `[` of the CPU column is (not in trace-cmd's latency layout). */
+  cpuStart = 0;
   /** ftrace: where the irq-flags token starts (when the line has one). */
   flagsStart = 0;
   /** ftrace: where the timestamp starts (after the irq-flags token and its padding). */

@@ -47,9 +47,11 @@ export class ThreadState {
    * The bytes of the thread's last line from the `(tgid)`/`[cpu]` column up to its irq-flags
    * token (or up to its timestamp in layouts without one), as little-endian words (pfx[0..7];
    * pfx[8] = the last four bytes), with what they parsed to: a line with the same bytes there has
-   * the same tgid and cpu. The flags token itself changes from event to event (kvm_exit `...1.`,
-   * kvm_mmio `.....`), so it is only checked to have the same length (pfxLayout's
-   * L_FLAGS4/L_FLAGS5) and flag characters. pfxLen 0: none.
+   * the same tgid and cpu. pfxTgidLen of them are the tgid column (0: none; -1: too short to
+   * compare), ending in pfxTgidTail: when only the CPU differs (vCPU threads move between host
+   * CPUs) the tgid column is compared alone and the CPU column read. The flags token changes from
+   * event to event (kvm_exit `...1.`, kvm_mmio `.....`), so it is only checked to have the same
+   * length (pfxLayout's L_FLAGS4/L_FLAGS5) and flag characters. pfxLen 0: nothing cached.
    */
   pfxLen = 0;
   /** Allocated with the state (not on first use): a field that changes type deoptimizes the parser. */
@@ -57,6 +59,8 @@ export class ThreadState {
   pfxTgid = -1;
   pfxCpu = -1;
   pfxLayout = 0;
+  pfxTgidLen = -1;
+  pfxTgidTail = 0;
 
   /** Row of an SMC64 exit in the writer's batch generation `smcGen`, -1 when none. */
   smcRow = -1;

@@ -372,15 +372,37 @@ export class TraceParser implements LineHandler {
     h.tid = tid;
     h.commEnd = d;
     let r: number;
+    // the tgid and CPU columns as on the thread's last line (then a flags token of the same
+    // shape, or none as then); else the tgid column alone and the CPU column read as it comes
+    // (vCPU threads move between host CPUs)
     const pl = th.pfxLen;
     const flags = (th.pfxLayout & (L_FLAGS4 | L_FLAGS5)) !== 0;
     let ts = -1;
-    if (pl > 0 && samePrefix(dv, p, pl, th.pfx)) ts = flags ? flagsThenTimestamp(buf, p + pl, e, th.pfxLayout) : p + pl;
+    let cpu = th.pfxCpu;
+    if (pl > 0 && samePrefix(dv, p, pl, th.pfx, th.pfx[8]!)) ts = flags ? flagsThenTimestamp(buf, p + pl, e, th.pfxLayout) : p + pl;
+    if (ts < 0 && pl > 0) {
+      const tl = th.pfxTgidLen;
+      const b = tl === 0 ? p : tl > 0 && samePrefix(dv, p, tl, th.pfx, th.pfxTgidTail) ? p + tl : -1; // the CPU column's '['
+      if (b >= 0 && buf[b]! === 91) {
+        let q = b + 1;
+        cpu = 0;
+        for (; q < e; q++) {
+          const ch = buf[q]!;
+          if (ch < 48 || ch > 57) break;
+          cpu = cpu * 10 + (ch - 48);
+        }
+        if (q > b + 1 && q < e && buf[q]! === 93 && cpu <= MAX_CPU) {
+          q++;
+          while (q < e && buf[q]! === 32) q++;
+          ts = flags ? flagsThenTimestamp(buf, q, e, th.pfxLayout) : q < e ? q : -1;
+          if (ts >= 0) recachePrefix(th, dv, p, q, cpu); // the thread's new CPU, for its next lines
+        }
+      }
+    }
     if (ts >= 0) {
-      // same tgid/cpu columns as the thread's last line (and a flags token of the same shape, or
-      // none): parse from the timestamp on
+      // parse from the timestamp on
       h.tgid = th.pfxTgid;
-      h.cpu = th.pfxCpu;
+      h.cpu = cpu;
       h.tsStart = ts;
       const colon = simpleTimestamp(buf, ts, e, h);
       if (flags) {
@@ -407,13 +429,14 @@ export class TraceParser implements LineHandler {
   }
 
   /**
-   * tokenizeFtraceColumns from the `(`/`[` column at p, remembering the columns up to the
-   * irq-flags token (or up to the timestamp when there is none) for the thread's next line.
+   * tokenizeFtraceColumns from the `(`/`[` column at p, remembering the columns for the thread's
+   * next line (cachePrefix).
    */
   private columnsAndCache(buf: Buffer, dv: DataView<ArrayBufferLike>, p: number, e: number, th: ThreadState): number {
     const h = this.hdr;
     const r = tokenizeFtraceColumns(buf, p, e, h);
-    if (r === 0) cachePrefix(th, dv, p, (h.layout & (L_FLAGS4 | L_FLAGS5)) !== 0 ? h.flagsStart : h.tsStart, h);
+    if (r === 0) cachePrefix(th, dv, p, h);
+    else th.pfxLen = 0;
     return r;
   }
 
@@ -991,11 +1014,26 @@ function simpleTimestamp(buf: Buffer, p: number, e: number, h: LineHeader): numb
   return q;
 }
 
-/** True when the pl bytes at p equal the cached prefix words (pl in 4..32). */
-function samePrefix(dv: DataView<ArrayBufferLike>, p: number, pl: number, w: Int32Array): boolean {
+/** cachePrefix's words again for a line that differs from the cached one only in its CPU column. */
+function recachePrefix(th: ThreadState, dv: DataView<ArrayBufferLike>, p: number, end: number, cpu: number): void {
+  const pl = end - p;
+  if (pl < 4 || pl > 32) return;
+  const w = th.pfx;
+  const nw = pl >>> 2;
+  for (let k = 0; k < nw; k++) w[k] = dv.getInt32(p + 4 * k, true);
+  w[8] = dv.getInt32(p + pl - 4, true);
+  th.pfxLen = pl;
+  th.pfxCpu = cpu;
+}
+
+/**
+ * True when the pl bytes at p equal the first pl bytes of the cached prefix words, whose last four
+ * are `tail` (pl in 4..32).
+ */
+function samePrefix(dv: DataView<ArrayBufferLike>, p: number, pl: number, w: Int32Array, tail: number): boolean {
   const nw = pl >>> 2;
   for (let k = 0; k < nw; k++) if (dv.getInt32(p + 4 * k, true) !== w[k]!) return false;
-  return dv.getInt32(p + pl - 4, true) === w[8]!;
+  return dv.getInt32(p + pl - 4, true) === tail;
 }
 
 /**
@@ -1014,12 +1052,14 @@ function flagsThenTimestamp(buf: Buffer, t: number, e: number, layout: number): 
 }
 
 /**
- * Caches the column bytes [p, end) of a tokenized line (up to its irq-flags token, or up to its
- * timestamp when it has none) and what they parsed to.
+ * Caches the column bytes of a tokenized line from p up to its irq-flags token (or up to its
+ * timestamp when it has none), what they parsed to, and how many of them are the tgid column
+ * (up to the CPU column's `[`).
  */
-function cachePrefix(th: ThreadState, dv: DataView<ArrayBufferLike>, p: number, end: number, h: LineHeader): void {
+function cachePrefix(th: ThreadState, dv: DataView<ArrayBufferLike>, p: number, h: LineHeader): void {
+  const end = (h.layout & (L_FLAGS4 | L_FLAGS5)) !== 0 ? h.flagsStart : h.tsStart;
   const pl = end - p;
-  if (pl < 4 || pl > 32) {
+  if (pl < 4 || pl > 32 || (h.layout & L_LATENCY) !== 0) {
     th.pfxLen = 0;
     return;
   }
@@ -1031,6 +1071,9 @@ function cachePrefix(th: ThreadState, dv: DataView<ArrayBufferLike>, p: number, 
   th.pfxTgid = h.tgid;
   th.pfxCpu = h.cpu;
   th.pfxLayout = h.layout & (L_TGID | L_FLAGS4 | L_FLAGS5);
+  const tl = h.cpuStart - p; // 0: no tgid column
+  th.pfxTgidLen = tl === 0 || tl >= 4 ? tl : -1;
+  th.pfxTgidTail = tl >= 4 ? dv.getInt32(p + tl - 4, true) : 0;
 }
 
 /** Blank (spaces/tabs only) or an indented `#` comment: skipped without an issue. */
