@@ -4,7 +4,7 @@
  * is off by up to 256 ns; the product is therefore formed in 16/32-bit pieces that doubles hold
  * exactly.
  */
-import { CH_0, CH_9, CH_COLON, CH_DOT, isDigit } from './bytes.ts';
+import { CH_0, CH_9, CH_COLON, CH_DOT, isDigit, U32_FIELD } from './bytes.ts';
 
 const TWO32 = 4294967296;
 /** Largest whole seconds for which secs * 1e9 + 999_999_999 < 2^53. */
@@ -16,8 +16,8 @@ const MAX_SECS = 18446744072;
 export const FRAC_SCALE = [0, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1];
 
 export class TimeScratch {
-  lo = 0;
-  hi = 0;
+  lo = U32_FIELD;
+  hi = U32_FIELD;
   /** Position just after the timestamp (on the ':' for trace layouts). */
   end = 0;
 }

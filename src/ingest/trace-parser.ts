@@ -36,6 +36,7 @@ import { LineScanner, MAX_LINE_BYTES, type LineHandler } from './line-scanner.ts
 import { holdUnsatisfiedRead, matchRead, READ_MISMATCH, READ_PAIRED } from './mmio-pairing.ts';
 import { tokenizePerf } from './perf-tokenizer.ts';
 import { tokenizeQemu } from './qemu-tokenizer.ts';
+import { nsFromSeconds, TimeScratch } from './timestamp.ts';
 import { IrqWriter } from './irq-writer.ts';
 import { RowWriter } from './row-writer.ts';
 import { isLostMarkerLine, isPreambleLine, LostMarker, parseLostMarker } from './special-lines.ts';
@@ -984,9 +985,9 @@ function hasByte(buf: Buffer, from: number, to: number, byte: number): boolean {
 }
 
 /**
- * The common timestamp form `<secs>.<6 or 9 digits>` followed by ':', secs small enough for an
- * exact double product: sets h.tsLo/h.tsHi and returns the position of the ':'; -1 for anything
- * else (tokenizeFtraceTimestamp handles every form).
+ * The common timestamp form `<secs>.<6 or 9 digits>` followed by ':', secs of up to 10 digits
+ * (uptime clocks, and wall clocks beyond 2^53 ns): sets h.tsLo/h.tsHi and returns the position
+ * of the ':'; -1 for anything else (tokenizeFtraceTimestamp handles every form).
  */
 function simpleTimestamp(buf: Buffer, p: number, e: number, h: LineHeader): number {
   let q = p;
@@ -996,7 +997,7 @@ function simpleTimestamp(buf: Buffer, p: number, e: number, h: LineHeader): numb
     if (c < 48 || c > 57) break;
     secs = secs * 10 + (c - 48);
   }
-  if (q === p || q - p > 7 || secs > 9007198 || q >= e || buf[q]! !== 46) return -1;
+  if (q === p || q - p > 10 || q >= e || buf[q]! !== 46) return -1;
   const fs = ++q;
   let frac = 0;
   for (; q < e; q++) {
@@ -1008,11 +1009,20 @@ function simpleTimestamp(buf: Buffer, p: number, e: number, h: LineHeader): numb
   if (nf === 6) frac *= 1000;
   else if (nf !== 9) return -1;
   if (q >= e || buf[q]! !== 58) return -1;
-  const ns = secs * 1e9 + frac;
-  h.tsLo = ns >>> 0;
-  h.tsHi = (ns / 4294967296) >>> 0;
+  if (secs <= 9007198) {
+    const ns = secs * 1e9 + frac; // exact below 2^53
+    h.tsLo = ns >>> 0;
+    h.tsHi = (ns / 4294967296) >>> 0;
+  } else {
+    const w = WIDE_TS;
+    nsFromSeconds(secs, frac, w); // 10 digits of seconds always fit 64 bits of ns
+    h.tsLo = w.lo;
+    h.tsHi = w.hi;
+  }
   return q;
 }
+
+const WIDE_TS = new TimeScratch();
 
 /** cachePrefix's words again for a line that differs from the cached one only in its CPU column. */
 function recachePrefix(th: ThreadState, dv: DataView<ArrayBufferLike>, p: number, end: number, cpu: number): void {
