@@ -30,7 +30,7 @@ const wide = new TimeScratch();
  * Finds `<comm>-<pid>` followed by spaces and the `(`/`[` column, scanning for the dash from q.
  * Returns the position of the column (and sets h.tid, h.commEnd), or -1.
  */
-function findPid(buf: Buffer, q: number, end: number, h: LineHeader): number {
+export function findPid(buf: Buffer, q: number, end: number, h: LineHeader): number {
   for (;;) {
     while (q < end && buf[q]! !== 45 /* - */) q++;
     if (q >= end) return -1;

@@ -25,7 +25,7 @@ import { decodeVgicUpdateIrqPending, IrqPendingFields } from './event-decoders/i
 import { decodeKvmMmioView, MMIO_READ, MMIO_UNSATISFIED_READ, MmioFields } from './event-decoders/mmio.ts';
 import { decodeMemoryRegionOps, MemoryRegionFields } from './event-decoders/qemu-memory-region.ts';
 import { decodeKvmSysAccess, SysAccessFields } from './event-decoders/sys-access.ts';
-import { FLAG_CHAR, tokenizeFtrace, tokenizeFtraceColumns, tokenizeFtraceEvent, tokenizeFtraceTimestamp } from './ftrace-tokenizer.ts';
+import { findPid, FLAG_CHAR, tokenizeFtrace, tokenizeFtraceColumns, tokenizeFtraceEvent, tokenizeFtraceTimestamp } from './ftrace-tokenizer.ts';
 import { IssueLog, LayoutCollector, LostEventTracker } from './import-stats.ts';
 import { ByteInterner } from './interner.ts';
 import {
@@ -348,7 +348,7 @@ export class TraceParser implements LineHandler {
       }
     }
     if (p < 0) {
-      this.genericLine(buf, s, e, lineNo);
+      this.unalignedFtraceLine(buf, s, e, lineNo);
       return;
     }
     const th = this.threads.get(tid);
@@ -372,6 +372,39 @@ export class TraceParser implements LineHandler {
     }
     h.tid = tid;
     h.commEnd = d;
+    this.ftraceColumns(buf, dv, s, e, lineNo, p, th, col);
+  }
+
+  /**
+   * An ftrace line whose comm is not right-aligned in 16 columns (generators, readers that strip
+   * the padding): the pid is searched for as the tokenizer does, and the comm compared with the
+   * thread's, so that the rest of the line still takes the column caches and the fused paths.
+   */
+  private unalignedFtraceLine(buf: Buffer, s: number, e: number, lineNo: number): void {
+    const h = this.hdr;
+    let c = s;
+    while (c < e && buf[c]! === 32) c++;
+    const p = findPid(buf, c, e, h); // sets h.tid, h.commEnd
+    if (p < 0) {
+      this.genericLine(buf, s, e, lineNo);
+      return;
+    }
+    h.commStart = c;
+    const q = h.commEnd;
+    h.commKnown = !(q - c === 5 && buf[c]! === 60 /* < */ && buf[c + 1]! === 46);
+    const th = this.threads.get(h.tid);
+    // -2: the comm is unchanged (or unknown, which changes nothing); -1: thread() compares it
+    const col = !h.commKnown || (th.commId >= 0 && this.comms.equals(th.commId, buf, c, q)) ? -2 : -1;
+    this.ftraceColumns(buf, this.dataView(buf), s, e, lineNo, p, th, col);
+  }
+
+  /**
+   * The rest of an ftrace line from its `(tgid)`/`[cpu]` column at p, the comm and tid already
+   * in this.hdr; `col` as thread() takes it (-2: comm unchanged).
+   */
+  private ftraceColumns(buf: Buffer, dv: DataView<ArrayBufferLike>, s: number, e: number, lineNo: number, p: number,
+    th: ThreadState, col: number): void {
+    const h = this.hdr;
     let r: number;
     // the tgid and CPU columns as on the thread's last line (then a flags token of the same
     // shape, or none as then); else the tgid column alone and the CPU column read as it comes
