@@ -27,9 +27,10 @@ export class IrqWriter {
   constructor(
     private readonly capacity: number,
     private readonly onFull: (batch: IrqBatch) => void,
-  ) {
-    this.fresh();
-  }
+  ) {}
+
+  /** Whether a batch is there to write into: taken at the first event after a hand-off (RowWriter's reason). */
+  private ready = false;
 
   /** A batch the consumer is done with; used for a later hand-off (at most two are kept). */
   reuse(b: IrqBatch): void {
@@ -38,6 +39,7 @@ export class IrqWriter {
   }
 
   private fresh(): void {
+    this.ready = true;
     const b = this.spare.pop() ?? new IrqBatch(this.capacity);
     if (b.length !== 0) b.clear();
     this.batch = b;
@@ -62,6 +64,7 @@ export class IrqWriter {
   /** One event. `tsValid` false and `hostCpu` < 0 leave those columns NULL. */
   add(seq: number, tsValid: boolean, tsLo: number, tsHi: number, hostCpu: number, tid: number, vm: number,
     vcpu: number, irq: number, level: boolean, source: number): void {
+    if (!this.ready) this.fresh();
     const i = this.n;
     const byte = i >>> 3;
     const bit = 1 << (i & 7);
@@ -91,7 +94,8 @@ export class IrqWriter {
     if (this.n === 0) return;
     const b = this.batch;
     b.length = this.n;
-    this.fresh();
+    this.ready = false;
+    this.n = 0;
     this.onFull(b);
   }
 }

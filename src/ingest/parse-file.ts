@@ -14,7 +14,7 @@
 import { stat } from 'node:fs/promises';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { AbitraceError, E } from '../errors.ts';
-import { AccessBatch } from '../model/access-batch.ts';
+import { AccessBatch, DEFAULT_BATCH_ROWS } from '../model/access-batch.ts';
 import { IrqBatch } from '../model/irq-batch.ts';
 import { Dictionary } from '../model/dictionary.ts';
 import { openTraceInput, type TraceInput } from './input.ts';
@@ -101,6 +101,18 @@ export function resolveFormat(head: Buffer, path: string, forced: TraceFormat | 
   return { format: forced, variant: defaultVariant(forced) };
 }
 
+/**
+ * Rows per batch for an input: a small plain file gets batches no larger than it can fill (a
+ * trace line is at least ~40 bytes), so a directory of small traces does not allocate and zero
+ * 3.5 MB per file; compressed input keeps the default.
+ */
+function batchRowsFor(input: TraceInput): number {
+  if (input.compression !== 'none') return DEFAULT_BATCH_ROWS;
+  let rows = 4096;
+  while (rows < DEFAULT_BATCH_ROWS && rows * 40 < input.totalBytes) rows *= 2;
+  return rows;
+}
+
 /** The in-thread parse loop, shared by the worker and the `worker: false` path. */
 export async function parseInput(
   input: TraceInput,
@@ -113,7 +125,7 @@ export async function parseInput(
   } = {},
 ): Promise<ParseFileSummary> {
   const { format, variant } = resolveFormat(input.head, input.path, opts.format);
-  const parser = new TraceParser({ ...opts, format, variant }, sink);
+  const parser = new TraceParser({ ...opts, format, variant, batchRows: opts.batchRows ?? batchRowsFor(input) }, sink);
   hooks.onParser?.(parser);
   try {
     for await (const chunk of input.chunks()) {

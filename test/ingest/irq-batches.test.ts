@@ -11,7 +11,7 @@ const irqLine = (tid: number, tgid: number, cpu: number, usec: number, body: str
   + `1.${String(usec).padStart(6, '0')}: vgic_update_irq_pending: ${body}\n`;
 
 describe('IrqWriter', () => {
-  it('hands off full batches and zeroes a batch given back before refilling it', () => {
+  it('hands off full batches, takes a batch only for the next row, and zeroes a batch given back before refilling it', () => {
     const out: IrqBatch[] = [];
     const w = new IrqWriter(4, (b) => out.push(b));
     for (let i = 0; i < 4; i++) w.add(i + 1, true, 1000 + i, 0, 3, 50, 0, 1, 27, true, 2);
@@ -21,15 +21,18 @@ describe('IrqWriter', () => {
     w.reuse(first);
     w.flush(); // nothing pending: no hand-off
     expect(out).toHaveLength(1);
-    // the batch after the next hand-off is the reused one; rows without ts/cpu/level must not inherit them
-    for (let i = 0; i < 4; i++) w.add(5 + i, true, 1, 0, 1, 50, 0, 1, 27, true, 2);
+    // the next rows go into the reused batch; rows without ts/cpu/level must not inherit them
     for (let i = 0; i < 4; i++) w.add(10 + i, false, 0, 0, -1, 51, 1, 0, 30, false, 2);
-    expect(out).toHaveLength(3);
-    expect(out[1]).not.toBe(first);
-    expect(out[2]).toBe(first);
+    expect(out).toHaveLength(2);
+    expect(out[1]).toBe(first);
     expect(irqRowsOf([first])).toEqual([10, 11, 12, 13].map((seq) => ({
       seq, ts_ns: null, host_cpu: null, tid: 51, vm: 1, vcpu: 0, irq: 30, level: false, source: 2,
     })));
+    // nothing given back: a new batch
+    w.add(20, true, 1, 0, 1, 50, 0, 1, 27, true, 2);
+    w.flush();
+    expect(out).toHaveLength(3);
+    expect(out[2]).not.toBe(first);
   });
 
   it('writes seq and timestamps above 2^32 through the u32 halves', () => {
