@@ -22,7 +22,7 @@ export class IrqWriter {
   private vTs!: Uint8Array;
   private vHostCpu!: Uint8Array;
   private n = 0;
-  private readonly spare: IrqBatch[] = [];
+
 
   constructor(
     private readonly capacity: number,
@@ -32,15 +32,14 @@ export class IrqWriter {
   /** Whether a batch is there to write into: taken at the first event after a hand-off (RowWriter's reason). */
   private ready = false;
 
-  /** A batch the consumer is done with; used for a later hand-off (at most two are kept). */
+  /** A batch the consumer is done with; used for a later hand-off, by this writer or the next one on this thread. */
   reuse(b: IrqBatch): void {
-    if (b.capacity !== this.capacity || this.spare.length >= 2) return;
-    this.spare.push(b);
+    if (SPARE.length < MAX_SPARE) SPARE.push(b);
   }
 
   private fresh(): void {
     this.ready = true;
-    const b = this.spare.pop() ?? new IrqBatch(this.capacity);
+    const b = takeSpare(this.capacity) ?? new IrqBatch(this.capacity);
     if (b.length !== 0) b.clear();
     this.batch = b;
     this.seq32 = b.seq32;
@@ -98,4 +97,22 @@ export class IrqWriter {
     this.n = 0;
     this.onFull(b);
   }
+}
+
+/**
+ * Batches given back on this thread (module state: one pool per thread), shared by the writers of
+ * successive parses: a directory of small traces allocates its batches once, not once a file.
+ */
+const SPARE: IrqBatch[] = [];
+const MAX_SPARE = 3;
+
+function takeSpare(capacity: number): IrqBatch | undefined {
+  for (let k = SPARE.length - 1; k >= 0; k--) {
+    const b = SPARE[k]!;
+    if (b.capacity === capacity) {
+      SPARE.splice(k, 1);
+      return b;
+    }
+  }
+  return undefined;
 }

@@ -50,17 +50,16 @@ export class RowWriter {
    */
   private ready = false;
 
-  private readonly spare: AccessBatch[] = [];
 
-  /** A batch the consumer is done with; used for a later hand-off (at most two are kept). */
+
+  /** A batch the consumer is done with; used for a later hand-off, by this writer or the next one on this thread. */
   reuse(b: AccessBatch): void {
-    if (b.capacity !== this.capacity || this.spare.length >= 2) return;
-    this.spare.push(b);
+    if (SPARE.length < MAX_SPARE) SPARE.push(b);
   }
 
   private fresh(): void {
     this.ready = true;
-    const b = this.spare.pop() ?? new AccessBatch(this.capacity);
+    const b = takeSpare(this.capacity) ?? new AccessBatch(this.capacity);
     if (b.length !== 0) b.clear();
     this.batch = b;
     this.seq32 = b.seq32;
@@ -222,4 +221,22 @@ export class RowWriter {
     this.n = 0;
     this.onFull(b);
   }
+}
+
+/**
+ * Batches given back on this thread (module state: one pool per thread), shared by the writers of
+ * successive parses: a directory of small traces allocates its batches once, not once a file.
+ */
+const SPARE: AccessBatch[] = [];
+const MAX_SPARE = 3;
+
+function takeSpare(capacity: number): AccessBatch | undefined {
+  for (let k = SPARE.length - 1; k >= 0; k--) {
+    const b = SPARE[k]!;
+    if (b.capacity === capacity) {
+      SPARE.splice(k, 1);
+      return b;
+    }
+  }
+  return undefined;
 }

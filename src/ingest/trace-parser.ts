@@ -246,12 +246,18 @@ export class TraceParser implements LineHandler {
     }
   }
 
+  // A sink that releases its batches and returned at once is done with the batch: it is filled
+  // again (here or by the next parse on this thread) instead of a new one being allocated.
   private emitBatch(b: AccessBatch): void {
-    this.track(this.sink.accesses(b, this.vmRegistry.dict.entries, this.sources.entries));
+    const r = this.sink.accesses(b, this.vmRegistry.dict.entries, this.sources.entries);
+    if (r === undefined && this.sink.releasesBatches === true) this.writer.reuse(b);
+    else this.track(r);
   }
 
   private emitIrqs(b: IrqBatch): void {
-    this.track(this.sink.irqs(b, this.vmRegistry.dict.entries, this.sources.entries));
+    const r = this.sink.irqs(b, this.vmRegistry.dict.entries, this.sources.entries);
+    if (r === undefined && this.sink.releasesBatches === true) this.irqWriter.reuse(b);
+    else this.track(r);
   }
 
   // ---- LineHandler ----
