@@ -38,6 +38,8 @@ export const convertCommand: CommandSpec = {
         tgidMap: opts.tgidMap !== undefined ? readTgidMapFile(String(opts.tgidMap)) : undefined,
         strict: opts.strict === true,
       }, {
+        // written synchronously and never referenced again: the parser may refill the batches
+        releasesBatches: true,
         accesses: (batch, vms, sources) => writer.write(batch, vms, sources),
         irqs: () => {},
       }, (p) => progress.update(p));
