@@ -134,6 +134,9 @@ export class TraceParser implements LineHandler {
   private entryEv = -1;
   /** Event id of `vgic_update_irq_pending` once seen by event(), else -1. */
   private irqEv = -1;
+  /** Event ids of QEMU's `memory_region_ops_read`/`_write` once seen by event(), else -1. */
+  private mrReadEv = -1;
+  private mrWriteEv = -1;
   /** Lines fusedEvent took (tests check the fused path is exercised). */
   fusedLines = 0;
   /** A DataView of the buffer lines currently come from, for 32-bit compares. */
@@ -311,6 +314,9 @@ export class TraceParser implements LineHandler {
       this.perfLine(buf, s, e, lineNo);
       return;
     }
+    if (fmt === F_QEMU && this.columnPath && this.qemuLine(buf, s, e, lineNo)) {
+      return;
+    }
     // tokenizers skip the leading blanks themselves
     this.genericLine(buf, s, e, lineNo);
   }
@@ -466,6 +472,57 @@ export class TraceParser implements LineHandler {
     }
     this.layoutSeen |= h.layout;
     this.event(buf, s, e, lineNo, h, th, col);
+  }
+
+  /**
+   * A QEMU `<tid>@<secs>.<usecs>:memory_region_ops_read|write ` line of a thread whose VM is
+   * settled: what tokenizeQemu → event() → memoryRegionOps() would do, without the name scan and
+   * the dispatch. False, with nothing changed, for any other line (the general path takes it).
+   */
+  private qemuLine(buf: Buffer, s: number, e: number, lineNo: number): boolean {
+    const h = this.hdr;
+    let q = s;
+    let tid = 0;
+    for (; q < e; q++) {
+      const ch = buf[q]!;
+      if (ch < 48 || ch > 57) break;
+      tid = tid * 10 + (ch - 48);
+    }
+    if (q === s || q + 40 > e || buf[q]! !== 64 /* @ */ || tid > MAX_TID) return false;
+    const colon = simpleTimestamp(buf, q + 1, e, h);
+    if (colon < 0) return false;
+    const n = colon + 1; // the event name follows the ':' at once
+    const dv = this.dataView(buf);
+    if (dv.getInt32(n, true) !== W_MEMO || dv.getInt32(n + 4, true) !== W_RY_R || dv.getInt32(n + 8, true) !== W_EGIO
+      || dv.getInt32(n + 12, true) !== W_N_OP) return false;
+    const w = dv.getInt32(n + 16, true);
+    let ev: number;
+    let body: number;
+    if (w === W_S_RE && buf[n + 20]! === 97 /* a */ && buf[n + 21]! === 100 /* d */ && buf[n + 22]! === 32) {
+      ev = this.mrReadEv;
+      body = n + 23;
+    } else if (w === W_S_WR && dv.getInt32(n + 20, true) === W_ITE_SP) {
+      ev = this.mrWriteEv;
+      body = n + 24;
+    } else {
+      return false;
+    }
+    if (ev < 0) return false;
+    const th = this.threads.get(tid);
+    if (th.vm < 0) return false; // the thread's VM would be assigned
+    const f = this.mr;
+    if (!decodeMemoryRegionOps(buf, body, e, f) || f.size < 1 || f.size > 8) return false;
+    // committed
+    h.tsValid = true;
+    h.tid = tid;
+    h.cpu = -1;
+    h.tgid = -1;
+    this.events.counts[ev]!++;
+    this.layoutSeen |= L_QEMU_AT;
+    th.colKnown = -1; // what thread() does for a line without a comm column
+    this.memoryRegionOps(ev, ev === this.mrReadEv, lineNo, h, th, buf);
+    this.fusedLines++;
+    return true;
   }
 
   /**
@@ -824,6 +881,8 @@ export class TraceParser implements LineHandler {
     if (kind === K_EXIT && h.eventEnd - h.eventStart === 8) this.exitEv = ev;
     else if (kind === K_ENTRY && h.eventEnd - h.eventStart === 9) this.entryEv = ev;
     else if (kind === K_IRQ_PENDING && h.eventEnd - h.eventStart === 23) this.irqEv = ev;
+    else if (kind === K_QEMU_MR_READ && h.eventEnd - h.eventStart === 22) this.mrReadEv = ev;
+    else if (kind === K_QEMU_MR_WRITE && h.eventEnd - h.eventStart === 23) this.mrWriteEv = ev;
     switch (kind) {
       case K_EXIT:
         this.kvmExit(lineNo, h, th, buf, body, e);
@@ -1015,6 +1074,14 @@ const W_ATE_ = 0x5f657461;
 const W_IRQ_ = 0x5f717269;
 const W_PEND = 0x646e6570;
 const W_ING_COLON = 0x3a676e69;
+// "memo", "ry_r", "egio", "n_op", "s_re", "s_wr", "ite ": QEMU's memory_region_ops_read/_write
+const W_MEMO = 0x6f6d656d;
+const W_RY_R = 0x725f7972;
+const W_EGIO = 0x6f696765;
+const W_N_OP = 0x706f5f6e;
+const W_S_RE = 0x65725f73;
+const W_S_WR = 0x72775f73;
+const W_ITE_SP = 0x20657469;
 // "kvm:", the system prefix of perf's event column
 const W_KVM_COLON = 0x3a6d766b;
 

@@ -6,6 +6,7 @@
  *  - the hash worker's sha256 of plain and gzip input; a warm (pre-started) parse worker.
  */
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,8 +21,9 @@ import { CollectingSink, parseBytes, render, rowsOf } from './helpers/render.ts'
 const DIR = join(import.meta.dirname, '../fixtures/ingest');
 const FTRACE_FIXTURES = readdirSync(DIR).filter((f) => /^(ftrace|tracecmd|mixed)-.*\.txt$/.test(f) && !f.endsWith('.expected.txt'));
 const PERF_FIXTURES = readdirSync(DIR).filter((f) => /^perf-.*\.txt$/.test(f) && !f.endsWith('.expected.txt'));
+const QEMU_FIXTURES = readdirSync(DIR).filter((f) => /^qemu-.*\.txt$/.test(f) && !f.endsWith('.expected.txt'));
 
-function bothPaths(input: Buffer, cuts: number[] = [], batchRows = 5, format: 'ftrace' | 'perf' = 'ftrace'): [string, string] {
+function bothPaths(input: Buffer, cuts: number[] = [], batchRows = 5, format: 'ftrace' | 'perf' | 'qemu' = 'ftrace'): [string, string] {
   const fast = render(parseBytes(input, { format, batchRows }, cuts));
   const plain = render(parseBytes(input, { format, batchRows, columnPath: false }, cuts));
   return [fast, plain];
@@ -237,6 +239,30 @@ describe('perf comm-column path = generic tokenizer', () => {
     // "CPU 3/KVM" cut to 8 characters
     expect(rows.map((x) => x.vcpu)).toEqual([0, 0, null, 0, 0, 0, 2, 2, 2, 3, 3, 0]);
     expect(p.summary.skipped).toBe(2);
+  });
+});
+
+describe('fused QEMU memory_region_ops path = general path', () => {
+  it('on the QEMU fixtures, the real capture, and garbled variants of their lines', () => {
+    const r = rng(31);
+    const real = gunzipSync(readFileSync(join(import.meta.dirname, '../../traces/qemu-virt-gicv3-linux6.1-smp2/trace.log.gz')));
+    for (const [name, text] of [...QEMU_FIXTURES.map((f) => [f, readFileSync(join(DIR, f))] as const), ['real capture', real] as const]) {
+      const [fast, plain] = bothPaths(text, [Math.floor(text.length / 3)], 500, 'qemu');
+      expect(fast, name).toBe(plain);
+    }
+    const p = parseBytes(real, { format: 'qemu' });
+    // memory_region_ops lines are about half of the capture; all but each thread's first take the fused path
+    expect(p.fusedLines).toBeGreaterThan(p.summary.accesses * 0.95);
+    const lines = real.toString('latin1').split('\n').filter((l) => l !== '').slice(0, 4000);
+    for (let i = 0; i < 100; i++) {
+      const out: string[] = [];
+      for (let k = 0; k < 40; k++) {
+        const l = lines[Math.floor(r() * lines.length)]!;
+        out.push(r() < 0.5 ? mutate(l, r) : l);
+      }
+      const [fast, plain] = bothPaths(Buffer.from(out.join('\n'), 'latin1'), [], 5, 'qemu');
+      expect(fast).toBe(plain);
+    }
   });
 });
 
