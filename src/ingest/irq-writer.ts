@@ -5,6 +5,10 @@
  * so validity bits and high words are only written when set. No allocation per event.
  */
 import { IrqBatch } from '../model/irq-batch.ts';
+import { BatchPool } from './batch-pool.ts';
+
+/** Batches given back on this thread (batch-pool.ts). */
+const SPARE = new BatchPool<IrqBatch>(3);
 
 const TWO32 = 4294967296;
 
@@ -34,12 +38,12 @@ export class IrqWriter {
 
   /** A batch the consumer is done with; used for a later hand-off, by this writer or the next one on this thread. */
   reuse(b: IrqBatch): void {
-    if (SPARE.length < MAX_SPARE) SPARE.push(b);
+    SPARE.give(b);
   }
 
   private fresh(): void {
     this.ready = true;
-    const b = takeSpare(this.capacity) ?? new IrqBatch(this.capacity);
+    const b = SPARE.take(this.capacity) ?? new IrqBatch(this.capacity);
     if (b.length !== 0) b.clear();
     this.batch = b;
     this.seq32 = b.seq32;
@@ -97,22 +101,4 @@ export class IrqWriter {
     this.n = 0;
     this.onFull(b);
   }
-}
-
-/**
- * Batches given back on this thread (module state: one pool per thread), shared by the writers of
- * successive parses: a directory of small traces allocates its batches once, not once a file.
- */
-const SPARE: IrqBatch[] = [];
-const MAX_SPARE = 3;
-
-function takeSpare(capacity: number): IrqBatch | undefined {
-  for (let k = SPARE.length - 1; k >= 0; k--) {
-    const b = SPARE[k]!;
-    if (b.capacity === capacity) {
-      SPARE.splice(k, 1);
-      return b;
-    }
-  }
-  return undefined;
 }

@@ -7,6 +7,10 @@
  */
 import { AccessBatch } from '../model/access-batch.ts';
 import { SPACE_MMIO } from '../model/codes.ts';
+import { BatchPool } from './batch-pool.ts';
+
+/** Batches given back on this thread (batch-pool.ts). */
+const SPARE = new BatchPool<AccessBatch>(3);
 
 const TWO32 = 4294967296;
 
@@ -54,12 +58,12 @@ export class RowWriter {
 
   /** A batch the consumer is done with; used for a later hand-off, by this writer or the next one on this thread. */
   reuse(b: AccessBatch): void {
-    if (SPARE.length < MAX_SPARE) SPARE.push(b);
+    SPARE.give(b);
   }
 
   private fresh(): void {
     this.ready = true;
-    const b = takeSpare(this.capacity) ?? new AccessBatch(this.capacity);
+    const b = SPARE.take(this.capacity) ?? new AccessBatch(this.capacity);
     if (b.length !== 0) b.clear();
     this.batch = b;
     this.seq32 = b.seq32;
@@ -221,22 +225,4 @@ export class RowWriter {
     this.n = 0;
     this.onFull(b);
   }
-}
-
-/**
- * Batches given back on this thread (module state: one pool per thread), shared by the writers of
- * successive parses: a directory of small traces allocates its batches once, not once a file.
- */
-const SPARE: AccessBatch[] = [];
-const MAX_SPARE = 3;
-
-function takeSpare(capacity: number): AccessBatch | undefined {
-  for (let k = SPARE.length - 1; k >= 0; k--) {
-    const b = SPARE[k]!;
-    if (b.capacity === capacity) {
-      SPARE.splice(k, 1);
-      return b;
-    }
-  }
-  return undefined;
 }
