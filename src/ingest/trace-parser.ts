@@ -424,31 +424,14 @@ export class TraceParser implements LineHandler {
     const pl = th.pfxLen;
     const flags = (th.pfxLayout & (L_FLAGS4 | L_FLAGS5)) !== 0;
     let ts = -1;
-    let cpu = th.pfxCpu;
-    if (pl > 0 && samePrefix(dv, p, pl, th.pfx, th.pfx[8]!)) ts = flags ? flagsThenTimestamp(buf, p + pl, e, th.pfxLayout) : p + pl;
-    if (ts < 0 && pl > 0) {
-      const tl = th.pfxTgidLen;
-      const b = tl === 0 ? p : tl > 0 && samePrefix(dv, p, tl, th.pfx, th.pfxTgidTail) ? p + tl : -1; // the CPU column's '['
-      if (b >= 0 && buf[b]! === 91) {
-        let q = b + 1;
-        cpu = 0;
-        for (; q < e; q++) {
-          const ch = buf[q]!;
-          if (ch < 48 || ch > 57) break;
-          cpu = cpu * 10 + (ch - 48);
-        }
-        if (q > b + 1 && q < e && buf[q]! === 93 && cpu <= MAX_CPU) {
-          q++;
-          while (q < e && buf[q]! === 32) q++;
-          ts = flags ? flagsThenTimestamp(buf, q, e, th.pfxLayout) : q < e ? q : -1;
-          if (ts >= 0) recachePrefix(th, dv, p, q, cpu); // the thread's new CPU, for its next lines
-        }
-      }
+    if (pl > 0) {
+      if (samePrefix(dv, p, pl, th.pfx, th.pfx[8]!)) ts = flags ? flagsThenTimestamp(buf, p + pl, e, th.pfxLayout) : p + pl;
+      if (ts < 0) ts = movedCpu(buf, dv, p, e, th, flags);
     }
     if (ts >= 0) {
       // parse from the timestamp on
       h.tgid = th.pfxTgid;
-      h.cpu = cpu;
+      h.cpu = th.pfxCpu;
       h.tsStart = ts;
       const colon = simpleTimestamp(buf, ts, e, h);
       if (flags) {
@@ -1129,6 +1112,31 @@ function simpleTimestamp(buf: Buffer, p: number, e: number, h: LineHeader): numb
 }
 
 const WIDE_TS = new TimeScratch();
+
+/**
+ * ftraceColumns when the cached columns did not match: the tgid column compared alone and the
+ * CPU column read (vCPU threads move between host CPUs). Where the timestamp starts, with the new
+ * CPU cached for the thread's next lines (th.pfxCpu), or -1. Out of the hot function on purpose:
+ * inlined there, it kept V8 from inlining the steady path's callees.
+ */
+function movedCpu(buf: Buffer, dv: DataView<ArrayBufferLike>, p: number, e: number, th: ThreadState, flags: boolean): number {
+  const tl = th.pfxTgidLen;
+  const b = tl === 0 ? p : tl > 0 && samePrefix(dv, p, tl, th.pfx, th.pfxTgidTail) ? p + tl : -1; // the CPU column's '['
+  if (b < 0 || buf[b]! !== 91) return -1;
+  let q = b + 1;
+  let cpu = 0;
+  for (; q < e; q++) {
+    const ch = buf[q]!;
+    if (ch < 48 || ch > 57) break;
+    cpu = cpu * 10 + (ch - 48);
+  }
+  if (q === b + 1 || q >= e || buf[q]! !== 93 || cpu > MAX_CPU) return -1;
+  q++;
+  while (q < e && buf[q]! === 32) q++;
+  const ts = flags ? flagsThenTimestamp(buf, q, e, th.pfxLayout) : q < e ? q : -1;
+  if (ts >= 0) recachePrefix(th, dv, p, q, cpu);
+  return ts;
+}
 
 /** cachePrefix's words again for a line that differs from the cached one only in its CPU column. */
 function recachePrefix(th: ThreadState, dv: DataView<ArrayBufferLike>, p: number, end: number, cpu: number): void {
