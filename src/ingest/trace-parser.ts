@@ -338,8 +338,9 @@ export class TraceParser implements LineHandler {
    * An ftrace/trace-cmd line. In the kernel's column layout the comm is right-aligned in 16
    * columns, so `-<pid>` starts at s + 16: the thread is looked up right after the pid, and when
    * the 16-byte comm column equals the one of that thread's previous line (four 32-bit compares)
-   * the comm is known unchanged without scanning or comparing it. Other lines take the generic
-   * tokenizer; both produce the same LineHeader.
+   * the comm is known unchanged without scanning or comparing it. Lines with the comm elsewhere
+   * search the pid (unalignedFtraceLine); lines the column path cannot read take the generic
+   * tokenizer; all produce the same LineHeader.
    */
   private ftraceLine(buf: Buffer, s: number, e: number, lineNo: number): void {
     const h = this.hdr;
@@ -524,7 +525,7 @@ export class TraceParser implements LineHandler {
    * A perf script line in its column layout: `%16s` comm, then `%7d` tid or `%7d/%-7d` pid/tid
    * (any width), ` [<cpu>]`, the timestamp, `<system>:<event>: `. The tid finds the thread; when
    * the 16-byte comm column equals the one of that thread's previous line the comm is known
-   * unchanged, and kvm_mmio/kvm_exit/kvm_entry lines take fusedEvent. Anything else, or any
+   * unchanged, and the lines fusedEvent knows take it. Anything else, or any
    * doubt, takes the generic tokenizer (tokenizePerf), which gives the same result.
    */
   private perfLine(buf: Buffer, s: number, e: number, lineNo: number): void {
