@@ -525,8 +525,8 @@ export class TraceParser implements LineHandler {
    * A perf script line in its column layout: `%16s` comm, then `%7d` tid or `%7d/%-7d` pid/tid
    * (any width), ` [<cpu>]`, the timestamp, `<system>:<event>: `. The tid finds the thread; when
    * the 16-byte comm column equals the one of that thread's previous line the comm is known
-   * unchanged, and the lines fusedEvent knows take it. Anything else, or any
-   * doubt, takes the generic tokenizer (tokenizePerf), which gives the same result.
+   * unchanged, and the lines fusedEvent knows take it. Anything else, or any doubt, takes the
+   * generic tokenizer (tokenizePerf), which gives the same result.
    */
   private perfLine(buf: Buffer, s: number, e: number, lineNo: number): void {
     const h = this.hdr;
@@ -631,10 +631,9 @@ export class TraceParser implements LineHandler {
 
   /**
    * The hottest lines, fused: `kvm_mmio:`, `kvm_exit:`, `kvm_entry:` or `vgic_update_irq_pending:`
-   * at `n` (the event name, its
-   * system prefix and the timestamp before it already read into this.hdr) on a thread whose comm
-   * column (and, for ftrace, tgid/cpu columns) equals its previous line's and whose attribution is
-   * settled: what event() would do, without the name scan and the dispatch. `layout`: the line's
+   * at `n` (the event name, its system prefix and the timestamp before it already read into
+   * this.hdr) on a thread whose comm column (and, for ftrace, tgid/cpu columns) equals its
+   * previous line's and whose attribution is settled: what event() would do, without the name scan and the dispatch. `layout`: the line's
    * layout bits; `padBit`: what 2+ spaces after the event's colon add to them (L_PADDED for
    * ftrace, whose tokenizer tells trace-cmd's padding apart; 0 for perf). Everything is checked before any state changes; on any doubt it returns false
    * and the line takes the general path, which gives the same result (fast-paths.test.ts
