@@ -31,31 +31,14 @@ const wide = new TimeScratch();
  * Returns the position of the column (and sets h.tid, h.commEnd), or -1.
  */
 export function findPid(buf: Buffer, q: number, end: number, h: LineHeader): number {
-  for (;;) {
+  for (; ; q++) {
     while (q < end && buf[q]! !== 45 /* - */) q++;
     if (q >= end) return -1;
-    const col = pidColumn(buf, q, end, h);
-    if (col >= 0) return col;
-    q++;
+    const r = afterPid(buf, q, end, h);
+    if (r < 0 || r >= end || (buf[r]! !== 91 /* [ */ && buf[r]! !== 40 /* ( */)) continue;
+    h.commEnd = q;
+    return r;
   }
-}
-
-/** If the dash at q starts `-<digits> +[(\[]`, sets h.tid/h.commEnd and returns the column position. */
-function pidColumn(buf: Buffer, q: number, end: number, h: LineHeader): number {
-  let r = q + 1;
-  let v = 0;
-  for (; r < end; r++) {
-    const c = buf[r]!;
-    if (c < 48 || c > 57) break;
-    v = v * 10 + (c - 48);
-  }
-  if (r === q + 1 || r >= end || buf[r]! !== 32 || v > MAX_TID) return -1;
-  r++;
-  while (r < end && buf[r]! === 32) r++;
-  if (r >= end || (buf[r]! !== 91 /* [ */ && buf[r]! !== 40 /* ( */)) return -1;
-  h.tid = v;
-  h.commEnd = q;
-  return r;
 }
 
 /**
@@ -65,28 +48,39 @@ function pidColumn(buf: Buffer, q: number, end: number, h: LineHeader): number {
  */
 function findLatencyPid(buf: Buffer, q: number, end: number, h: LineHeader): number {
   const flagChar = FLAG_CHAR;
-  for (;; q++) {
+  for (; ; q++) {
     while (q < end && buf[q]! !== 45 /* - */) q++;
     if (q >= end) return -1;
-    let r = q + 1;
-    let v = 0;
-    for (; r < end; r++) {
-      const c = buf[r]!;
-      if (c < 48 || c > 57) break;
-      v = v * 10 + (c - 48);
-    }
-    if (r === q + 1 || r >= end || buf[r]! !== 32 || v > MAX_TID) continue;
-    while (r < end && buf[r]! === 32) r++;
+    let r = afterPid(buf, q, end, h);
+    if (r < 0) continue;
     const cs = r;
     while (r < end && buf[r]! >= 48 && buf[r]! <= 57) r++;
     if (r === cs || r - cs > 4 || r >= end || flagChar[buf[r]!]! !== 1) continue;
     const fs = r;
     while (r < end && flagChar[buf[r]!]! === 1) r++;
     if (r - fs < 4 || r - fs > 5 || r >= end || buf[r]! !== 32) continue;
-    h.tid = v;
     h.commEnd = q;
     return cs;
   }
+}
+
+/**
+ * If the dash at q starts `-<digits> +`, the position after the spaces (the pid in h.tid, which
+ * a line that is not one leaves to be overwritten), else -1.
+ */
+function afterPid(buf: Buffer, q: number, end: number, h: LineHeader): number {
+  let r = q + 1;
+  let v = 0;
+  for (; r < end; r++) {
+    const c = buf[r]!;
+    if (c < 48 || c > 57) break;
+    v = v * 10 + (c - 48);
+  }
+  if (r === q + 1 || r >= end || buf[r]! !== 32 || v > MAX_TID) return -1;
+  h.tid = v;
+  r++;
+  while (r < end && buf[r]! === 32) r++;
+  return r;
 }
 
 /**

@@ -27,7 +27,6 @@ export class IrqWriter {
   private vHostCpu!: Uint8Array;
   private n = 0;
 
-
   constructor(
     private readonly capacity: number,
     private readonly onFull: (batch: IrqBatch) => void,
@@ -43,8 +42,7 @@ export class IrqWriter {
 
   private fresh(): void {
     this.ready = true;
-    const b = SPARE.take(this.capacity) ?? new IrqBatch(this.capacity);
-    if (b.length !== 0) b.clear();
+    const b = SPARE.next(this.capacity, (c) => new IrqBatch(c));
     this.batch = b;
     this.seq32 = b.seq32;
     this.ts32 = b.ts32;

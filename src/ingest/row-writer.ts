@@ -54,8 +54,6 @@ export class RowWriter {
    */
   private ready = false;
 
-
-
   /** A batch the consumer is done with; used for a later hand-off, by this writer or the next one on this thread. */
   reuse(b: AccessBatch): void {
     SPARE.give(b);
@@ -63,8 +61,7 @@ export class RowWriter {
 
   private fresh(): void {
     this.ready = true;
-    const b = SPARE.take(this.capacity) ?? new AccessBatch(this.capacity);
-    if (b.length !== 0) b.clear();
+    const b = SPARE.next(this.capacity, (c) => new AccessBatch(c));
     this.batch = b;
     this.seq32 = b.seq32;
     this.ts32 = b.ts32;
