@@ -13,6 +13,7 @@
  * values. `vm` and `source` are codes into dictionaries owned by the producer (see
  * `Dictionaries` in `src/model/dictionary.ts`); the codes are stable for a whole import.
  */
+import { transferList, zeroBuffers } from './batch-buffers.ts';
 export const DEFAULT_BATCH_ROWS = 65536;
 
 export const NULLABLE_COLUMNS = ['ts_ns', 'host_cpu', 'vcpu', 'addr', 'len', 'value', 'pc', 'imm'] as const;
@@ -147,16 +148,17 @@ export class AccessBatch implements AccessBatchBuffers {
 
   /** The ArrayBuffers to list in a postMessage transfer list. */
   transferables(): ArrayBuffer[] {
-    const out = this.columns().map((a) => a.buffer as ArrayBuffer);
-    for (const k of NULLABLE_COLUMNS) out.push(this.validity[k].buffer as ArrayBuffer);
-    return out;
+    return transferList(this.columns(), this.bitmaps());
   }
 
   /** Zeroes every column and validity bitmap, as in a new batch (for reuse: writers set only non-zero words). */
   clear(): void {
     this.length = 0;
-    for (const a of this.columns()) new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0);
-    for (const k of NULLABLE_COLUMNS) this.validity[k].fill(0);
+    zeroBuffers(this.columns(), this.bitmaps());
+  }
+
+  private bitmaps(): Uint8Array[] {
+    return NULLABLE_COLUMNS.map((k) => this.validity[k]);
   }
 
   private columns(): ArrayBufferView[] {

@@ -9,6 +9,7 @@
  *
  * `IrqEventRow` is the one-object-per-event form, for tests and small hand-made inputs only.
  */
+import { transferList, zeroBuffers } from './batch-buffers.ts';
 import { DEFAULT_BATCH_ROWS } from './access-batch.ts';
 
 export interface IrqEventRow {
@@ -101,16 +102,16 @@ export class IrqBatch implements IrqBatchBuffers {
   /** Zeroes every column and bitmap, as in a new batch (for reuse). */
   clear(): void {
     this.length = 0;
-    for (const a of this.columns()) new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0);
-    this.validity.ts_ns.fill(0);
-    this.validity.host_cpu.fill(0);
+    zeroBuffers(this.columns(), this.bitmaps());
   }
 
   /** The ArrayBuffers to list in a postMessage transfer list. */
   transferables(): ArrayBuffer[] {
-    const out = this.columns().map((a) => a.buffer as ArrayBuffer);
-    for (const k of IRQ_NULLABLE_COLUMNS) out.push(this.validity[k].buffer as ArrayBuffer);
-    return out;
+    return transferList(this.columns(), this.bitmaps());
+  }
+
+  private bitmaps(): Uint8Array[] {
+    return IRQ_NULLABLE_COLUMNS.map((k) => this.validity[k]);
   }
 
   private columns(): ArrayBufferView[] {
