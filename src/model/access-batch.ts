@@ -14,6 +14,7 @@
  * `Dictionaries` in `src/model/dictionary.ts`); the codes are stable for a whole import.
  */
 import { transferList, zeroBuffers } from './batch-buffers.ts';
+
 export const DEFAULT_BATCH_ROWS = 65536;
 
 export const NULLABLE_COLUMNS = ['ts_ns', 'host_cpu', 'vcpu', 'addr', 'len', 'value', 'pc', 'imm'] as const;
