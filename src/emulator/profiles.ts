@@ -19,6 +19,10 @@ export interface HostCaps {
   vsgi: boolean;
   /** PROPBASER/PENDBASER outer cacheability sanitised to SameAsInner (newer) instead of nC (older). */
   outerSameAsInner: boolean;
+  /** The sanitisers keep PA bits 51:48 of PROPBASER/PENDBASER (older kernels clear them, vgic.md §6.1). */
+  pa52: boolean;
+  /** GICR_PENDBASER.PTZ (bit 62) reads as 0 (added after 4.18, vgic.md §2.2); older kernels return it as stored. */
+  ptzReadsZero: boolean;
 }
 
 export interface RevisionProfile {
@@ -37,8 +41,12 @@ export interface RevisionProfile {
   description: string;
 }
 
-const MODERN_HOST: HostCaps = { label: '7.x', lpiInvalidation: true, gicvDirTrap: true, vsgi: false, outerSameAsInner: true };
-const HOST_4_18: HostCaps = { label: '4.7-4.18', lpiInvalidation: false, gicvDirTrap: false, vsgi: false, outerSameAsInner: false };
+const MODERN_HOST: HostCaps = {
+  label: '7.x', lpiInvalidation: true, gicvDirTrap: true, vsgi: false, outerSameAsInner: true, pa52: true, ptzReadsZero: true,
+};
+const HOST_4_18: HostCaps = {
+  label: '4.7-4.18', lpiInvalidation: false, gicvDirTrap: false, vsgi: false, outerSameAsInner: false, pa52: false, ptzReadsZero: false,
+};
 
 export const iidrFor = (rev: number): number => (0x4b << 24) | ((rev & 0xf) << 12) | 0x43b;
 

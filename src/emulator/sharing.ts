@@ -18,14 +18,15 @@ const READ_FACTS: Partial<Record<HandlerKind, (p: RevisionProfile) => unknown>> 
   [H.D_IIDR]: (p) => p.iidr,
   [H.R_CTLR]: (p) => p.rdCtlrAdvertise,
   [H.D_TYPER2]: (p) => p.host.vsgi,
+  [H.PENDBASER]: (p) => p.host.ptzReadsZero,
 };
 
 /** Profile facts each handler's write consults (including whether its register exists). */
 const WRITE_FACTS: Partial<Record<HandlerKind, (p: RevisionProfile) => unknown>> = {
   [H.GROUP]: (p) => p.groupWrite,
   [H.D_CTLR]: (p) => p.host.vsgi,
-  [H.PROPBASER]: (p) => p.host.outerSameAsInner,
-  [H.PENDBASER]: (p) => p.host.outerSameAsInner,
+  [H.PROPBASER]: (p) => `${p.host.outerSameAsInner} ${p.host.pa52}`,
+  [H.PENDBASER]: (p) => `${p.host.outerSameAsInner} ${p.host.pa52}`,
   [H.INVLPIR]: (p) => p.host.lpiInvalidation,
   [H.INVALLR]: (p) => p.host.lpiInvalidation,
   [H.GICC_DIR]: (p) => p.host.gicvDirTrap,

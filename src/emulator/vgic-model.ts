@@ -281,7 +281,8 @@ export class VgicModel {
         return;
       case 24 /* PENDBASER */: {
         const k = this.pendbK[cpu]!;
-        this.value64(this.pendbLo[cpu]!, this.pendbHi[cpu]! & ~(1 << 30), k & 1 ? ALL : 0, k & 2 ? ALL : 1 << 30, off, len); // PTZ reads 0
+        const ptz = this.profile.host.ptzReadsZero ? 1 << 30 : 0; // PTZ reads 0 (after 4.18)
+        this.value64(this.pendbLo[cpu]!, this.pendbHi[cpu]! & ~ptz, k & 1 ? ALL : 0, k & 2 ? ALL : ptz, off, len);
         return;
       }
       case 29 /* UNMODELLED */: this.value32(0, 0); return;
@@ -342,13 +343,19 @@ export class VgicModel {
    */
   writeH(h: number, intid: number, off: number, len: number, cpu: number, lo: number, hi: number): void {
     switch (h) { // case labels: see HANDLER_LITERALS
-      case 8 /* ENABLE_SET */: { const w = this.wordOf(cpu, intid); this.en[w]! |= lo; this.enK[w]! |= lo; return; }
+      case 8 /* ENABLE_SET */: {
+        const w = this.wordOf(cpu, intid);
+        this.en[w]! |= lo; this.enK[w]! |= lo;
+        this.release(cpu, intid, lo, false); // enabling may queue a pending IRQ
+        return;
+      }
       case 9 /* ENABLE_CLEAR */: { const w = this.wordOf(cpu, intid); this.en[w]! &= ~lo; this.enK[w]! |= lo; return; }
       case 17 /* ROUTER */: {
         if ((off & 4) !== 0) return; // upper word WI (no Aff3)
         const spi = intid - 32;
         const aff = lo & 0xffffff;
         this.router[spi] = aff; this.routerK[spi] = 1; this.routeVcpu[spi] = this.vcpuForAffinity(aff);
+        this.release(cpu, intid, 1 << (intid & 31), false);
         return;
       }
       case 25 /* INVLPIR */: case 26 /* INVALLR */:
@@ -376,6 +383,7 @@ export class VgicModel {
         const w = this.wordOf(cpu, intid);
         if (h === 10 /* PEND_SET */) this.pend[w]! |= mask; else this.pend[w]! &= ~mask;
         this.pendK[w]! |= mask;
+        if (h === 10 /* PEND_SET */) this.release(cpu, intid, mask, true);
         return;
       }
       case 12 /* ACTIVE_SET */: { const w = this.wordOf(cpu, intid); this.act[w]! |= lo; this.actK[w]! |= lo; return; }
@@ -386,7 +394,12 @@ export class VgicModel {
         this.group[w] = lo; this.groupK[w] = ALL;
         return;
       }
-      case 3 /* D_CTLR */: this.writeDistCtlr(lo); return;
+      case 3 /* D_CTLR */: {
+        const was = this.dist[1]! && this.dist[0]!;
+        this.writeDistCtlr(lo);
+        if (!was && this.dist[0]!) this.releaseAll(); // enabling the distributor forwards what is pending
+        return;
+      }
       case 21 /* R_CTLR */: {
         if (!this.shape.hasIts) return;
         // EnableLPIs 0→1, or 1→RWP→0 (the transient is not visible to the writer): known afterwards.
@@ -448,6 +461,7 @@ export class VgicModel {
       this.sgiSrcK[c * 16 + intid]! |= 1 << src;
       this.pend[c]! |= 1 << intid;
       this.pendK[c]! |= 1 << intid;
+      this.release(c, intid, 1 << intid, true);
     }
     this.sgirTargets = targets;
     this.sgirIntid = intid;
@@ -464,7 +478,7 @@ export class VgicModel {
       const src = this.sgiSrc[ix]!;
       const k = this.sgiSrcK[ix]!;
       const bit = 1 << sgi;
-      if ((src & k) !== 0) { this.pend[cpu]! |= bit; this.pendK[cpu]! |= bit; }
+      if ((src & k) !== 0) { this.pend[cpu]! |= bit; this.pendK[cpu]! |= bit; if (set) this.release(cpu, sgi, bit, true); }
       else if (k === 0xff && !set) { this.pend[cpu]! &= ~bit; this.pendK[cpu]! |= bit; }
     }
   }
@@ -480,11 +494,54 @@ export class VgicModel {
     return k | 1;
   }
 
+  /**
+   * After a guest write that may let interrupts reach a vCPU (set pending, enable, route, SGI,
+   * distributor enable): the guest may acknowledge and EOI a deliverable pending interrupt through
+   * the CPU interface, which no trace shows (vgic.md §6.3, §8), so its pending and active bits
+   * become unknown, as after inject(). `mask`: bits of the 32-INTID word holding `intid`;
+   * `pending`: the write made them pending (else only those that may already be pending count).
+   */
+  private release(cpu: number, intid: number, mask: number, pending: boolean): void {
+    const base = intid & ~31;
+    const w = this.wordOf(cpu, base);
+    let m = mask;
+    if (!pending) {
+      // known not pending: latch known 0, and edge-triggered or line known low
+      m &= ~(this.pendK[w]! & ~this.pend[w]! & ((this.edgeK[w]! & this.edge[w]!) | (this.lvlK[w]! & ~this.lvl[w]!)));
+    }
+    m &= this.pendK[w]! | this.actK[w]!; // bits already unknown stay so
+    while (m !== 0) {
+      const b = 31 - Math.clz32(m);
+      const bit = 1 << b;
+      m &= ~bit;
+      const irq = base + b;
+      const target = irq < 32 ? cpu : this.spiTarget(irq);
+      if (this.delivery(target < 0 ? 0 : target, irq) !== DELIVERY_NONE) { this.pendK[w]! &= ~bit; this.actK[w]! &= ~bit; }
+    }
+  }
+
+  /** release() for every interrupt of every vCPU (the distributor was enabled). */
+  private releaseAll(): void {
+    for (let c = 0; c < this.nv; c++) this.release(c, 0, ALL, false);
+    for (let base = 32; base < this.shape.nrIrqs; base += 32) this.release(0, base, ALL, false);
+  }
+
+  /**
+   * A GICv3 SGI sent through ICC_SGI1R_EL1 / ICC_ASGI1R_EL1 / ICC_SGI0R_EL1 (a trapped sysreg
+   * write; kvm_sys_access carries no value, so any SGI of any vCPU may now be pending): each
+   * deliverable SGI's pending and active bits become unknown.
+   */
+  sgiFromSysreg(): void {
+    if (this.v2) return;
+    for (let c = 0; c < this.nv; c++) this.release(c, 0, 0xffff, true);
+  }
+
   /** Outer cacheability [58:56] and RES0 bits of the high word (`vgic_sanitise_*`). */
   private sanitiseHi(h: number, res0: number): number {
     const outer = (h >>> 24) & 7;
     const fixed = outer <= 1 ? outer : this.profile.host.outerSameAsInner ? 0 : 1;
-    return ((h & ~(7 << 24) & ~res0) | (fixed << 24)) >>> 0;
+    const pa = this.profile.host.pa52 ? 0 : 0xf0000; // older kernels clear PA bits 51:48
+    return ((h & ~(7 << 24) & ~res0 & ~pa) | (fixed << 24)) >>> 0;
   }
 
   /**

@@ -25,3 +25,13 @@ export function sysregEncoding(op0: number, op1: number, crn: number, crm: numbe
 export function sysregFields(enc: number): [op0: number, op1: number, crn: number, crm: number, op2: number] {
   return [(enc >>> 19) & 3, (enc >>> 16) & 7, (enc >>> 12) & 15, (enc >>> 8) & 15, (enc >>> 5) & 7];
 }
+
+/**
+ * ICC_SGI1R_EL1 (3,0,12,11,5), ICC_ASGI1R_EL1 (3,1,12,11,6), ICC_SGI0R_EL1 (3,2,12,11,7): the
+ * GICv3 SGI-generation registers, whose writes trap (vgic.md §6.3). op1 is not compared: the
+ * spec lists all three with op1 0.
+ */
+export function isSgiSysreg(enc: number): boolean {
+  const e = enc & ~(7 << 16);
+  return e === sysregEncoding(3, 0, 12, 11, 5) || e === sysregEncoding(3, 0, 12, 11, 6) || e === sysregEncoding(3, 0, 12, 11, 7);
+}

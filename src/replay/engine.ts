@@ -14,7 +14,7 @@
  * general path on unshared models: the cross-check of the fast path (test/replay/fast-path.test.ts).
  */
 import type { AccessBatch } from '../model/access-batch.ts';
-import { OP_READ, SPACE_MMIO } from '../model/codes.ts';
+import { isSgiSysreg, OP_READ, SPACE_MMIO, SPACE_SYSREG } from '../model/codes.ts';
 import type { IrqBatch, IrqEventRow } from '../model/irq-batch.ts';
 import { resolveAccess, resolved } from '../emulator/access-check.ts';
 import { W_D_MASK, W_H_SHIFT, W_LEN1, W_LEN4, W_LEN8, W_PER_IRQ, W_PRIVATE_RAZ, W_REG_SHIFT, type CompiledFrame } from '../emulator/compiled-frame.ts';
@@ -31,7 +31,7 @@ const BLOCK_NAMES = ['GICD', 'GICR', 'GICC', 'GITS', 'GICV2M'];
 
 /** The hot loops use literal copies of these; a change here must change them too. */
 const LITERALS: Array<[number, number]> = [
-  [SPACE_MMIO, 0], [OP_READ, 0], [BLOCK_GICD, 0], [BLOCK_GICR, 1], [BLOCK_GITS, 3], [PAGE_SCAN, -1], [W_LEN1, 0x2000],
+  [SPACE_MMIO, 0], [SPACE_SYSREG, 1], [OP_READ, 0], [BLOCK_GICD, 0], [BLOCK_GICR, 1], [BLOCK_GITS, 3], [PAGE_SCAN, -1], [W_LEN1, 0x2000],
   [W_LEN4, 0x4000], [W_LEN8, 0x8000], [W_PER_IRQ, 0x10000], [W_PRIVATE_RAZ, 0x20000], [W_D_MASK, 0xff], [W_H_SHIFT, 8],
   [W_REG_SHIFT, 20], [H.RAZ_WI, 0], [TID_CACHE, 64],
 ];
@@ -86,6 +86,7 @@ function replayRows(batches: readonly AccessBatch[], runs: (VmRun | undefined)[]
 function replayBatch(b: AccessBatch, runs: (VmRun | undefined)[], irqs: IrqCursor): void {
   // Literal copies of imported constants (V8 folds literals, not module bindings; see LITERALS).
   const MMIO = 0; // SPACE_MMIO
+  const SYSREG = 1; // SPACE_SYSREG
   const READ = 0; // OP_READ
   const GICD = 0; // BLOCK_GICD
   const GICR = 1; // BLOCK_GICR
@@ -128,7 +129,11 @@ function replayBatch(b: AccessBatch, runs: (VmRun | undefined)[], irqs: IrqCurso
     }
     const byte = i >>> 3;
     const bit = 1 << (i & 7);
-    if (spaceC[i] !== MMIO || (!addrAll && (vAddr[byte]! & bit) === 0)) { run.skippedNotMmio++; continue; }
+    if (spaceC[i] !== MMIO || (!addrAll && (vAddr[byte]! & bit) === 0)) {
+      if (spaceC[i] === SYSREG && opC[i] !== READ && addr32[2 * i + 1] === 0 && isSgiSysreg(addr32[2 * i]!)) run.sgiFromSysreg();
+      run.skippedNotMmio++;
+      continue;
+    }
     // Block: one page-table load below 4 GiB (see vm-blocks.ts for the info word).
     const lo = addr32[2 * i]!;
     const hi = addr32[2 * i + 1]!;
@@ -231,7 +236,11 @@ function replayBatchReference(b: AccessBatch, runs: (VmRun | undefined)[], irqs:
     const run = runs[b.vm[i]!];
     if (run === undefined) continue;
     irqs.applyBefore(b.seq32[2 * i + 1]! * 4294967296 + b.seq32[2 * i]!, runs);
-    if (b.space[i] !== SPACE_MMIO || !valid(b.validity.addr, i)) { run.skippedNotMmio++; continue; }
+    if (b.space[i] !== SPACE_MMIO || !valid(b.validity.addr, i)) {
+      if (b.space[i] === SPACE_SYSREG && b.op[i] !== OP_READ && valid(b.validity.addr, i) && b.addr32[2 * i + 1] === 0 && isSgiSysreg(b.addr32[2 * i]!)) run.sgiFromSysreg();
+      run.skippedNotMmio++;
+      continue;
+    }
     const blocks = run.blocks;
     const kind = blocks.find(b.addr32[2 * i + 1]! * 4294967296 + b.addr32[2 * i]!);
     if (kind < 0) { run.skippedOutside++; continue; }

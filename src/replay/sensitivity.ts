@@ -17,7 +17,10 @@ export function sensitiveRegisters(a: RevisionProfile, b: RevisionProfile, gicVe
         case H.GROUP: differs = a.groupRead !== b.groupRead || a.groupWrite !== b.groupWrite; break;
         case H.D_IIDR: differs = a.iidr !== b.iidr; break;
         case H.R_CTLR: differs = a.rdCtlrAdvertise !== b.rdCtlrAdvertise; break;
-        case H.PROPBASER: case H.PENDBASER: differs = a.host.outerSameAsInner !== b.host.outerSameAsInner; break;
+        case H.PROPBASER: differs = a.host.outerSameAsInner !== b.host.outerSameAsInner || a.host.pa52 !== b.host.pa52; break;
+        case H.PENDBASER:
+          differs = a.host.outerSameAsInner !== b.host.outerSameAsInner || a.host.pa52 !== b.host.pa52 || a.host.ptzReadsZero !== b.host.ptzReadsZero;
+          break;
         case H.D_TYPER2: case H.D_CTLR: differs = a.host.vsgi !== b.host.vsgi; break;
         default: break;
       }

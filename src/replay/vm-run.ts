@@ -424,6 +424,11 @@ export class VmRun {
     }
   }
 
+  /** A trapped GICv3 SGI-generation sysreg write (see VgicModel.sgiFromSysreg). */
+  sgiFromSysreg(): void {
+    for (const m of this.models) m.sgiFromSysreg();
+  }
+
   /** Host injection from `vgic_update_irq_pending`. */
   applyIrq(vcpu: number, irq: number, level: boolean, seq: number, ts: TsSource): void {
     this.irqEvents++;

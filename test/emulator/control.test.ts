@@ -81,6 +81,21 @@ describe('PROPBASER / PENDBASER', () => {
   });
 });
 
+describe('PROPBASER / PENDBASER on the 4.7–4.18 host (revision 0)', () => {
+  it('clears PA bits 51:48, forces outer cacheability to nC and returns PENDBASER.PTZ as written', () => {
+    const old = new VgicHarness({ revision: '0', its: true });
+    const modern = new VgicHarness({ revision: '3', its: true });
+    for (const g of [old, modern]) {
+      g.write('GICR', 0x78, 0x40010780, 8, 0, 0x400f0000); // PTZ | PA[51:48] = 0xF
+      g.write('GICR', 0x70, 0x4000078f, 8, 0, 0x070f0000); // outer RaWaWb | PA[51:48] = 0xF
+    }
+    expect(old.read('GICR', 0x78, 8, 0).high).toBe(0x40000000);
+    expect(old.read('GICR', 0x70, 8, 0).high).toBe(0x01000000);
+    expect(modern.read('GICR', 0x78, 8, 0).high).toBe(0x000f0000);
+    expect(modern.read('GICR', 0x70, 8, 0).high).toBe(0x000f0000);
+  });
+});
+
 describe('LPI invalidation registers (host feature)', () => {
   it('exist on 5.19+ hosts and are RAZ/WI holes on the 4.18 profile', () => {
     const modern = new VgicHarness({ revision: '2', its: true });
