@@ -16,6 +16,8 @@ export const K_GUEST_FAULT = 7;
 export const K_IRQ_PENDING = 8;
 export const K_QEMU_MR_READ = 9;
 export const K_QEMU_MR_WRITE = 10;
+export const K_HANDLE_SYS_REG = 11;
+export const K_TRAP_REG = 12;
 
 const KERNEL_KINDS: Readonly<Record<string, number>> = {
   kvm_mmio: K_MMIO,
@@ -26,6 +28,8 @@ const KERNEL_KINDS: Readonly<Record<string, number>> = {
   kvm_entry: K_ENTRY,
   kvm_guest_fault: K_GUEST_FAULT,
   vgic_update_irq_pending: K_IRQ_PENDING,
+  kvm_handle_sys_reg: K_HANDLE_SYS_REG,
+  trap_reg: K_TRAP_REG,
 };
 
 const QEMU_KINDS: Readonly<Record<string, number>> = {

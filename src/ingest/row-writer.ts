@@ -1,6 +1,8 @@
 /**
  * Appends access rows to the current AccessBatch column by column, through the u32 lo/hi views,
- * and hands each full batch to `onFull`. A fresh batch follows every hand-off (the consumer owns
+ * and hands each full batch to `onFull` when the next row begins (or at flush()), so the last row
+ * of a batch can still be completed by its twin event (an SMC's kvm_smc_arm64, a debug register's
+ * trap_reg) on the next line. A fresh batch follows every hand-off (the consumer owns
  * the old one): newly allocated, or one the consumer gave back (`reuse`) and that is zeroed
  * first — either way every column starts at zero, so validity bits and the high words of
  * small 64-bit values are only written when set.
@@ -99,6 +101,7 @@ export class RowWriter {
    */
   begin(seq: number, tsValid: boolean, tsLo: number, tsHi: number, hostCpu: number, tid: number, vm: number,
     vcpu: number, source: number, space: number, op: number): number {
+    if (this.n === this.capacity) this.flush();
     if (!this.ready) this.fresh();
     const i = this.n;
     const byte = i >>> 3;
@@ -133,6 +136,7 @@ export class RowWriter {
   mmio(seq: number, tsValid: boolean, tsLo: number, tsHi: number, hostCpu: number, tid: number, vm: number,
     vcpu: number, source: number, op: number, gpaLo: number, gpaHi: number, len: number, valLo: number, valHi: number,
     pcValid: boolean, pcLo: number, pcHi: number): void {
+    if (this.n === this.capacity) this.flush();
     if (!this.ready) this.fresh();
     const i = this.n;
     const byte = i >>> 3;
@@ -172,7 +176,6 @@ export class RowWriter {
       this.vPc[byte]! |= bit;
     }
     this.n = i + 1;
-    if (i + 1 === this.capacity) this.flush();
   }
 
   addr(i: number, lo: number, hi: number): void {
@@ -207,9 +210,14 @@ export class RowWriter {
     this.source[i] = source;
   }
 
-  /** Completes the row started by `begin`; hands the batch off when it is full. */
+  /** Whether row i of the current batch has a value. */
+  hasValue(i: number): boolean {
+    return (this.vValue[i >>> 3]! & (1 << (i & 7))) !== 0;
+  }
+
+  /** Completes the row started by `begin` (a full batch is handed off when the next row begins). */
   end(): void {
-    if (++this.n === this.capacity) this.flush();
+    this.n++;
   }
 
   /** Hands off the current batch if it has rows. */

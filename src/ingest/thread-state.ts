@@ -65,6 +65,24 @@ export class ThreadState {
   /** Row of an SMC64 exit in the writer's batch generation `smcGen`, -1 when none. */
   smcRow = -1;
   smcGen = -1;
+  /** Row of the thread's last kvm_sys_access in generation `sysGen` (a trap_reg may give its value), -1 when none. */
+  sysRow = -1;
+  sysGen = -1;
+  sysEnc = 0;
+  sysWrite = false;
+  /**
+   * A kvm_handle_sys_reg trap waiting for its kvm_sys_access (line number, 0 when none): without
+   * one, KVM did not know the encoding (an UNDEF) and the trap becomes the row.
+   */
+  hsrLine = 0;
+  hsrEnc = 0;
+  hsrWrite = false;
+  hsrTsValid = false;
+  hsrTsLo = 0;
+  hsrTsHi = 0;
+  hsrCpu = -1;
+  /** Host CPU of the thread's last line (-1 unknown): a loss marker for that CPU resets the state above. */
+  lastCpu = -1;
 
   constructor(tid: number) {
     this.tid = tid;

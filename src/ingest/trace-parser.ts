@@ -10,15 +10,17 @@
 import { AbitraceError, E } from '../errors.ts';
 import { DEFAULT_BATCH_ROWS } from '../model/access-batch.ts';
 import type { AccessBatch } from '../model/access-batch.ts';
-import { OP_READ, OP_WRITE, SPACE_HVC, SPACE_MMIO, SPACE_SMC, SPACE_SYSREG } from '../model/codes.ts';
+import { OP_READ, OP_WRITE, SPACE_HVC, SPACE_MMIO, SPACE_SMC, SPACE_SYSREG, sysregEncoding } from '../model/codes.ts';
 import { Dictionary } from '../model/dictionary.ts';
 import type { IrqBatch } from '../model/irq-batch.ts';
 import { vcpuFromComm, VmRegistry, type VcpuThreadName } from './attribution.ts';
 import { hex64, sampleText } from './bytes.ts';
 import {
-  EventTable, K_ENTRY, K_EXIT, K_GUEST_FAULT, K_HVC, K_IRQ_PENDING, K_MMIO, K_QEMU_MR_READ, K_QEMU_MR_WRITE, K_SMC,
-  K_SYS_ACCESS,
+  EventTable, K_ENTRY, K_EXIT, K_GUEST_FAULT, K_HANDLE_SYS_REG, K_HVC, K_IRQ_PENDING, K_MMIO, K_QEMU_MR_READ, K_QEMU_MR_WRITE,
+  K_SMC, K_SYS_ACCESS, K_TRAP_REG,
 } from './event-kinds.ts';
+import { decodeKvmHandleSysReg, HandleSysRegFields } from './event-decoders/handle-sys-reg.ts';
+import { decodeTrapReg, FN_OTHER, TrapRegFields } from './event-decoders/trap-reg.ts';
 import { decodeKvmExit, decodeKvmGuestFault, EC_SMC64, ExitFields } from './event-decoders/exit.ts';
 import { decodeHypercall, HypercallFields } from './event-decoders/hypercall.ts';
 import { decodeVgicUpdateIrqPending, IrqPendingFields } from './event-decoders/irq-pending.ts';
@@ -112,6 +114,9 @@ export class TraceParser implements LineHandler {
   private readonly exit = new ExitFields();
   private readonly irq = new IrqPendingFields();
   private readonly mr = new MemoryRegionFields();
+  private readonly hsr = new HandleSysRegFields();
+  private readonly trap = new TrapRegFields();
+  private handleSysRegSource = -1;
 
   private lines = 0;
   private accesses = 0;
@@ -204,7 +209,10 @@ export class TraceParser implements LineHandler {
     if (this.finished) throw new Error('TraceParser.finish called twice');
     this.scanner.finish(this);
     this.finished = true;
-    for (const th of this.threads.values()) if (th.pendLine > 0) this.unpaired(th, 'end of trace');
+    for (const th of this.threads.values()) {
+      if (th.pendLine > 0) this.unpaired(th, 'end of trace');
+      if (th.hsrLine !== 0) this.undefSysreg(th);
+    }
     this.writer.flush();
     this.irqWriter.flush();
     return {
@@ -643,6 +651,7 @@ export class TraceParser implements LineHandler {
     padBit: number): boolean {
     const h = this.hdr;
     if (h.tgid >= 0 ? h.tgid !== th.tgid : th.vm < 0) return false; // the thread's VM would be (re)assigned
+    if (th.hsrLine !== 0) return false; // a kvm_handle_sys_reg trap to settle first
     if (n + 11 > e) return false;
     const w0 = dv.getInt32(n, true);
     if (w0 === W_VGIC) return this.irqEv >= 0 && this.fusedIrqPending(buf, dv, n, e, lineNo, th, layout, padBit);
@@ -668,9 +677,11 @@ export class TraceParser implements LineHandler {
     this.events.counts[ev]!++;
     this.layoutSeen |= body - colon >= 3 ? layout | padBit : layout; // 2+ spaces after the colon
     if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
+    th.lastCpu = h.cpu;
     if (ev === this.entryEv) {
       th.pcValid = false;
       th.smcRow = -1;
+      th.sysRow = -1;
       this.otherEvents++;
     } else {
       this.kvmExit(lineNo, h, th, buf, body, e);
@@ -699,6 +710,7 @@ export class TraceParser implements LineHandler {
     this.events.counts[ev]!++;
     this.layoutSeen |= body - n >= 26 ? layout | padBit : layout; // 2+ spaces after the colon
     if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
+    th.lastCpu = h.cpu;
     this.irqPending(ev, lineNo, h, th);
     this.fusedLines++;
     return true;
@@ -723,6 +735,7 @@ export class TraceParser implements LineHandler {
     this.events.counts[ev]!++;
     this.layoutSeen |= body - n >= 11 ? layout | padBit : layout; // 2+ spaces after the colon
     if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
+    th.lastCpu = h.cpu;
     this.kvmMmio(ev, lineNo, h, th);
     this.fusedLines++;
     return true;
@@ -739,6 +752,16 @@ export class TraceParser implements LineHandler {
     this.skipped++;
     this.issues.add('lost_events', 'warn', lineNo, this.issues.wantsSample('lost_events', lineNo) ? sampleText(buf, s, e) : null);
     this.lostTracker.marker(lineNo, m.cpu, m.count < 0 ? null : m.count);
+    // Per-thread context does not survive the gap (tracepoints.md §8): the exit that set a PC, the
+    // completion of a pending read, an SMC's or a sysreg's twin may be among the lost events.
+    for (const th of this.threads.values()) {
+      if (m.cpu >= 0 && th.lastCpu !== m.cpu) continue;
+      th.pcValid = false;
+      th.smcRow = -1;
+      th.sysRow = -1;
+      if (th.pendLine > 0) this.unpaired(th, `events lost on CPU ${m.cpu} (line ${lineNo})`);
+      if (th.hsrLine !== 0) this.undefSysreg(th);
+    }
   }
 
   private malformed(lineNo: number, buf: Buffer, s: number, e: number, expected: string, reason: number): void {
@@ -766,6 +789,7 @@ export class TraceParser implements LineHandler {
    * (-1: the line has no fixed comm column).
    */
   private thread(th: ThreadState, buf: Buffer, h: LineHeader, col: number): void {
+    th.lastCpu = h.cpu;
     if (col !== -2) {
       if (h.commKnown && (th.commId < 0 || !this.comms.equals(th.commId, buf, h.commStart, h.commEnd))) {
         this.commChanged(th, this.comms.intern(buf, h.commStart, h.commEnd));
@@ -850,6 +874,7 @@ export class TraceParser implements LineHandler {
     this.thread(th, buf, h, col);
     if (h.cpu >= 0 && h.tsValid) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
     const body = h.bodyStart;
+    if (th.hsrLine !== 0 && kind !== K_SYS_ACCESS && kind !== K_HANDLE_SYS_REG) this.undefSysreg(th);
     if (kind === K_MMIO) {
       this.mmioEv = ev;
       // the hot case, ahead of the switch
@@ -873,6 +898,7 @@ export class TraceParser implements LineHandler {
       case K_ENTRY:
         th.pcValid = false;
         th.smcRow = -1;
+        th.sysRow = -1;
         this.otherEvents++;
         return;
       case K_GUEST_FAULT:
@@ -888,7 +914,29 @@ export class TraceParser implements LineHandler {
           this.badBody(ev, kind, lineNo, buf, s, e);
           return;
         }
+        if (th.hsrLine !== 0) {
+          // the trap this kvm_sys_access describes, or an earlier one that got none (an UNDEF)
+          if (th.hsrEnc === this.sys.encoding && th.hsrWrite === this.sys.isWrite) th.hsrLine = 0;
+          else this.undefSysreg(th);
+        }
         this.kvmSysAccess(ev, lineNo, h, th);
+        return;
+      case K_HANDLE_SYS_REG:
+        if (th.hsrLine !== 0) this.undefSysreg(th);
+        if (decodeKvmHandleSysReg(buf, body, e, this.hsr)) {
+          th.hsrLine = lineNo;
+          th.hsrEnc = this.hsr.encoding;
+          th.hsrWrite = this.hsr.isWrite;
+          th.hsrTsValid = h.tsValid;
+          th.hsrTsLo = h.tsLo;
+          th.hsrTsHi = h.tsHi;
+          th.hsrCpu = h.cpu;
+        }
+        this.otherEvents++; // until it turns out to be the only record of its access (undefSysreg)
+        return;
+      case K_TRAP_REG:
+        if (decodeTrapReg(buf, body, e, this.trap)) this.trapReg(th);
+        this.otherEvents++;
         return;
       case K_HVC:
       case K_SMC:
@@ -959,6 +1007,7 @@ export class TraceParser implements LineHandler {
   private kvmExit(lineNo: number, h: LineHeader, th: ThreadState, buf: Buffer, body: number, e: number): void {
     const f = this.exit;
     th.smcRow = -1;
+    th.sysRow = -1;
     if (!decodeKvmExit(buf, body, e, f)) {
       th.pcValid = false;
       this.otherEvents++;
@@ -994,20 +1043,63 @@ export class TraceParser implements LineHandler {
     if (f.hasValue) w.value(i, f.valLo, f.valHi);
     if (f.pcValid) w.pc(i, f.pcLo, f.pcHi);
     w.end();
+    th.sysRow = i;
+    th.sysGen = w.gen;
+    th.sysEnc = f.encoding;
+    th.sysWrite = f.isWrite;
+    this.accesses++;
+  }
+
+  /**
+   * trap_reg after the kvm_sys_access of the same debug-register access: its value (the register's
+   * after the access) completes that row when the two agree on direction and register (fn names
+   * DBGBVR/BCR/WVR/WCR<reg>; trap_debug_regs any op0 = 2 register).
+   */
+  private trapReg(th: ThreadState): void {
+    const f = this.trap;
+    const w = this.writer;
+    const i = th.sysRow;
+    th.sysRow = -1;
+    if (i < 0 || th.sysGen !== w.gen || th.sysWrite !== f.isWrite) return;
+    const same = f.fn === FN_OTHER ? ((th.sysEnc >>> 19) & 3) === 2 : th.sysEnc === sysregEncoding(2, 0, 0, f.reg & 15, f.fn);
+    if (same && !w.hasValue(i)) w.value(i, f.valLo, f.valHi);
+  }
+
+  /**
+   * A kvm_handle_sys_reg trap that no kvm_sys_access described: KVM did not know the encoding
+   * (the guest got an UNDEF, tracepoints.md §2.2), or that event was not captured. The trap is the
+   * row: its encoding and direction from the ESR, the PC of the exit, no value. Written when the
+   * thread's next event shows no kvm_sys_access came, so its seq (its line) may be below that of
+   * rows other threads wrote meanwhile.
+   */
+  private undefSysreg(th: ThreadState): void {
+    const line = th.hsrLine;
+    th.hsrLine = 0;
+    if (this.handleSysRegSource < 0) this.handleSysRegSource = this.sources.intern('kvm_handle_sys_reg');
+    const w = this.writer;
+    const i = w.begin(line, th.hsrTsValid, th.hsrTsLo, th.hsrTsHi, th.hsrCpu, th.tid, th.vm, th.vcpu, this.handleSysRegSource,
+      SPACE_SYSREG, th.hsrWrite ? OP_WRITE : OP_READ);
+    w.addr(i, th.hsrEnc, 0);
+    if (th.pcValid) w.pc(i, th.pcLo, th.pcHi);
+    w.end();
+    this.otherEvents--;
     this.accesses++;
   }
 
   private hypercall(ev: number, kind: number, lineNo: number, h: LineHeader, th: ThreadState): void {
     const f = this.hyp;
     const w = this.writer;
-    if (kind === K_SMC && th.smcRow >= 0 && th.smcGen === w.gen) {
-      // complete the row of the SMC64 exit instead of adding a second one
+    if (kind === K_SMC && th.smcRow >= 0) {
+      // complete the row of the SMC64 exit instead of adding a second one (unless that row's batch
+      // was handed off already: then it stays without its function id, still one row per SMC)
       const i = th.smcRow;
       th.smcRow = -1;
-      w.addr(i, f.r0Lo, f.r0Hi);
-      w.imm(i, f.imm);
-      w.pc(i, f.pcLo, f.pcHi);
-      w.setSource(i, this.sourceCode(ev));
+      if (th.smcGen === w.gen) {
+        w.addr(i, f.r0Lo, f.r0Hi);
+        w.imm(i, f.imm);
+        w.pc(i, f.pcLo, f.pcHi);
+        w.setSource(i, this.sourceCode(ev));
+      }
       this.otherEvents++;
       return;
     }

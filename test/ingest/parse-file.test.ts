@@ -18,8 +18,8 @@ describe('parseFile', () => {
       const path = join(DIR, f);
       const a = new CollectingSink();
       const b = new CollectingSink();
-      const sa = await parseFile(path, opts(f, { batchRows: 3 }), a, { worker: true });
-      const sb = await parseFile(path, opts(f, { batchRows: 3 }), b, { worker: false });
+      const sa = await parseFile(path, opts(f, { batchRows: 2 }), a, { worker: true });
+      const sb = await parseFile(path, opts(f, { batchRows: 2 }), b, { worker: false });
       expect(render({ batches: a.batches, irqs: a.irqRows, summary: sa })).toBe(render({ batches: b.batches, irqs: b.irqRows, summary: sb }));
       expect(a.batches.length).toBeGreaterThan(1);
     }
