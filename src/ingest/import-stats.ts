@@ -200,6 +200,15 @@ export class LostEventTracker {
   /** Non-zero while some CPU has an open window; checked on every event line. */
   openCount = 0;
 
+  /** The last timestamp of every CPU, for restoreLast() after lines are parsed out of order. */
+  saveLast(): Float64Array {
+    return this.last.slice();
+  }
+
+  restoreLast(saved: Float64Array): void {
+    this.last.set(saved.subarray(0, Math.min(saved.length, this.last.length)));
+  }
+
   noteTs(cpu: number, lo: number, hi: number): void {
     if (2 * cpu + 1 >= this.last.length) this.grow(cpu);
     this.last[2 * cpu] = lo;

@@ -83,6 +83,12 @@ export class ThreadState {
   hsrCpu = -1;
   /** Host CPU of the thread's last line (-1 unknown): a loss marker for that CPU resets the state above. */
   lastCpu = -1;
+  /**
+   * Lines of a thread whose tgid column read `(-------)` while its VM was still unknown, kept
+   * until a line shows the tgid (then parsed as that VM's) or the parser gives up (the
+   * fallback VM): a vCPU thread has no saved tgid until it is first scheduled under record-tgid.
+   */
+  held: Array<{ lineNo: number; bytes: Buffer }> | null = null;
 
   constructor(tid: number) {
     this.tid = tid;

@@ -115,6 +115,9 @@ export class TraceParser implements LineHandler {
   private readonly irq = new IrqPendingFields();
   private readonly mr = new MemoryRegionFields();
   private readonly hsr = new HandleSysRegFields();
+  /** Threads holding lines until their tgid shows (ThreadState.held), and how many lines they hold. */
+  private readonly holding: ThreadState[] = [];
+  private heldLines = 0;
   private readonly trap = new TrapRegFields();
   private handleSysRegSource = -1;
 
@@ -209,6 +212,7 @@ export class TraceParser implements LineHandler {
     if (this.finished) throw new Error('TraceParser.finish called twice');
     this.scanner.finish(this);
     this.finished = true;
+    this.releaseAllHeld();
     for (const th of this.threads.values()) {
       if (th.pendLine > 0) this.unpaired(th, 'end of trace');
       if (th.hsrLine !== 0) this.undefSysreg(th);
@@ -744,6 +748,7 @@ export class TraceParser implements LineHandler {
   // ---- special lines ----
 
   private lostLine(buf: Buffer, s: number, e: number, lineNo: number): void {
+    this.releaseAllHeld(); // the held lines come before the gap
     const m = this.lostMarker;
     if (!parseLostMarker(buf, s, e, m)) {
       this.malformed(lineNo, buf, s, e, "a loss marker 'CPU:<n> [LOST <m> EVENTS]' or 'CPU:<n> [<m> EVENTS DROPPED]'", R_LOST_MARKER);
@@ -826,6 +831,57 @@ export class TraceParser implements LineHandler {
     if (th.vmm !== null && th.vm >= 0) this.vmRegistry.noteVmm(th.vm, th.vmm);
   }
 
+  /**
+   * A line of a thread with no VM yet, in a layout with a tgid column. `(-------)` (no saved tgid
+   * yet): the line is held and true returned. A tgid after held lines: the thread becomes that
+   * tgid's VM and its held lines, then this one, are parsed (true). Otherwise false: parse on.
+   */
+  private holdOrRelease(ev: number, buf: Buffer, s: number, e: number, lineNo: number, h: LineHeader, th: ThreadState): boolean {
+    if (h.tgid < 0 && (th.tid === 0 || this.opts.tgidMap?.has(th.tid) === true)) return false; // idle, or mapped
+    if (h.tgid >= 0 && th.held === null) return false;
+    if (h.cpu >= 0 && h.tsValid) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi); // in file order, once
+    this.events.counts[ev]!--; // counted when parsed
+    if (th.held === null) {
+      th.held = [];
+      this.holding.push(th);
+    }
+    th.held.push({ lineNo, bytes: Buffer.from(buf.subarray(s, e)) });
+    this.heldLines++;
+    if (h.tgid >= 0) {
+      th.tgid = h.tgid;
+      this.setVm(th, this.vmRegistry.codeForTgid(h.tgid));
+      this.parseHeld(th);
+    } else if (this.heldLines > MAX_HELD_LINES) {
+      this.releaseAllHeld();
+    }
+    return true;
+  }
+
+  /** Every held thread takes the VM lines without a tgid get (--tgid-map, --vm, the file name) and its lines are parsed. */
+  private releaseAllHeld(): void {
+    for (const th of this.holding) {
+      if (th.held === null) continue;
+      this.setVm(th, this.vmRegistry.codeForTid(th.tid));
+      this.parseHeld(th);
+    }
+    this.holding.length = 0;
+  }
+
+  /** Parses a thread's held lines (its VM now set) with their own line numbers. */
+  private parseHeld(th: ThreadState): void {
+    const held = th.held!;
+    th.held = null;
+    this.heldLines -= held.length;
+    const lines = this.lines;
+    const last = this.lostTracker.saveLast(); // their timestamps were noted when they were held
+    for (const l of held) {
+      this.lines = l.lineNo - 1;
+      this.line(l.bytes, 0, l.bytes.length);
+    }
+    this.lines = lines;
+    this.lostTracker.restoreLast(last);
+  }
+
   private setVm(th: ThreadState, vm: number): void {
     th.vm = vm;
     this.vmRegistry.noteThread(vm, th.tid);
@@ -870,6 +926,7 @@ export class TraceParser implements LineHandler {
   private event(buf: Buffer, s: number, e: number, lineNo: number, h: LineHeader, th: ThreadState, col: number): void {
     const ev = this.eventId(buf, h.eventStart, h.eventEnd);
     this.events.counts[ev]!++;
+    if (th.vm < 0 && (h.layout & L_TGID) !== 0 && this.holdOrRelease(ev, buf, s, e, lineNo, h, th)) return;
     const kind = this.events.kinds[ev]!;
     this.thread(th, buf, h, col);
     if (h.cpu >= 0 && h.tsValid) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
@@ -1204,6 +1261,9 @@ function simpleTimestamp(buf: Buffer, p: number, e: number, h: LineHeader): numb
 }
 
 const WIDE_TS = new TimeScratch();
+
+/** Lines held for threads awaiting their tgid (ThreadState.held) before the parser gives up on all of them. */
+const MAX_HELD_LINES = 65536;
 
 /**
  * ftraceColumns when the cached columns did not match: the tgid column compared alone and the

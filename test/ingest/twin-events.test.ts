@@ -97,3 +97,47 @@ describe('a loss marker', () => {
     expect(p.summary.issues.find((i) => i.kind === 'unpaired_read')?.count).toBe(1);
   });
 });
+
+describe('a tgid column that reads (-------) before the thread is first scheduled', () => {
+  const line = (tid: number, tgid: string, cpu: number, ts: string, ev: string, body: string): string =>
+    `${'CPU 0/KVM'.padStart(16)}-${String(tid).padEnd(7)} (${tgid.padStart(7)}) [${String(cpu).padStart(3, '0')}] .....  ${ts}: ${ev}: ${body}\n`;
+  const w = (gpa: string) => `mmio write len 4 gpa ${gpa} val 0xffffffff`;
+
+  it("puts the thread's earlier lines in the VM its tgid names, in file order, without a VM named after the file", () => {
+    const text =
+      line(4251, '-------', 3, '1.000001', 'kvm_mmio', w('0x8000084')) +
+      line(5311, '5300', 4, '1.000002', 'kvm_mmio', w('0x8000100')) + // another VM's thread, tgid known
+      line(4251, '-------', 3, '1.000003', 'kvm_exit', 'TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0xffff800080a1b2c4') +
+      line(4251, '-------', 3, '1.000004', 'kvm_mmio', w('0x8000088')) +
+      line(4251, '4242', 3, '1.000005', 'kvm_mmio', w('0x800008c')) +
+      line(4251, '-------', 3, '1.000006', 'kvm_mmio', w('0x8000090'));
+    const p = parseBytes(enc(text), { format: 'ftrace', fallbackVm: 'file.txt' });
+    const rows = rowsOf(p);
+    expect(rows.map((r) => [r.seq, r.vm, r.addr, r.pc])).toEqual([
+      [2, '5300', '0x8000100', null],
+      [1, '4242', '0x8000084', null],
+      [4, '4242', '0x8000088', '0xffff800080a1b2c4'], // the held exit's PC
+      [5, '4242', '0x800008c', '0xffff800080a1b2c4'],
+      [6, '4242', '0x8000090', '0xffff800080a1b2c4'],
+    ]);
+    expect(p.summary.vms).not.toContain('file.txt');
+    expect(p.summary.eventCounts.get('kvm_mmio')).toBe(5);
+    expect(balanced(p)).toBe(true);
+  });
+
+  it('gives a thread whose tgid never shows the fallback VM at the end, and a loss marker releases held lines first', () => {
+    const text =
+      line(4251, '-------', 3, '1.000001', 'kvm_mmio', w('0x8000084')) +
+      line(4252, '-------', 5, '1.000002', 'kvm_mmio', w('0x8000088')) +
+      'CPU:5 [LOST 3 EVENTS]\n' +
+      line(4252, '4242', 5, '1.000003', 'kvm_mmio', w('0x800008c'));
+    const p = parseBytes(enc(text), { format: 'ftrace', fallbackVm: 'file.txt' });
+    expect(rowsOf(p).map((r) => [r.seq, r.tid, r.vm])).toEqual([
+      [1, 4251, 'file.txt'],
+      [2, 4252, 'file.txt'], // released before the gap: what the tgid was then is not known
+      [4, 4252, '4242'],
+    ]);
+    expect(p.summary.lost.map((l) => l.tsBeforeNs)).toEqual([1000002000n]);
+    expect(balanced(p)).toBe(true);
+  });
+});
