@@ -17,13 +17,22 @@
 --   GICv3 distributor array (INTIDs 0-31) is RAZ/WI under every revision.
 --
 --   One row per VM, vCPU, register family and direction; detail lists the words and the values.
-WITH hits AS (
-  SELECT import_id, vm, vcpu, seq, ts_ns, op, value,
-         CASE WHEN block = 'GICD' THEN 'GICD_IGROUPR' ELSE 'GICR_IGROUPR0' END AS reg,
-         CASE WHEN block = 'GICD' THEN (("offset" - 128) // 4)::INTEGER ELSE redist END AS word
-  FROM accesses_decoded
-  WHERE (block = 'GICD' AND "offset" BETWEEN '0x80'::UBIGINT AND '0xff'::UBIGINT)
-     OR (block = 'GICR' AND "offset" = '0x10080'::UBIGINT)
+WITH gic AS (
+  -- as igroupr-write-changes-group: vms.gic_version, else the frames in vm_blocks
+  SELECT v.import_id, v.vm,
+         coalesce(any_value(v.gic_version),
+                  CASE WHEN bool_or(b.block IN ('GICR', 'GITS')) THEN 3 WHEN bool_or(b.block = 'GICC') THEN 2 END) AS gic_version
+  FROM vms v LEFT JOIN vm_blocks b ON b.import_id = v.import_id AND b.vm = v.vm
+  GROUP BY v.import_id, v.vm
+),
+hits AS (
+  SELECT a.import_id, a.vm, a.vcpu, a.seq, a.ts_ns, a.op, a.value,
+         CASE WHEN a.block = 'GICD' THEN 'GICD_IGROUPR' ELSE 'GICR_IGROUPR0' END AS reg,
+         CASE WHEN a.block = 'GICD' THEN ((a."offset" - 128) // 4)::INTEGER ELSE a.redist END AS word
+  FROM accesses_decoded a LEFT JOIN gic g ON g.import_id = a.import_id AND g.vm = a.vm
+  -- GICv3 distributor word 0 (INTIDs 0-31) is RAZ/WI under every revision: not the change's register
+  WHERE (a.block = 'GICD' AND a."offset" BETWEEN (CASE WHEN g.gic_version = 3 THEN '0x84' ELSE '0x80' END)::UBIGINT AND '0xff'::UBIGINT)
+     OR (a.block = 'GICR' AND a."offset" = '0x10080'::UBIGINT)
 ),
 per_value AS (
   SELECT import_id, vm, vcpu, reg, op, value, count(*) AS n, min(ts_ns) AS first_ts, max(ts_ns) AS last_ts,

@@ -23,8 +23,8 @@ seen AS (
   -- per VM: did a recorded GICR_CTLR read show IR (bit 2), and did the guest invalidate LPIs by MMIO
   SELECT import_id, vm,
          bool_or("offset" = 0 AND op = 'R' AND value IS NOT NULL AND (value >> 2) & 1 = 1) AS ir_seen,
-         bool_or("offset" BETWEEN '0xa0'::UBIGINT AND '0xc3'::UBIGINT AND "offset" NOT BETWEEN '0xa8'::UBIGINT AND '0xaf'::UBIGINT
-                 AND "offset" NOT BETWEEN '0xb8'::UBIGINT AND '0xbf'::UBIGINT) AS direct_inv
+         -- what direct-lpi-invalidation counts: INVLPIR/INVALLR writes that reach KVM, SYNCR reads
+         bool_or((op = 'W' AND "offset" IN ('0xa0'::UBIGINT, '0xb0'::UBIGINT)) OR (op = 'R' AND "offset" = '0xc0'::UBIGINT)) AS direct_inv
   FROM accesses_decoded
   WHERE block = 'GICR' AND ("offset" = 0 OR "offset" BETWEEN '0xa0'::UBIGINT AND '0xc3'::UBIGINT)
   GROUP BY import_id, vm
