@@ -94,7 +94,7 @@ describe('abitrace rules', () => {
     const list = await runCli(['rules', '--format', 'json']);
     const rules = JSON.parse(list.stdout) as Array<{ rule: string; change: string }>;
     expect(rules.map((r) => r.rule)).toContain('igroupr-write-changes-group');
-    expect(new Set(rules.map((r) => r.change)).size).toBe(8);
+    expect(new Set(rules.map((r) => r.change)).size).toBe(10);
     const show = await runCli(['rules', 'show', 'iidr-read']);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/^iidr-read: Guest read GICD_IIDR/);

@@ -91,3 +91,29 @@ describe('new-traps-unchanged-values', () => {
     expect(counts).toEqual([2, 1, 0, 0, 1, 0, 0]);
   });
 });
+
+describe('smccc-workaround-1', () => {
+  it('finds SMCCC_ARCH_FEATURES calls per vCPU and counts the VM as unknown (argument and answer not traced)', async () => {
+    const { findings, counts, report } = await checkFixture('linux-boot.trace', 'smccc-workaround-1');
+    expect(findings.map((f) => f.slice(0, 5))).toEqual([
+      ['arch-features-probe', '4242', 0, 2, 4],
+      ['arch-features-probe', '4242', 1, 1, 8],
+    ]);
+    expect(String(findings[0]![5])).toMatch(/^SMCCC_ARCH_FEATURES ×2 \(HVC; argument not traced\)/);
+    expect(report.findings.every((f) => f.level === 'unknown')).toBe(true);
+    expect(counts).toEqual([2, 0, 0, 1, 1, 0, 0]); // 4242 unknown (a VM's status is one of touched, differs, unknown); 5300 (PSCI_VERSION only) unseen
+  });
+});
+
+describe('id-registers', () => {
+  it('lists reads of the ID registers whose defaults changed, with the other ID-space reads counted', async () => {
+    const { findings, counts, report } = await checkFixture('linux-boot.trace', 'id-registers');
+    expect(findings).toEqual([
+      ['id-register-reads', '4242', 0, 3, 3, 'ID_AA64MMFR2_EL1 (CCIDX masked, 6.3), ID_AA64PFR0_EL1 (MPAM hidden, 6.13) read ×3, '
+        + 'and 2 other ID-register read(s): values are not traced; whether the answer changed needs register snapshots of both hosts'],
+    ]);
+    expect(report.findings.every((f) => f.level === 'touch' && f.severity === 'info')).toBe(true);
+    expect(counts[0]).toBe(2);
+    expect(counts[1]).toBe(1); // VM 5300 read only ID_AA64ISAR0_EL1, whose default did not change
+  });
+});

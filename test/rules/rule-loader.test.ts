@@ -30,8 +30,8 @@ describe('built-in rule packs', () => {
       const rules = loadRules();
       expect(rules.every((r) => r.path.startsWith(BUILTIN_RULES_DIR))).toBe(true);
       expect([...new Set(rules.map((r) => r.change))].sort()).toEqual([
-        'cache-geometry', 'hypercall-bitmaps', 'new-traps-unchanged-values', 'psci-version', 'vgic-iidr-read',
-        'vgic-iidr-rev1-rev2', 'vgic-iidr-rev2-rev3', 'vgic-nassgi',
+        'cache-geometry', 'hypercall-bitmaps', 'id-registers', 'new-traps-unchanged-values', 'psci-version', 'smccc-workaround-1',
+        'vgic-iidr-read', 'vgic-iidr-rev1-rev2', 'vgic-iidr-rev2-rev3', 'vgic-nassgi',
       ]);
     } finally {
       process.chdir(cwd);
