@@ -971,11 +971,9 @@ export class TraceParser implements LineHandler {
           this.badBody(ev, kind, lineNo, buf, s, e);
           return;
         }
-        if (th.hsrLine !== 0) {
-          // the trap this kvm_sys_access describes, or an earlier one that got none (an UNDEF)
-          if (th.hsrEnc === this.sys.encoding && th.hsrWrite === this.sys.isWrite) th.hsrLine = 0;
-          else this.undefSysreg(th);
-        }
+        // the trap this kvm_sys_access describes (the same ESR; a differing encoding is trusted to
+        // kvm_sys_access, which names the register, rather than read as a second access)
+        th.hsrLine = 0;
         this.kvmSysAccess(ev, lineNo, h, th);
         return;
       case K_HANDLE_SYS_REG:
