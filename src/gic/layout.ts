@@ -125,6 +125,7 @@ export function versionFromEvidence(ev: LayoutEvidence): 2 | 3 | null {
     if (name.startsWith('gicv3')) return 3;
     if (name === 'gic_dist' || name === 'gic_cpu' || name === 'gicv2m') return 2;
   }
+  if ((ev.iccSysregs ?? 0) > 0) return 3; // trapped ICC_* accesses (ICC_SGI1R_EL1 IPIs): a GICv3 CPU interface
   for (const r of ev.idReads) {
     const off = r.gpa & 0xffff;
     // PIDR2.ArchRev 3 or 4 at +0xFFE8 only exists on GICv3 frames (a GICv2 frame is 4 KiB).
@@ -234,7 +235,9 @@ function pageCount(ev: LayoutEvidence, base: number, size: number): number {
 
 /**
  * vCPUs implied by redistributor evidence for maps whose GICR region ends at the distributor:
- * the highest frame with SGI_base traffic, or a GICR_TYPER read with Last set (its processor number + 1).
+ * the highest frame with SGI_base traffic, or a GICR_TYPER read with Last set (its processor
+ * number + 1). vCPU i's frame is at region base + i × 128 KiB and the region ends at the
+ * distributor, so the Last vCPU's frame is the one right below it (dist − 128 KiB).
  */
 function vcpuEvidence(ev: LayoutEvidence, platform: PlatformDef, version: 2 | 3): number {
   if (version !== 3) return 0;
@@ -245,7 +248,7 @@ function vcpuEvidence(ev: LayoutEvidence, platform: PlatformDef, version: 2 | 3)
     if ((r.gpa & 0xffff) !== 0x8 || (r.len !== 8 && r.len !== 4)) continue;
     if ((r.value & 0x10) === 0) continue; // GICR_TYPER.Last
     const proc = (r.value >>> 8) & 0xffff;
-    if (platform.redistDependsOnVcpus ? r.gpa - 8 === dist - (proc + 1) * 0x20000 : true) n = Math.max(n, proc + 1);
+    if (platform.redistDependsOnVcpus ? r.gpa - 8 === dist - 0x20000 : true) n = Math.max(n, proc + 1);
   }
   if (platform.redistDependsOnVcpus) {
     const distPage = Math.floor(dist / 0x10000);

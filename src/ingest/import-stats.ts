@@ -65,6 +65,8 @@ class VmLayout {
   // The last id-read key and v2 frame: guests poll the same register, so most lookups repeat the
   // previous one and skip the Set/Map (a hash of a double per access otherwise).
   lastIdKey = -1;
+  /** LayoutEvidence.iccSysregs. */
+  icc = 0;
   lastFrame = -1;
   lastFrameHits: V2FrameHits | null = null;
 }
@@ -106,6 +108,12 @@ export class LayoutCollector {
       const pages = this.vms[vm]!.pages;
       pages.set(page, (pages.get(page) ?? 0) + this.slotCount[k]!);
     }
+  }
+
+  /** A sysreg row (its encoding, as sysregEncoding()): counts the GICv3 CPU-interface registers. */
+  sysreg(vm: number, enc: number): void {
+    const crm = (enc >>> 8) & 15;
+    if (((enc >>> 19) & 3) === 3 && ((enc >>> 12) & 15) === 12 && crm >= 8 && crm <= 12) this.vmLayout(vm).icc++;
   }
 
   mmio(vm: number, gpaLo: number, gpaHi: number, isRead: boolean, len: number, valLo: number, valHi: number): void {
@@ -182,8 +190,11 @@ export class LayoutCollector {
         this.slotPage[k] = -1;
         this.slotCount[k] = 0;
       }
-      if (l.pages.size === 0 && l.regions.size === 0) return;
-      out.push({ vm, pages: new Map([...l.pages].sort((a, b) => a[0] - b[0])), regions: l.regions, idReads: l.idReads, v2Frames: l.v2Frames });
+      if (l.pages.size === 0 && l.regions.size === 0 && l.icc === 0) return;
+      out.push({
+        vm, pages: new Map([...l.pages].sort((a, b) => a[0] - b[0])), regions: l.regions, idReads: l.idReads, v2Frames: l.v2Frames,
+        ...(l.icc > 0 ? { iccSysregs: l.icc } : {}),
+      });
     });
     return out;
   }

@@ -1103,6 +1103,7 @@ export class TraceParser implements LineHandler {
     th.sysEnc = f.encoding;
     th.sysWrite = f.isWrite;
     this.accesses++;
+    this.layoutEvidence.sysreg(th.vm, f.encoding);
   }
 
   /**
@@ -1139,6 +1140,7 @@ export class TraceParser implements LineHandler {
     w.end();
     this.otherEvents--;
     this.accesses++;
+    this.layoutEvidence.sysreg(th.vm, th.hsrEnc);
   }
 
   private hypercall(ev: number, kind: number, lineNo: number, h: LineHeader, th: ThreadState): void {

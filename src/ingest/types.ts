@@ -70,6 +70,11 @@ export interface LayoutEvidence {
   idReads: Array<{ gpa: number; len: number; value: number }>;
   /** 4 KiB frame base → GICv2-distributor-shaped traffic there, at most 64 frames. */
   v2Frames: Map<number, V2FrameHits>;
+  /**
+   * Trapped GICv3 CPU-interface system-register accesses (ICC_*: Op0 3, CRn 12, CRm 8–12; every
+   * multi-vCPU GICv3 guest writes ICC_SGI1R_EL1 for its IPIs): only a GICv3 guest makes them.
+   */
+  iccSysregs?: number;
 }
 
 export interface VmInfo {

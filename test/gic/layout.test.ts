@@ -35,11 +35,24 @@ describe('resolveVmLayout', () => {
     expect(blk(l, 'GITS')!.base).toBe(dist - 4 * 0x20000);
   });
 
-  it('GICR_TYPER.Last in a recorded read fixes the vCPU count', () => {
+  it('GICR_TYPER.Last in a recorded read fixes the vCPU count (the Last frame is right below the distributor)', () => {
     const dist = 0x09000000 - 0x10000; // Cloud Hypervisor
-    const ev = evidence({ idReads: [{ gpa: dist - 2 * 0x20000 + 8, len: 8, value: (1 << 8) | 0x10 | 1 }] });
-    const l = resolveVmLayout('ch', ev, 'cloud-hypervisor', 0, {});
-    expect(blk(l, 'GICR')).toMatchObject({ base: dist - 2 * 0x20000, size: 2 * 0x20000 });
+    for (const n of [2, 4]) {
+      // vCPU n − 1 (Last) at dist − 128 KiB; vCPU 0 at the region base, dist − n × 128 KiB
+      const ev = evidence({ idReads: [{ gpa: dist - 0x20000 + 8, len: 8, value: ((n - 1) << 8) | 0x10 | 1 }] });
+      const l = resolveVmLayout('ch', ev, 'cloud-hypervisor', 0, {});
+      expect(blk(l, 'GICR'), String(n)).toMatchObject({ base: dist - n * 0x20000, size: n * 0x20000 });
+    }
+    // a Last-shaped value in another frame (an ITS's GITS_TYPER below the region) is not taken
+    const its = evidence({ idReads: [{ gpa: dist - 3 * 0x20000 + 8, len: 8, value: (9 << 8) | 0x10 | 1 }] });
+    expect(blk(resolveVmLayout('ch', its, 'cloud-hypervisor', 0, {}), 'GICR')).toMatchObject({ base: dist - 0x20000, size: 0x20000 });
+  });
+
+  it('trapped ICC_* sysreg accesses make it GICv3 without any redistributor traffic', () => {
+    const ev = evidence({ pages: pages(0x8000000), iccSysregs: 12 });
+    expect(resolveVmLayout('q', ev, 'qemu', 1, {}).gicVersion).toBe(3);
+    const fc = evidence({ pages: pages(0x3fff0000), iccSysregs: 3 });
+    expect(resolveVmLayout('f', fc, 'firecracker', 2, {})).toMatchObject({ gicVersion: 3 });
   });
 
   it('without a VMM name, the page histogram picks the platform', () => {

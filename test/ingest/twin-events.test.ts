@@ -141,3 +141,15 @@ describe('a tgid column that reads (-------) before the thread is first schedule
     expect(balanced(p)).toBe(true);
   });
 });
+
+describe('layout evidence from sysreg rows', () => {
+  it('counts trapped ICC_* accesses (GICv3 CPU interface) per VM, not other CRn 12 registers', () => {
+    const text =
+      ftrace('CPU 0/KVM', 4251, 3, '1.000001', 'kvm_sys_access', 'PC: ffff800080a20f10 SYS_ICC_SGI1R_EL1 (3,0,12,11,5) write') +
+      ftrace('CPU 0/KVM', 4251, 3, '1.000002', 'kvm_sys_access', 'PC: ffff800080a20f14 SYS_ICC_SGI1R_EL1 (3,0,12,11,5) write') +
+      ftrace('CPU 0/KVM', 4251, 3, '1.000003', 'kvm_sys_access', 'PC: ffff800080a20f18 SYS_VBAR_EL1 (3,0,12,0,0) write') +
+      ftrace('CPU 0/KVM', 4251, 3, '1.000004', 'kvm_mmio', 'mmio write len 4 gpa 0x8000100 val 0x1');
+    const p = parseBytes(enc(text), { format: 'ftrace' });
+    expect(p.summary.layout.map((l) => l.iccSysregs)).toEqual([2]);
+  });
+});
