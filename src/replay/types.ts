@@ -23,7 +23,7 @@ export interface ReplayOptions {
   hostRevision?: string;
   /** Treat the first access as the VM's reset state even without a visible boot. */
   fromReset?: boolean;
-  /** nr_irqs when the trace has no GICD_TYPER read (default 256). */
+  /** nr_irqs when the trace has no GICD_TYPER read (default: what the VM's VMM configures, platforms.ts; else 256). */
   nrIrqs?: number;
   /** Registers whose differences are known to be benign (still reported, flagged ignored). */
   ignore?: string[];

@@ -4,6 +4,7 @@
  * The engine (engine.ts) resolves each access once and calls replayRead / replayWrite here.
  */
 import { REGISTER_NAMES } from '../gic/catalogue.ts';
+import { platformById } from '../gic/platforms.ts';
 import { H } from '../gic/descriptor.ts';
 import { compiledFrame, W_FEATURE_SHIFT, type CompiledFrame } from '../emulator/compiled-frame.ts';
 import { profileById, type RevisionProfile } from '../emulator/profiles.ts';
@@ -165,8 +166,11 @@ export class VmRun {
     this.scan = scan;
     const version = scan.blocks.gicVersion;
     let nrIrqs = scan.nrIrqsFromTyper;
-    this.nrIrqsSource = nrIrqs !== null ? 'GICD_TYPER read' : opts.nrIrqs !== undefined ? '--nr-irqs' : 'default';
-    nrIrqs ??= opts.nrIrqs ?? 256;
+    // without a recorded GICD_TYPER: --nr-irqs, else what the VMM configures (platforms.ts), else 256
+    const vmmIrqs = platformById(input.layout.platform)?.nrIrqs;
+    this.nrIrqsSource = nrIrqs !== null ? 'GICD_TYPER read' : opts.nrIrqs !== undefined ? '--nr-irqs'
+      : vmmIrqs !== undefined ? `${input.layout.platform} default` : 'default';
+    nrIrqs ??= opts.nrIrqs ?? vmmIrqs ?? 256;
     this.nrIrqs = nrIrqs;
     const nv = scan.vcpus;
     this.nv = nv;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../src/replay/engine.ts';
 import { batchFromRows, irq, qemuVirtLayout, type Row } from './helpers/rows.ts';
+import { platformById } from '../../src/gic/platforms.ts';
+import type { VmLayout } from '../../src/gic/layout.ts';
 
 const D = 0x08000000;
 const R0 = 0x080a0000; // vCPU 0 RD_base
@@ -222,4 +224,18 @@ describe('pending state the guest can clear through the untraced CPU interface (
       expect(without.fidelity[0]!.mismatches).toBe(1);
     });
   }
+});
+
+describe('nr_irqs without a recorded GICD_TYPER', () => {
+  it("is what the VM's VMM configures (Firecracker 128, QEMU virt 288), --nr-irqs over it, the TYPER read over both", () => {
+    const fc: VmLayout = { vm: 'fc', vmm: 'firecracker', platform: 'firecracker', gicVersion: 3, source: 'test',
+      blocks: platformById('firecracker')!.blocks({ gicVersion: 3, nrVcpus: 1, its: true }) };
+    const dist = 0x3fff0000;
+    const rows: Row[] = [{ op: 'W', addr: dist + 0x104, value: 1 }];
+    const vm = (layout: VmLayout, r: Row[], opts = {}) => replay([{ code: 0, name: layout.vm, layout }], [batchFromRows(r)], [], opts).vms[0]!;
+    expect(vm(fc, rows)).toMatchObject({ nr_irqs: 128, nr_irqs_source: 'firecracker default' });
+    expect(vm(fc, rows, { nrIrqs: 64 })).toMatchObject({ nr_irqs: 64, nr_irqs_source: '--nr-irqs' });
+    expect(vm(qemuVirtLayout('q', 3, 1), [{ op: 'W', addr: D + 0x104, value: 1 }])).toMatchObject({ nr_irqs: 288, nr_irqs_source: 'qemu-virt default' });
+    expect(vm(qemuVirtLayout('q', 3, 1), [{ op: 'R', addr: D + 0x4, value: 0x007a0008 }])).toMatchObject({ nr_irqs: 288, nr_irqs_source: 'GICD_TYPER read' });
+  });
 });
