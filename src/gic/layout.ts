@@ -62,8 +62,9 @@ export function resolveLayouts(summary: ParseSummary, overrides: LayoutOverrides
     throw new AbitraceError(E.PLATFORM_UNKNOWN,
       `unknown platform '${overrides.platform}' (expected one of ${PLATFORMS.map((p) => p.id).join(', ')})`);
   return summary.vms.map((name, code) => {
-    const ev = summary.layout.find((e) => e.vm === code) ?? EMPTY_EVIDENCE(code);
     const info = summary.vmInfo.find((v) => v.vm === code);
+    const found = summary.layout.find((e) => e.vm === code) ?? EMPTY_EVIDENCE(code);
+    const ev = info !== undefined && info.vcpus > 0 ? { ...found, namedVcpus: info.vcpus } : found;
     return resolveVmLayout(name, ev, info?.vmm ?? null, info?.threads ?? 0, overrides);
   });
 }
@@ -243,7 +244,7 @@ function vcpuEvidence(ev: LayoutEvidence, platform: PlatformDef, version: 2 | 3)
   if (version !== 3) return 0;
   const probe = platform.blocks({ gicVersion: 3, nrVcpus: 1, its: false });
   const dist = probe.find((b) => b.block === 'GICD')!.base;
-  let n = 0;
+  let n = ev.namedVcpus ?? 0; // vCPU thread names: at least the highest index + 1
   for (const r of ev.idReads) {
     if ((r.gpa & 0xffff) !== 0x8 || (r.len !== 8 && r.len !== 4)) continue;
     if ((r.value & 0x10) === 0) continue; // GICR_TYPER.Last

@@ -44,6 +44,7 @@ export class VmRegistry {
   private readonly byTgid = new Map<number, number>();
   private fallbackCode = -1;
   private readonly vmm: Array<VmmKind | null> = [];
+  private readonly maxVcpu: number[] = [];
   private readonly threads: Array<Set<number>> = [];
 
   constructor(
@@ -56,6 +57,7 @@ export class VmRegistry {
     const c = this.dict.intern(label);
     if (c === before) {
       this.vmm.push(null);
+      this.maxVcpu.push(-1);
       this.threads.push(new Set());
     }
     return c;
@@ -82,11 +84,16 @@ export class VmRegistry {
     this.threads[vm]!.add(tid);
   }
 
+  /** A thread of the VM named as vCPU `vcpu`. */
+  noteVcpu(vm: number, vcpu: number): void {
+    if (vcpu > this.maxVcpu[vm]!) this.maxVcpu[vm] = vcpu;
+  }
+
   noteVmm(vm: number, vmm: VmmKind): void {
     if (this.vmm[vm] === null) this.vmm[vm] = vmm;
   }
 
   info(): VmInfo[] {
-    return this.dict.entries.map((_, vm) => ({ vm, vmm: this.vmm[vm] ?? null, threads: this.threads[vm]!.size }));
+    return this.dict.entries.map((_, vm) => ({ vm, vmm: this.vmm[vm] ?? null, threads: this.threads[vm]!.size, vcpus: this.maxVcpu[vm]! + 1 }));
   }
 }

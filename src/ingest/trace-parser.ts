@@ -829,6 +829,7 @@ export class TraceParser implements LineHandler {
     th.vcpu = v === null ? -1 : v.vcpu;
     th.vmm = v === null ? null : v.vmm;
     if (th.vmm !== null && th.vm >= 0) this.vmRegistry.noteVmm(th.vm, th.vmm);
+    if (th.vcpu >= 0 && th.vm >= 0) this.vmRegistry.noteVcpu(th.vm, th.vcpu);
   }
 
   /**
@@ -886,6 +887,7 @@ export class TraceParser implements LineHandler {
     th.vm = vm;
     this.vmRegistry.noteThread(vm, th.tid);
     if (th.vmm !== null) this.vmRegistry.noteVmm(vm, th.vmm);
+    if (th.vcpu >= 0) this.vmRegistry.noteVcpu(vm, th.vcpu);
   }
 
   private sourceCode(ev: number): number {

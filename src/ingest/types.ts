@@ -75,12 +75,16 @@ export interface LayoutEvidence {
    * multi-vCPU GICv3 guest writes ICC_SGI1R_EL1 for its IPIs): only a GICv3 guest makes them.
    */
   iccSysregs?: number;
+  /** VmInfo.vcpus, added when layouts are resolved: a lower bound on the vCPU count. */
+  namedVcpus?: number;
 }
 
 export interface VmInfo {
   vm: number; // dictionary code
   vmm: VmmKind | null; // from vCPU thread names
   threads: number; // distinct tids
+  /** Highest vCPU index named by a thread of the VM (`CPU 3/KVM`, `fc_vcpu 3`, …) + 1; 0 when none. */
+  vcpus: number;
 }
 
 export interface ParseSummary {

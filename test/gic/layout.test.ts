@@ -48,6 +48,14 @@ describe('resolveVmLayout', () => {
     expect(blk(resolveVmLayout('ch', its, 'cloud-hypervisor', 0, {}), 'GICR')).toMatchObject({ base: dist - 0x20000, size: 0x20000 });
   });
 
+  it('vCPU thread names bound the vCPU count from below (a mid-run capture with SGI-page traffic of vCPU 1 only)', () => {
+    const dist = 0x40000000 - 0x10000; // Firecracker, 4 vCPUs: vCPU 1's frame is dist − 3 × 128 KiB
+    const ev = evidence({ pages: pages(dist, dist - 3 * 0x20000 + 0x10000) });
+    expect(blk(resolveVmLayout('fc', ev, 'firecracker', 4, {}), 'GICR')!.base).toBe(dist - 3 * 0x20000); // frame 3 from the top: n ≥ 3
+    const named = { ...ev, namedVcpus: 4 }; // fc_vcpu 3 was seen
+    expect(blk(resolveVmLayout('fc', named, 'firecracker', 4, {}), 'GICR')).toMatchObject({ base: dist - 4 * 0x20000, size: 4 * 0x20000 });
+  });
+
   it('trapped ICC_* sysreg accesses make it GICv3 without any redistributor traffic', () => {
     const ev = evidence({ pages: pages(0x8000000), iccSysregs: 12 });
     expect(resolveVmLayout('q', ev, 'qemu', 1, {}).gicVersion).toBe(3);
@@ -163,7 +171,7 @@ describe('resolveLayouts', () => {
   it('decides each VM of a mixed host trace on its own evidence; rejects an unknown --platform', () => {
     const summary = {
       vms: ['qemu-vm', 'fc-vm'],
-      vmInfo: [{ vm: 0, vmm: 'qemu', threads: 2 }, { vm: 1, vmm: 'firecracker', threads: 1 }],
+      vmInfo: [{ vm: 0, vmm: 'qemu', threads: 2, vcpus: 2 }, { vm: 1, vmm: 'firecracker', threads: 1, vcpus: 1 }],
       layout: [evidence({ vm: 0 }), evidence({ vm: 1, pages: pages(0x3fff0000, 0x3ffe0000) })],
     } as unknown as ParseSummary;
     const ls = resolveLayouts(summary, {});

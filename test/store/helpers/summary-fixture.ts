@@ -16,7 +16,7 @@ export function fakeSummary(rows: number, vms: string[], sources: string[]): Par
     lost: [{ line: 5, hostCpu: 3, count: 1834, tsBeforeNs: 1_000_000n, tsAfterNs: 2_000_000n }],
     vms,
     sources,
-    vmInfo: vms.map((_, vm) => ({ vm, vmm: 'qemu' as const, threads: 2 })),
+    vmInfo: vms.map((_, vm) => ({ vm, vmm: 'qemu' as const, threads: 2, vcpus: 2 })),
     layout: [],
   };
 }
