@@ -45,6 +45,11 @@ export function fieldOf(h: number): FieldGroup {
 const differs = (profiles: readonly RevisionProfile[], f: ((p: RevisionProfile) => unknown) | undefined): boolean =>
   f !== undefined && profiles.some((p) => f(p) !== f(profiles[0]!));
 
+/** Whether handler `h` reads or writes differently under the two profiles (a profile fact it consults differs). */
+export function handlerDiffers(h: HandlerKind, a: RevisionProfile, b: RevisionProfile): boolean {
+  return differs([a, b], READ_FACTS[h]) || differs([a, b], WRITE_FACTS[h]);
+}
+
 export interface SharingPlan {
   /** Field groups each model keeps to itself. */
   own: Set<FieldGroup>;

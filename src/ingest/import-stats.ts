@@ -2,6 +2,7 @@
  * Import statistics instead of aborts (as in Perfetto's trace processor): issue tallies with the
  * first samples, ring-buffer loss records, and per-VM layout evidence for platform detection.
  */
+import { isIccSysreg } from '../model/codes.ts';
 import type { IssueSample, IssueTally, LayoutEvidence, LostEventsRecord, V2FrameHits } from './types.ts';
 import { toBigInt } from './timestamp.ts';
 
@@ -112,8 +113,7 @@ export class LayoutCollector {
 
   /** A sysreg row (its encoding, as sysregEncoding()): counts the GICv3 CPU-interface registers. */
   sysreg(vm: number, enc: number): void {
-    const crm = (enc >>> 8) & 15;
-    if (((enc >>> 19) & 3) === 3 && ((enc >>> 12) & 15) === 12 && crm >= 8 && crm <= 12) this.vmLayout(vm).icc++;
+    if (isIccSysreg(enc)) this.vmLayout(vm).icc++;
   }
 
   mmio(vm: number, gpaLo: number, gpaHi: number, isRead: boolean, len: number, valLo: number, valHi: number): void {

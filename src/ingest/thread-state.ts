@@ -68,8 +68,6 @@ export class ThreadState {
   /** Row of the thread's last kvm_sys_access in generation `sysGen` (a trap_reg may give its value), -1 when none. */
   sysRow = -1;
   sysGen = -1;
-  sysEnc = 0;
-  sysWrite = false;
   /**
    * A kvm_handle_sys_reg trap waiting for its kvm_sys_access (line number, 0 when none): without
    * one, KVM did not know the encoding (an UNDEF) and the trap becomes the row.

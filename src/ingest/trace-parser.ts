@@ -656,6 +656,7 @@ export class TraceParser implements LineHandler {
     const h = this.hdr;
     if (h.tgid >= 0 ? h.tgid !== th.tgid : th.vm < 0) return false; // the thread's VM would be (re)assigned
     if (th.hsrLine !== 0) return false; // a kvm_handle_sys_reg trap to settle first
+    th.lastCpu = h.cpu; // also when the line falls back: thread() sets the same
     if (n + 11 > e) return false;
     const w0 = dv.getInt32(n, true);
     if (w0 === W_VGIC) return this.irqEv >= 0 && this.fusedIrqPending(buf, dv, n, e, lineNo, th, layout, padBit);
@@ -681,7 +682,6 @@ export class TraceParser implements LineHandler {
     this.events.counts[ev]!++;
     this.layoutSeen |= body - colon >= 3 ? layout | padBit : layout; // 2+ spaces after the colon
     if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
-    th.lastCpu = h.cpu;
     if (ev === this.entryEv) {
       th.pcValid = false;
       th.smcRow = -1;
@@ -714,7 +714,6 @@ export class TraceParser implements LineHandler {
     this.events.counts[ev]!++;
     this.layoutSeen |= body - n >= 26 ? layout | padBit : layout; // 2+ spaces after the colon
     if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
-    th.lastCpu = h.cpu;
     this.irqPending(ev, lineNo, h, th);
     this.fusedLines++;
     return true;
@@ -739,7 +738,6 @@ export class TraceParser implements LineHandler {
     this.events.counts[ev]!++;
     this.layoutSeen |= body - n >= 11 ? layout | padBit : layout; // 2+ spaces after the colon
     if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
-    th.lastCpu = h.cpu;
     this.kvmMmio(ev, lineNo, h, th);
     this.fusedLines++;
     return true;
@@ -1082,12 +1080,9 @@ export class TraceParser implements LineHandler {
     const w = this.writer;
     const i = w.begin(lineNo, h.tsValid, h.tsLo, h.tsHi, h.cpu, th.tid, th.vm, th.vcpu, this.exitSourceCode, SPACE_SMC, OP_WRITE);
     if (f.pcValid) w.pc(i, f.pcLo, f.pcHi);
-    const gen = w.gen;
     w.end();
-    if (w.gen === gen) {
-      th.smcRow = i;
-      th.smcGen = gen;
-    }
+    th.smcRow = i;
+    th.smcGen = w.gen;
     this.accesses++;
   }
 
@@ -1102,8 +1097,6 @@ export class TraceParser implements LineHandler {
     w.end();
     th.sysRow = i;
     th.sysGen = w.gen;
-    th.sysEnc = f.encoding;
-    th.sysWrite = f.isWrite;
     this.accesses++;
     this.layoutEvidence.sysreg(th.vm, f.encoding);
   }
@@ -1118,8 +1111,9 @@ export class TraceParser implements LineHandler {
     const w = this.writer;
     const i = th.sysRow;
     th.sysRow = -1;
-    if (i < 0 || th.sysGen !== w.gen || th.sysWrite !== f.isWrite) return;
-    const same = f.fn === FN_OTHER ? ((th.sysEnc >>> 19) & 3) === 2 : th.sysEnc === sysregEncoding(2, 0, 0, f.reg & 15, f.fn);
+    if (i < 0 || th.sysGen !== w.gen || (w.batch.op[i] === OP_WRITE) !== f.isWrite) return;
+    const enc = w.batch.addr32[2 * i]!; // the row's sysreg encoding
+    const same = f.fn === FN_OTHER ? ((enc >>> 19) & 3) === 2 : enc === sysregEncoding(2, 0, 0, f.reg & 15, f.fn);
     if (same && !w.hasValue(i)) w.value(i, f.valLo, f.valHi);
   }
 

@@ -26,6 +26,8 @@ export function sysregFields(enc: number): [op0: number, op1: number, crn: numbe
   return [(enc >>> 19) & 3, (enc >>> 16) & 7, (enc >>> 12) & 15, (enc >>> 8) & 15, (enc >>> 5) & 7];
 }
 
+const SGI_REGS = [sysregEncoding(3, 0, 12, 11, 5), sysregEncoding(3, 0, 12, 11, 6), sysregEncoding(3, 0, 12, 11, 7)];
+
 /**
  * ICC_SGI1R_EL1 (3,0,12,11,5), ICC_ASGI1R_EL1 (3,1,12,11,6), ICC_SGI0R_EL1 (3,2,12,11,7): the
  * GICv3 SGI-generation registers, whose writes trap (vgic.md §6.3). op1 is not compared: the
@@ -33,5 +35,11 @@ export function sysregFields(enc: number): [op0: number, op1: number, crn: numbe
  */
 export function isSgiSysreg(enc: number): boolean {
   const e = enc & ~(7 << 16);
-  return e === sysregEncoding(3, 0, 12, 11, 5) || e === sysregEncoding(3, 0, 12, 11, 6) || e === sysregEncoding(3, 0, 12, 11, 7);
+  return e === SGI_REGS[0] || e === SGI_REGS[1] || e === SGI_REGS[2];
+}
+
+/** A GICv3 CPU-interface register (ICC_*: Op0 3, CRn 12, CRm 8–12), the SGI registers among them. */
+export function isIccSysreg(enc: number): boolean {
+  const crm = (enc >>> 8) & 15;
+  return ((enc >>> 19) & 3) === 3 && ((enc >>> 12) & 15) === 12 && crm >= 8 && crm <= 12;
 }
