@@ -29,7 +29,7 @@ steps AS (
          row_number() OVER (PARTITION BY r.import_id, r.vm ORDER BY r.seq) AS n,
          row_number() OVER (PARTITION BY r.import_id, r.vm, r.block IN ('GICD', 'GICR', 'GITS', 'GICC') ORDER BY r.seq) AS gic_n
   FROM relevant r JOIN boot b ON b.import_id = r.import_id AND b.vm = r.vm
-   AND r.tid = b.tid AND r.vcpu IS NOT DISTINCT FROM b.vcpu
+   AND r.tid IS NOT DISTINCT FROM b.tid AND r.vcpu IS NOT DISTINCT FROM b.vcpu
 ),
 per_vm AS (
   SELECT s.import_id, s.vm,

@@ -8,7 +8,7 @@ import {
   Data, RecordBatch, Struct, Vector, makeData, vectorFromArray, Utf8, type Schema,
 } from 'apache-arrow';
 import type { AccessBatch, NullableColumn } from '../model/access-batch.ts';
-import { OP_NAMES, SPACE_NAMES } from '../model/codes.ts';
+import { NO_TID, OP_NAMES, SPACE_NAMES } from '../model/codes.ts';
 import { accessSchema, ACCESS_ARROW_VERSION } from './access-schema.ts';
 
 function utf8Chunk(values: readonly string[]): Data<Utf8> {
@@ -69,7 +69,7 @@ export class AccessRecordBatchBuilder {
       makeData({ type: f[1]!.type, length: n, data: batch.seq.subarray(0, n) }),
       makeData({ type: f[2]!.type, length: n, data: batch.ts_ns.subarray(0, n), ...nullable('ts_ns') }),
       makeData({ type: f[3]!.type, length: n, data: batch.host_cpu.subarray(0, n), ...nullable('host_cpu') }),
-      makeData({ type: f[4]!.type, length: n, data: batch.tid.subarray(0, n) }),
+      makeData({ type: f[4]!.type, length: n, data: batch.tid.subarray(0, n), ...tidNulls(batch.tid, n) }),
       makeData({ type: f[5]!.type, length: n, data: batch.vm.subarray(0, n), dictionary: this.vm.update(vms) }),
       makeData({ type: f[6]!.type, length: n, data: batch.vcpu.subarray(0, n), ...nullable('vcpu') }),
       makeData({ type: f[7]!.type, length: n, data: batch.source.subarray(0, n), dictionary: this.source.update(sources) }),
@@ -84,4 +84,17 @@ export class AccessRecordBatchBuilder {
     const struct = makeData({ type: new Struct(f), length: n, nullCount: 0, children });
     return new RecordBatch(this.schema, struct);
   }
+}
+
+/** A validity bitmap for the tid column when a row has NO_TID (-1: the trace names no thread); none otherwise. */
+function tidNulls(tid: Int32Array, n: number): { nullBitmap?: Uint8Array; nullCount?: number } {
+  const view = tid.subarray(0, n);
+  if (view.indexOf(NO_TID) < 0) return {};
+  const bits = new Uint8Array(Math.ceil(n / 64) * 8);
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    if (view[i] === NO_TID) nulls++;
+    else bits[i >>> 3] = bits[i >>> 3]! | (1 << (i & 7));
+  }
+  return { nullBitmap: bits, nullCount: nulls };
 }

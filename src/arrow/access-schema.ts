@@ -36,7 +36,7 @@ export function accessSchema(metadata: Map<string, string>): Schema {
     new Field('seq', new Int64(), false),
     new Field('ts_ns', new Int64(), true),
     new Field('host_cpu', new Int16(), true),
-    new Field('tid', new Int32(), false),
+    new Field('tid', new Int32(), true), // NULL: the trace names no thread (QEMU logs without `<tid>@`)
     new Field('vm', vmType(), false),
     new Field('vcpu', new Int16(), true),
     new Field('source', sourceType(), false),

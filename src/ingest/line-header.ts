@@ -20,6 +20,7 @@ export const L_LATENCY = 512; // trace-cmd report -l: `%8.8s-%-5d %3d<flags>`, n
 /** Column limits: host_cpu and vcpu are SMALLINT, tid INTEGER. Larger values are malformed input. */
 export const MAX_CPU = 32767;
 export const MAX_TID = 2147483647;
+export { NO_TID } from '../model/codes.ts';
 
 export class LineHeader {
   commStart = 0;

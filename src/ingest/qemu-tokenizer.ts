@@ -6,11 +6,11 @@
  *   <event> <message>                            (no timestamp)
  *
  * Event names are QEMU trace-event identifiers: lower-case letters, digits and '_'. A line without
- * a tid gets tid 0; QEMU lines have no host CPU.
+ * a tid gets NO_TID (NULL in `accesses`); QEMU lines have no host CPU.
  */
 import { CH_AT, CH_COLON, CH_DASH, CH_SPACE } from './bytes.ts';
 import {
-  L_QEMU_AT, L_QEMU_ISO, L_QEMU_PLAIN, LineHeader, MAX_TID, R_EVENT, R_QEMU_PREFIX, R_TIMESTAMP,
+  L_QEMU_AT, L_QEMU_ISO, L_QEMU_PLAIN, LineHeader, MAX_TID, NO_TID, R_EVENT, R_QEMU_PREFIX, R_TIMESTAMP,
 } from './line-header.ts';
 import { parseIsoUtc, parseSecondsDotFraction, TimeScratch } from './timestamp.ts';
 
@@ -32,7 +32,7 @@ export function tokenizeQemu(buf: Buffer, p: number, end: number, h: LineHeader)
   h.commKnown = false;
   h.tgid = -1;
   h.cpu = -1;
-  h.tid = 0;
+  h.tid = NO_TID;
   h.tsValid = false;
   const c0 = buf[p]!;
   if (c0 >= 48 && c0 <= 57) {

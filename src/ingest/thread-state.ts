@@ -98,7 +98,8 @@ const SLOTS = 4096;
 /** tid → ThreadState, with a direct-mapped cache in front of the Map (interleaved vCPU threads). */
 export class ThreadTable {
   private readonly map = new Map<number, ThreadState>();
-  private readonly slots: ThreadState[] = new Array<ThreadState>(SLOTS).fill(new ThreadState(-1));
+  // the empty slots' placeholder has a tid no line has (NO_TID, -1, is a real key)
+  private readonly slots: ThreadState[] = new Array<ThreadState>(SLOTS).fill(new ThreadState(-2));
 
   get(tid: number): ThreadState {
     const k = tid & (SLOTS - 1);

@@ -43,3 +43,6 @@ export function isIccSysreg(enc: number): boolean {
   const crm = (enc >>> 8) & 15;
   return ((enc >>> 19) & 3) === 3 && ((enc >>> 12) & 15) === 12 && crm >= 8 && crm <= 12;
 }
+
+/** The tid of a row whose trace names no thread (QEMU logs without the `<tid>@` prefix): NULL in `accesses`. */
+export const NO_TID = -1;

@@ -9,11 +9,11 @@ import { createHash } from 'node:crypto';
 import { catalogueStatements } from '../gic/catalogue-sql.ts';
 import { OP_NAMES, SPACE_NAMES } from '../model/codes.ts';
 import type { Database } from './database.ts';
-import { ACCESS_CODES_VIEW, ACCESS_ROWS_DDL, packedSelect } from './access-row-layout.ts';
+import { ACCESS_CODES_VIEW, ACCESS_ROWS_DDL, packedSelect, SEQ_BITS } from './access-row-layout.ts';
 import { IRQ_CODES_VIEW, IRQ_ROWS_DDL, irqPackedSelect } from './irq-row-layout.ts';
 
 /** Bump when a base table changes shape; add a migration to MIGRATIONS when one is possible. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * irq_rows as schema version 2 had it (one column per field): what migration 1 → 2 creates and
@@ -26,10 +26,11 @@ export const IRQ_ROWS_V2_DDL = `CREATE TABLE irq_rows (
 
 /**
  * The documented accesses columns over `codes` (access_codes; access_rows itself in versions 1
- * and 2) with the names joined back (README "Schema").
+ * and 2) with the names joined back (README "Schema"). A tid of -1 (NO_TID: the trace names no
+ * thread) is NULL; the code tables keep it NOT NULL, as the packed hot path writes it.
  */
 export const accessesView = (codes: string) => `CREATE VIEW accesses AS
-    SELECT r.import_id, r.seq, r.ts_ns, r.host_cpu, r.tid, v.vm, r.vcpu, s.source, sp.space, o.op,
+    SELECT r.import_id, r.seq, r.ts_ns, r.host_cpu, NULLIF(r.tid, -1) AS tid, v.vm, r.vcpu, s.source, sp.space, o.op,
            r.addr, r.len, r.value, r.pc, r.imm
     FROM ${codes} r
     LEFT JOIN vm_labels v ON v.import_id = r.import_id AND v.code = r.vm
@@ -39,7 +40,7 @@ export const accessesView = (codes: string) => `CREATE VIEW accesses AS
 
 /** The documented irq_events columns over `codes` (irq_codes; irq_rows itself in version 2) (README "Other tables"). */
 export const irqEventsView = (codes: string) => `CREATE VIEW irq_events AS
-    SELECT r.import_id, r.seq, r.ts_ns, r.host_cpu, r.tid, v.vm, r.vcpu, r.irq, r.level, s.source
+    SELECT r.import_id, r.seq, r.ts_ns, r.host_cpu, NULLIF(r.tid, -1) AS tid, v.vm, r.vcpu, r.irq, r.level, s.source
     FROM ${codes} r
     LEFT JOIN vm_labels v ON v.import_id = r.import_id AND v.code = r.vm
     LEFT JOIN event_sources s ON s.import_id = r.import_id AND s.code = r.source`;
@@ -114,6 +115,16 @@ const MIGRATIONS: Record<number, string[]> = {
     `INSERT INTO irq_rows ${irqPackedSelect('(SELECT * FROM irq_rows_v2 ORDER BY import_id, seq)')}`,
     'DROP TABLE irq_rows_v2',
     IRQ_CODES_VIEW,
+    irqEventsView('irq_codes'),
+  ],
+  // 3 → 4: rows of QEMU logs without a `<tid>@` prefix stored tid 0; they store NO_TID (-1) now,
+  // which the views show as NULL (no thread has tid 0: it is the idle task, never a vCPU).
+  3: [
+    `UPDATE access_rows SET tid = -1 WHERE tid = 0
+       AND (row_key >> ${SEQ_BITS}) IN (SELECT import_id FROM imports WHERE format = 'qemu')`,
+    'DROP VIEW IF EXISTS accesses',
+    accessesView('access_codes'),
+    'DROP VIEW IF EXISTS irq_events',
     irqEventsView('irq_codes'),
   ],
 };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/store/database.ts';
-import { checkSchema, ensureSchema, readSchemaVersion } from '../../src/store/schema.ts';
+import { checkSchema, ensureSchema, readSchemaVersion, SCHEMA_VERSION } from '../../src/store/schema.ts';
 import { appendRows, type Cell } from '../../src/store/row-appender.ts';
 import { expectedRow } from './helpers/batch-fixtures.ts';
 import { makeVersion2 } from './helpers/old-schemas.ts';
@@ -41,7 +41,7 @@ describe('schema version 2 → 3 (access_rows packed into 10 columns, irq_rows i
 
     await expect(checkSchema(db)).rejects.toMatchObject({ code: 'E_DB_SCHEMA', message: expect.stringMatching(/version 2, older/) });
     await ensureSchema(db);
-    expect(await readSchemaVersion(db)).toBe(3);
+    expect(await readSchemaVersion(db)).toBe(SCHEMA_VERSION); // and on through 3 → 4
     const cols = await db.readObjects<{ column_name: string }>(
       `SELECT column_name FROM duckdb_columns() WHERE table_name = 'access_rows' ORDER BY column_index`);
     expect(cols.map((c) => c.column_name)).toEqual(['row_key', 'ts_ns', 'tid', 'vm', 'cpus', 'kind', 'addr', 'value', 'pc', 'imm']);

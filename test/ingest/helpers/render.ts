@@ -4,7 +4,7 @@
  * JSON with Maps turned into sorted objects and bigints into decimal strings.
  */
 import { AccessBatch } from '../../../src/model/access-batch.ts';
-import { OP_NAMES, SPACE_NAMES } from '../../../src/model/codes.ts';
+import { NO_TID, OP_NAMES, SPACE_NAMES } from '../../../src/model/codes.ts';
 import { irqRowsOf, type IrqBatch, type IrqEventRow } from '../../../src/model/irq-batch.ts';
 import { TraceParser } from '../../../src/ingest/trace-parser.ts';
 import type { ParseSink, ParseSummary } from '../../../src/ingest/types.ts';
@@ -50,7 +50,7 @@ export interface RowView {
   seq: number;
   ts_ns: string | null;
   host_cpu: number | null;
-  tid: number;
+  tid: number | null;
   vm: string;
   vcpu: number | null;
   source: string;
@@ -73,7 +73,7 @@ export function rowsOf(p: CollectedParse): RowView[] {
         seq: Number(b.seq[i]!),
         ts_ns: b.isValid('ts_ns', i) ? b.ts_ns[i]!.toString() : null,
         host_cpu: b.isValid('host_cpu', i) ? b.host_cpu[i]! : null,
-        tid: b.tid[i]!,
+        tid: b.tid[i] === NO_TID ? null : b.tid[i]!,
         vm: p.summary.vms[b.vm[i]!]!,
         vcpu: b.isValid('vcpu', i) ? b.vcpu[i]! : null,
         source: p.summary.sources[b.source[i]!]!,
