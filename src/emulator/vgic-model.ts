@@ -262,7 +262,7 @@ export class VgicModel {
         return;
       }
       case 22 /* R_TYPER */: {
-        const last = cpu === this.nv - 1 ? 0x10 : 0;
+        const last = this.shape.rdistLast[cpu] === 1 ? 0x10 : 0;
         this.value64(((cpu & 0xffff) << 8) | last | (this.shape.hasIts ? 1 : 0), this.shape.mpidr[cpu]! & 0xffffff, ALL, ALL, off, len);
         return;
       }

@@ -23,6 +23,7 @@ import { hashString, Prng } from './prng.ts';
 import { compiledProfile } from './profiles/index.ts';
 import type { CompiledProfile } from './program.ts';
 import { U64 } from './values/u64.ts';
+import { redistAt } from './values/gic-value-model.ts';
 import { VmInstance } from './vm-instance.ts';
 import { assignWeighted, WeightedRoundRobin } from './weighted-mix.ts';
 
@@ -232,7 +233,8 @@ function qemuRegions(vms: readonly VmInstance[]): (vm: number, gpa: number) => Q
     const g = vm.gic;
     const names = vm.platform.regions;
     if (gpa >= g.gicd && gpa < g.gicd + 0x10000) return region(vmIndex, g.version === 3 ? names.gicv3Dist : names.gicv2Dist);
-    if (g.version === 3 && gpa >= g.gicr && gpa < g.gicr + vm.vcpus * 0x20000) return region(vmIndex, names.gicv3Redist);
+    const rd = redistAt(g, gpa);
+    if (rd >= 0) return region(vmIndex, g.gicrHigh && rd >= g.gicrHigh.first ? names.gicv3Redist.replace('[0]', '[1]') : names.gicv3Redist);
     if (g.its && gpa >= g.gits && gpa < g.gits + 0x20000) return region(vmIndex, names.its);
     for (const d of Object.values(vm.platform.devices)) {
       if (Math.floor(d.gpa / 0x1000) === Math.floor(gpa / 0x1000)) return region(vmIndex, d.region);

@@ -123,6 +123,8 @@ export function platformFor(vmm: VmmKind): PlatformMap {
 export interface GicBases {
   gicd: number;
   gicr: number;
+  /** A second redistributor region (QEMU virt beyond 123 vCPUs). */
+  gicrHigh?: { base: number; first: number };
   gits: number | null;
   gicc: number;
 }
@@ -131,5 +133,7 @@ export interface GicBases {
 export function gicBases(p: PlatformMap, version: 2 | 3, vcpus: number, its: boolean): GicBases {
   const blocks = p.gic.blocks({ gicVersion: version, nrVcpus: vcpus, its });
   const base = (b: string): number | null => blocks.find((x) => x.block === b)?.base ?? null;
-  return { gicd: base('GICD')!, gicr: base('GICR') ?? 0, gits: base('GITS'), gicc: base('GICC') ?? 0 };
+  const gicrs = blocks.filter((b) => b.block === 'GICR').sort((a, b) => a.base - b.base);
+  const high = gicrs.length > 1 ? { base: gicrs[1]!.base, first: Math.floor(gicrs[0]!.size / (gicrs[0]!.stride ?? 0x20000)) } : undefined;
+  return { gicd: base('GICD')!, gicr: gicrs[0]?.base ?? 0, ...(high ? { gicrHigh: high } : {}), gits: base('GITS'), gicc: base('GICC') ?? 0 };
 }

@@ -8,7 +8,7 @@ import { gicBases, type PlatformMap } from './platforms.ts';
 import type { Prng } from './prng.ts';
 import type { CompiledProfile } from './program.ts';
 import type { Frame } from './profile-types.ts';
-import type { GicConfig, GicModelFactory, GicValueModel } from './values/gic-value-model.ts';
+import { redistBase, type GicConfig, type GicModelFactory, type GicValueModel } from './values/gic-value-model.ts';
 
 export interface VmPlan {
   index: number;
@@ -60,6 +60,7 @@ export class VmInstance implements VmView {
       its: bases.gits !== null,
       gicd: bases.gicd,
       gicr: bases.gicr,
+      ...(bases.gicrHigh ? { gicrHigh: bases.gicrHigh } : {}),
       gits: bases.gits ?? 0,
       gicc: bases.gicc,
     };
@@ -85,7 +86,7 @@ export class VmInstance implements VmView {
       case 'GICR_SGI':
         if (g.version !== 3) throw new Error(`profile ${this.chain[0]!.name}: ${frame} access on a GICv2 VM`);
         if (!(rd >= 0 && rd < this.vcpus)) throw new Error(`profile ${this.chain[0]!.name}: redistributor ${rd} out of range`);
-        return g.gicr + rd * 0x20000 + (frame === 'GICR_SGI' ? 0x10000 : 0);
+        return redistBase(g, rd) + (frame === 'GICR_SGI' ? 0x10000 : 0);
       case 'GITS':
         if (!g.its) throw new Error(`profile ${this.chain[0]!.name}: ITS access on a VM without an ITS (guard it with the GICD_TYPER.LPIS bit)`);
         return g.gits;

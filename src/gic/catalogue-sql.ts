@@ -54,9 +54,11 @@ export function catalogueStatements(): string[] {
     `CREATE OR REPLACE TABLE smccc_functions (function_id UINTEGER PRIMARY KEY, name VARCHAR, service VARCHAR,
        convention VARCHAR, psci_min VARCHAR, bitmap_register VARCHAR, bitmap_bit TINYINT, bitmap_bit_name VARCHAR, note VARCHAR)`,
     `INSERT INTO smccc_functions VALUES\n${smcccRows}`,
-    // Frame per block, by the same rule as decode.ts.
+    // Frame per block, by the same rule as decode.ts; first_redist as firstRedistIndex (layout.ts).
     `CREATE OR REPLACE VIEW vm_block_frames AS
        SELECT import_id, vm, block, base, size, coalesce(stride, size) AS span,
+              CASE WHEN block = 'GICR' THEN coalesce(sum(size // coalesce(stride, size)) OVER (
+                PARTITION BY import_id, vm, block ORDER BY base ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) END AS first_redist,
               CASE block WHEN 'GICD' THEN CASE WHEN size <= 4096 THEN 'gicd-v2' ELSE 'gicd-v3' END
                          WHEN 'GICR' THEN 'gicr-v3' WHEN 'GITS' THEN 'gits-v3'
                          WHEN 'GICC' THEN 'gicc-v2' WHEN 'GICV2M' THEN 'gicv2m' END AS frame
@@ -75,7 +77,7 @@ export function catalogueStatements(): string[] {
          SELECT k.*, b.block AS gic_block, b.frame AS gic_frame,
                 (k.k_mmio - b.base) % b.span AS gic_offset,
                 ((k.k_mmio - b.base) % b.span) >> 2 AS gic_word,
-                CASE WHEN b.block = 'GICR' THEN ((k.k_mmio - b.base) // b.span)::INTEGER END AS gic_redist
+                CASE WHEN b.block = 'GICR' THEN (b.first_redist + (k.k_mmio - b.base) // b.span)::INTEGER END AS gic_redist
          FROM keyed k
          LEFT JOIN vm_block_frames b
            ON k.import_id = b.import_id AND k.vm = b.vm AND k.k_mmio >= b.base AND k.k_mmio < b.base + b.size

@@ -7,7 +7,7 @@
 import type { FrameDef, RegisterDescriptor } from './descriptor.ts';
 import { firstIntid } from './descriptor.ts';
 import { frameFor, lookupOffset } from './catalogue.ts';
-import type { BlockRange, GicBlock } from './layout.ts';
+import { firstRedistIndex, type BlockRange, type GicBlock } from './layout.ts';
 
 export interface DecodedAddress {
   block: GicBlock | 'OTHER';
@@ -43,7 +43,8 @@ export function decodeAddress(blocks: readonly BlockRange[], gpa: number): Decod
     const frame = blockFrame(b);
     const d = lookupOffset(frame, offset) ?? null;
     const irq = d && d.bitsPerIrq > 0 ? firstIntid(d, offset) : null;
-    return { block: b.block, reg: d?.name ?? null, offset, redist: stride ? Math.floor(rel / stride) : null, irq, frame, descriptor: d, base: b.base };
+    const redist = stride ? firstRedistIndex(blocks, b) + Math.floor(rel / stride) : null;
+    return { block: b.block, reg: d?.name ?? null, offset, redist, irq, frame, descriptor: d, base: b.base };
   }
   return { block: 'OTHER', reg: null, offset: null, redist: null, irq: null, frame: null, descriptor: null, base: null };
 }

@@ -35,6 +35,20 @@ export interface BlockRange {
   stride?: number;
 }
 
+/**
+ * Index of the first redistributor of GICR block `b`: the redistributors of the GICR blocks at
+ * lower addresses come first. KVM numbers redistributor regions in the order the VMM registers
+ * them, and every VMM abitrace knows registers them from low to high (QEMU virt: 0x080A0000,
+ * then the high region at 256 GiB for vCPUs 123 and above).
+ */
+export function firstRedistIndex(blocks: readonly BlockRange[], b: BlockRange): number {
+  let n = 0;
+  for (const o of blocks) {
+    if (o.block === 'GICR' && o.base < b.base) n += Math.floor(o.size / (o.stride ?? 0x20000));
+  }
+  return n;
+}
+
 export interface VmLayout {
   vm: string;
   vmm: VmmKind | null;
@@ -245,15 +259,28 @@ function vcpuEvidence(ev: LayoutEvidence, platform: PlatformDef, version: 2 | 3)
   const probe = platform.blocks({ gicVersion: 3, nrVcpus: 1, its: false });
   const dist = probe.find((b) => b.block === 'GICD')!.base;
   let n = ev.namedVcpus ?? 0; // vCPU thread names: at least the highest index + 1
+  // fixed maps: a TYPER at a redistributor frame of the largest map (not GITS_TYPER at ITS + 8)
+  const fixed = platform.redistDependsOnVcpus ? [] : platform.blocks({ gicVersion: 3, nrVcpus: 512, its: false })
+    .filter((b) => b.block === 'GICR');
+  const inRedist = (gpa: number) => fixed.some((b) => gpa >= b.base && gpa < b.base + b.size && (gpa - b.base) % 0x20000 === 8);
   for (const r of ev.idReads) {
     if ((r.gpa & 0xffff) !== 0x8 || (r.len !== 8 && r.len !== 4)) continue;
     if ((r.value & 0x10) === 0) continue; // GICR_TYPER.Last
     const proc = (r.value >>> 8) & 0xffff;
-    if (platform.redistDependsOnVcpus ? r.gpa - 8 === dist - 0x20000 : true) n = Math.max(n, proc + 1);
+    if (platform.redistDependsOnVcpus ? r.gpa - 8 === dist - 0x20000 : inRedist(r.gpa)) n = Math.max(n, proc + 1);
   }
   if (platform.redistDependsOnVcpus) {
     const distPage = Math.floor(dist / 0x10000);
     for (let f = 1; f <= 512; f++) if (ev.pages.has(distPage - 2 * f + 1)) n = Math.max(n, f);
+  }
+  const high = platform.highRedist;
+  if (high) {
+    // traffic in the high region's frame k: vCPU firstVcpu + k exists
+    const first = Math.floor(high.base / 0x10000);
+    for (const p of ev.pages.keys()) {
+      const k = Math.floor((p - first) / 2);
+      if (k >= 0 && k < high.maxVcpus) n = Math.max(n, high.firstVcpu + k + 1);
+    }
   }
   return n;
 }
@@ -305,11 +332,14 @@ function detectPlatform(ev: LayoutEvidence, forced: 2 | 3 | undefined): { platfo
 /** Moves qemu-virt blocks to where QEMU's region names put them (exact for non-default machines). */
 function applyQemuRegions(blocks: BlockRange[], ev: LayoutEvidence): BlockRange[] {
   const regionBlock: Record<string, BlockRange['block']> = {
-    gicv3_dist: 'GICD', gic_dist: 'GICD', 'gicv3_redist_region[0]': 'GICR', gic_cpu: 'GICC', gicv2m: 'GICV2M',
+    gicv3_dist: 'GICD', gic_dist: 'GICD', gic_cpu: 'GICC', gicv2m: 'GICV2M',
   };
+  let gicr = 0;
   return blocks.map((b) => {
+    // the n-th GICR block is QEMU's gicv3_redist_region[n]
+    const own = b.block === 'GICR' ? `gicv3_redist_region[${gicr++}]` : null;
     for (const [name, r] of ev.regions) {
-      if (regionBlock[name] !== b.block) continue;
+      if (own !== null ? name !== own : regionBlock[name] !== b.block) continue;
       if (r.min >= b.base && r.max < b.base + b.size) return b;
       const align = b.block === 'GICR' ? 0x20000 : b.block === 'GICD' && b.size > 0x1000 ? 0x10000 : 0x1000;
       return { ...b, base: Math.floor(r.min / align) * align };

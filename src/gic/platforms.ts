@@ -5,7 +5,10 @@
  * Sources (looked up in the VMMs' own trees):
  * - QEMU `hw/arm/virt.c` `base_memmap` (VIRT_GIC_DIST 0x08000000, VIRT_GIC_CPU 0x08010000,
  *   VIRT_GIC_V2M 0x08020000, VIRT_GIC_ITS 0x08080000, VIRT_GIC_REDIST 0x080A0000 size 0xF60000);
- *   the spec's abi-changes.md §1 table and the bundled capture's machine.dts agree.
+ *   the spec's abi-changes.md §1 table and the bundled capture's machine.dts agree. The low
+ *   region holds 123 redistributors; vCPUs 123 and above get VIRT_HIGH_GIC_REDIST2 (64 MiB, 512
+ *   redistributors), the first high-memory region, at 256 GiB when the RAM ends below it
+ *   (`virt_set_high_memmap`; KVM region 1, `virt_gicv3_redist_region_count`).
  * - Firecracker `src/vmm/src/arch/aarch64/gic/gicv3/mod.rs`, `gicv2/mod.rs`, `arch/aarch64/layout.rs`
  *   at 81b38b9dad60 (v1.16.0-dev, Aug 2026): MMIO32_MEM_START = 1 GiB; GICv3 dist = 1 GiB − 64 KiB,
  *   redists = dist − n × 128 KiB, ITS ("MSI") = redists − 128 KiB (ITS since 3b943af0e, 2025);
@@ -38,6 +41,8 @@ export interface PlatformDef {
   nrIrqs: number;
   /** Whether the redistributor base moves with the vCPU count. */
   redistDependsOnVcpus: boolean;
+  /** A second redistributor region for the vCPUs from `firstVcpu` on (QEMU virt). */
+  highRedist?: { base: number; firstVcpu: number; maxVcpus: number };
   blocks(shape: PlatformShape): BlockRange[];
   citation: string;
 }
@@ -62,6 +67,9 @@ function stackedV3(dist: number, shape: PlatformShape): BlockRange[] {
   return out;
 }
 
+const QEMU_REDIST = { base: 0x080a0000, size: 0xf60000 };
+const QEMU_HIGH_REDIST = { base: 0x40_0000_0000, firstVcpu: 0xf60000 / REDIST, maxVcpus: 0x4000000 / REDIST };
+
 export const PLATFORMS: readonly PlatformDef[] = [
   {
     id: 'qemu-virt',
@@ -69,13 +77,18 @@ export const PLATFORMS: readonly PlatformDef[] = [
     gicVersions: [3, 2],
     nrIrqs: 288,
     redistDependsOnVcpus: false,
+    highRedist: QEMU_HIGH_REDIST,
     citation: 'QEMU hw/arm/virt.c base_memmap',
     blocks: (s) =>
       s.gicVersion === 3
         ? [
             { block: 'GICD', base: 0x08000000, size: V3_DIST },
             ...(s.its ? [{ block: 'GITS' as const, base: 0x08080000, size: ITS }] : []),
-            { block: 'GICR', base: 0x080a0000, size: 0xf60000, stride: REDIST },
+            { block: 'GICR', base: QEMU_REDIST.base, size: QEMU_REDIST.size, stride: REDIST },
+            ...(s.nrVcpus > QEMU_HIGH_REDIST.firstVcpu
+              ? [{ block: 'GICR' as const, base: QEMU_HIGH_REDIST.base, stride: REDIST,
+                   size: Math.min(s.nrVcpus - QEMU_HIGH_REDIST.firstVcpu, QEMU_HIGH_REDIST.maxVcpus) * REDIST }]
+              : []),
           ]
         : [
             { block: 'GICD', base: 0x08000000, size: V2_DIST },

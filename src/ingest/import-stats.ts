@@ -8,7 +8,7 @@ import { toBigInt } from './timestamp.ts';
 
 export const MAX_SAMPLES = 5;
 /** Distinct (address, size) identification reads kept per VM. */
-export const MAX_ID_READS = 256;
+export const MAX_ID_READS = 4096; // a 512-vCPU boot reads every redistributor's TYPER and PIDR2
 /** Distinct 4 KiB frames with GICv2-distributor-shaped traffic kept per VM. */
 export const MAX_V2_FRAMES = 64;
 

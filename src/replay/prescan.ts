@@ -47,7 +47,8 @@ export class VmScan {
    */
   get complete(): boolean {
     if (this.bootSeen === null || this.typer === null || this.iidr === null) return false;
-    return this.v2 || this.lastRedist >= 0;
+    // with several redistributor regions, Last also ends each full region: only the last region's is final
+    return this.v2 || this.lastRedist >= this.blocks.lastRegionFirstRedist;
   }
 
   /** vCPU of a row without a vCPU column: one per thread, in order of appearance. */
@@ -76,7 +77,8 @@ export class VmScan {
   }
 
   get vcpus(): number {
-    if (!this.v2 && this.lastRedist >= 0) return this.lastRedist + 1; // GICR_TYPER.Last: exact
+    // GICR_TYPER.Last: exact (with several regions, Last also ends each full region: the frames accessed above it count)
+    if (!this.v2 && this.lastRedist >= 0) return Math.max(this.lastRedist, this.maxRedist) + 1;
     let n = Math.max(this.maxVcpu + 1, this.maxRedist + 1, this.lastRedist + 1, this.v2Cpus, this.tidVcpu.size, 1);
     if (this.v2) n = Math.min(n, 8);
     return n;

@@ -6,7 +6,7 @@
  * addresses above 4 GiB, overlapping or unaligned blocks — through a scan in layout order, which
  * is the reference semantics (first block containing the address wins).
  */
-import type { VmLayout } from '../gic/layout.ts';
+import { firstRedistIndex, type VmLayout } from '../gic/layout.ts';
 import { gicdVersionForSize } from '../gic/decode.ts';
 
 export const BLOCK_GICD = 0;
@@ -36,6 +36,10 @@ export class VmBlocks {
   readonly base: Float64Array;
   readonly size: Float64Array;
   readonly stride: Float64Array;
+  /** GICR blocks: index of the block's first redistributor (firstRedistIndex); 0 otherwise. */
+  readonly firstRedist: Float64Array;
+  /** Index of the first redistributor of the highest GICR region (0 with one region). */
+  readonly lastRegionFirstRedist: number;
   readonly kind: Uint8Array;
   /** GIC version the distributor block implies (4 KiB = GICv2), or the layout's. */
   readonly gicVersion: 2 | 3;
@@ -60,6 +64,8 @@ export class VmBlocks {
     this.base = new Float64Array(blocks.map((b) => b.base));
     this.size = new Float64Array(blocks.map((b) => b.size));
     this.stride = new Float64Array(blocks.map((b) => b.stride ?? b.size));
+    this.firstRedist = new Float64Array(blocks.map((b) => (b.block === 'GICR' ? firstRedistIndex(blocks, b) : 0)));
+    this.lastRegionFirstRedist = Math.max(0, ...this.firstRedist);
     this.kind = new Uint8Array(blocks.map((b) => KIND[b.block]!));
     this.pages = new Int32Array(65536);
     const granules: number[] = [];
@@ -111,7 +117,7 @@ export class VmBlocks {
     const redist = Math.floor(rel / stride);
     const within = rel - redist * stride;
     if (within + n > stride) return -1;
-    return pack(kind, within, redist);
+    return pack(kind, within, this.firstRedist[b]! + redist);
   }
 
   /**
@@ -159,8 +165,9 @@ export class VmBlocks {
         const kind = this.kind[b]!;
         if (kind === BLOCK_GICR) {
           const stride = this.stride[b]!;
-          this.redist = Math.floor(rel / stride);
-          this.offset = rel - this.redist * stride;
+          const r = Math.floor(rel / stride);
+          this.offset = rel - r * stride;
+          this.redist = this.firstRedist[b]! + r;
         } else {
           this.redist = 0;
           this.offset = rel;

@@ -175,7 +175,9 @@ export class VmRun {
     const nv = scan.vcpus;
     this.nv = nv;
     const mpidr = Array.from({ length: nv }, (_, i) => scan.mpidr.get(i) ?? Number.NaN);
-    const shape = makeShape(version, nrIrqs, nv, scan.hasIts, mpidr.map((m, i) => (Number.isNaN(m) ? defaultMpidr(i) : m)));
+    const regions = input.layout.blocks.filter((b) => b.block === 'GICR').sort((a, b) => a.base - b.base)
+      .map((b) => Math.floor(b.size / (b.stride ?? 0x20000)));
+    const shape = makeShape(version, nrIrqs, nv, scan.hasIts, mpidr.map((m, i) => (Number.isNaN(m) ? defaultMpidr(i) : m)), regions);
     const host = opts.hostRevision !== undefined ? [opts.hostRevision, '--host-revision'] : scan.hostRevision() ?? ['3', scan.noRevisionReason()];
     this.hostRevisionSource = host[1]!;
     this.profiles = revisions.map(profileById);

@@ -53,8 +53,11 @@ function versionOption(opts: Record<string, unknown>, platform: PlatformDef): 2 
  * address is assumed (the address is then vCPU 0's frame).
  */
 function blocksFor(platform: PlatformDef, version: 2 | 3, gpa: number | null, vcpus: number | undefined): { blocks: BlockRange[]; assumed: boolean } {
-  if (vcpus !== undefined || !platform.redistDependsOnVcpus || version === 2 || gpa === null)
-    return { blocks: platform.blocks({ gicVersion: version, nrVcpus: vcpus ?? 1, its: true }), assumed: false };
+  if (vcpus !== undefined || !platform.redistDependsOnVcpus || version === 2 || gpa === null) {
+    // a map with a second redistributor region for many vCPUs (QEMU virt) decodes all of it
+    const n = vcpus ?? (gpa !== null && platform.highRedist ? 512 : 1);
+    return { blocks: platform.blocks({ gicVersion: version, nrVcpus: n, its: true }), assumed: false };
+  }
   for (let n = 1; n <= 512; n++) {
     const blocks = platform.blocks({ gicVersion: version, nrVcpus: n, its: true });
     if (blocks.some((b) => b.block !== 'GITS' && gpa >= b.base && gpa < b.base + b.size)) return { blocks, assumed: n > 1 };

@@ -9,11 +9,10 @@ import { compiledFrame, type CompiledFrame } from '../../emulator/compiled-frame
 import { profileById } from '../../emulator/profiles.ts';
 import { makeShape } from '../../emulator/shape.ts';
 import { DELIVERY_GROUP0, DELIVERY_GROUP1, VgicModel } from '../../emulator/vgic-model.ts';
-import type { GicConfig, GicValueModel } from './gic-value-model.ts';
+import { redistAt, redistBase, type GicConfig, type GicValueModel } from './gic-value-model.ts';
 import { ItsModel } from './its.ts';
 import type { U64 } from './u64.ts';
 
-const RD_FRAME = 0x20000;
 
 export class EmulatorGicModel implements GicValueModel {
   private readonly vgic: VgicModel;
@@ -24,7 +23,8 @@ export class EmulatorGicModel implements GicValueModel {
 
   constructor(readonly config: GicConfig) {
     const v3 = config.version === 3;
-    this.vgic = new VgicModel(profileById(String(config.rev)), makeShape(config.version, config.nrIrqs, config.vcpus, config.its));
+    this.vgic = new VgicModel(profileById(String(config.rev)), makeShape(config.version, config.nrIrqs, config.vcpus, config.its, undefined,
+      config.gicrHigh ? [config.gicrHigh.first, config.vcpus - config.gicrHigh.first] : undefined));
     this.vgic.reset(true);
     this.dist = compiledFrame(v3 ? 'gicd-v3' : 'gicd-v2');
     this.redist = compiledFrame('gicr-v3');
@@ -35,7 +35,7 @@ export class EmulatorGicModel implements GicValueModel {
   claims(gpa: number): boolean {
     const c = this.config;
     if (gpa >= c.gicd && gpa < c.gicd + this.distSize) return true;
-    if (c.version === 3 && gpa >= c.gicr && gpa < c.gicr + c.vcpus * RD_FRAME) return true;
+    if (redistAt(c, gpa) >= 0) return true;
     return this.its !== null && this.its.claims(gpa);
   }
 
@@ -47,10 +47,9 @@ export class EmulatorGicModel implements GicValueModel {
       const d = resolveAccess(this.dist, off, len, c.nrIrqs);
       m.read(this.dist, d, resolved.intid, off, len, vcpu);
       out.set(m.lo, m.hi);
-    } else if (c.version === 3 && gpa >= c.gicr && gpa < c.gicr + c.vcpus * RD_FRAME) {
-      const rel = gpa - c.gicr;
-      const target = Math.floor(rel / RD_FRAME);
-      const off = rel - target * RD_FRAME;
+    } else if (redistAt(c, gpa) >= 0) {
+      const target = redistAt(c, gpa);
+      const off = gpa - redistBase(c, target);
       const d = resolveAccess(this.redist, off, len, c.nrIrqs);
       m.read(this.redist, d, resolved.intid, off, len, target);
       out.set(m.lo, m.hi);
@@ -64,10 +63,9 @@ export class EmulatorGicModel implements GicValueModel {
       const off = gpa - c.gicd;
       const d = resolveAccess(this.dist, off, len, c.nrIrqs);
       this.vgic.write(this.dist, d, resolved.intid, off, len, vcpu, lo, hi);
-    } else if (c.version === 3 && gpa >= c.gicr && gpa < c.gicr + c.vcpus * RD_FRAME) {
-      const rel = gpa - c.gicr;
-      const target = Math.floor(rel / RD_FRAME);
-      const off = rel - target * RD_FRAME;
+    } else if (redistAt(c, gpa) >= 0) {
+      const target = redistAt(c, gpa);
+      const off = gpa - redistBase(c, target);
       const d = resolveAccess(this.redist, off, len, c.nrIrqs);
       this.vgic.write(this.redist, d, resolved.intid, off, len, target, lo, hi);
     } else if (this.its?.claims(gpa)) this.its.write(gpa, len, lo, hi);

@@ -19,6 +19,8 @@ export interface GicConfig {
   gicd: number;
   /** GICv3: redistributor region base (frame i at + i * 0x20000). */
   gicr: number;
+  /** GICv3: a second redistributor region for the vCPUs from `first` on (QEMU virt, > 123 vCPUs). */
+  gicrHigh?: { base: number; first: number };
   /** GICv3 with ITS: ITS frame base. */
   gits: number;
   /** GICv2: CPU interface base (hardware GICV page: accesses do not trap). */
@@ -51,3 +53,21 @@ export function vcpuAffinity(id: number): number {
 
 /** Builds the value model of one generated VM. */
 export type GicModelFactory = (config: GicConfig) => GicValueModel;
+
+const RD_FRAME = 0x20000;
+
+/** RD_base of redistributor `rd`: in the high region from its first vCPU on, else the low one. */
+export function redistBase(c: GicConfig, rd: number): number {
+  const h = c.gicrHigh;
+  return h !== undefined && rd >= h.first ? h.base + (rd - h.first) * RD_FRAME : c.gicr + rd * RD_FRAME;
+}
+
+/** The redistributor whose 128 KiB frame holds `gpa`, or -1 (GICv3 only). */
+export function redistAt(c: GicConfig, gpa: number): number {
+  if (c.version !== 3) return -1;
+  const h = c.gicrHigh;
+  const low = h === undefined ? c.vcpus : Math.min(h.first, c.vcpus);
+  if (gpa >= c.gicr && gpa < c.gicr + low * RD_FRAME) return Math.floor((gpa - c.gicr) / RD_FRAME);
+  if (h !== undefined && gpa >= h.base && gpa < h.base + (c.vcpus - h.first) * RD_FRAME) return h.first + Math.floor((gpa - h.base) / RD_FRAME);
+  return -1;
+}
