@@ -236,10 +236,11 @@ function isIidrAt(ev: LayoutEvidence, gpa: number): boolean {
   return ev.idReads.some((r) => r.gpa === gpa && (r.value & 0xfff) === 0x43b);
 }
 
+/** Accesses in [base, base + size) (ev.pages counts per 4 KiB page). */
 function pageCount(ev: LayoutEvidence, base: number, size: number): number {
   let n = 0;
-  const first = Math.floor(base / 0x10000);
-  const last = Math.floor((base + size - 1) / 0x10000);
+  const first = Math.floor(base / 0x1000);
+  const last = Math.floor((base + size - 1) / 0x1000);
   if (last - first < ev.pages.size) {
     for (let p = first; p <= last; p++) n += ev.pages.get(p) ?? 0;
   } else {
@@ -270,15 +271,14 @@ function vcpuEvidence(ev: LayoutEvidence, platform: PlatformDef, version: 2 | 3)
     if (platform.redistDependsOnVcpus ? r.gpa - 8 === dist - 0x20000 : inRedist(r.gpa)) n = Math.max(n, proc + 1);
   }
   if (platform.redistDependsOnVcpus) {
-    const distPage = Math.floor(dist / 0x10000);
-    for (let f = 1; f <= 512; f++) if (ev.pages.has(distPage - 2 * f + 1)) n = Math.max(n, f);
+    // SGI_base of the redistributor f frames below the distributor
+    for (let f = 1; f <= 512; f++) if (pageCount(ev, dist - f * 0x20000 + 0x10000, 0x10000) > 0) n = Math.max(n, f);
   }
   const high = platform.highRedist;
   if (high) {
     // traffic in the high region's frame k: vCPU firstVcpu + k exists
-    const first = Math.floor(high.base / 0x10000);
     for (const p of ev.pages.keys()) {
-      const k = Math.floor((p - first) / 2);
+      const k = Math.floor((p * 0x1000 - high.base) / 0x20000);
       if (k >= 0 && k < high.maxVcpus) n = Math.max(n, high.firstVcpu + k + 1);
     }
   }

@@ -51,10 +51,11 @@ export class IssueLog {
   }
 }
 
-const PAGE_SLOTS = 256;
+const PAGE_SLOTS = 512; // 4 KiB pages: a 2 MiB window per VM (GICD, ITS and the first redistributors of QEMU virt)
 
 /**
- * Per-VM evidence: accesses per 64 KiB page, QEMU region extents, identification-register reads
+ * Per-VM evidence: accesses per 4 KiB page (a GICv2 distributor is one: kvmtool's and
+ * Firecracker's share a 64 KiB page), QEMU region extents, identification-register reads
  * (first of each address and size), GICv2-distributor-shaped traffic per 4 KiB frame.
  */
 class VmLayout {
@@ -118,8 +119,8 @@ export class LayoutCollector {
 
   mmio(vm: number, gpaLo: number, gpaHi: number, isRead: boolean, len: number, valLo: number, valHi: number): void {
     if (vm >= this.vms.length || this.vms[vm] === undefined) this.vmLayout(vm);
-    const page = gpaHi * 65536 + (gpaLo >>> 16);
-    const k = vm * PAGE_SLOTS + ((gpaLo >>> 16) & (PAGE_SLOTS - 1));
+    const page = gpaHi * 1048576 + (gpaLo >>> 12);
+    const k = vm * PAGE_SLOTS + ((gpaLo >>> 12) & (PAGE_SLOTS - 1));
     if (this.slotPage[k] === page) {
       this.slotCount[k]!++;
     } else {

@@ -58,7 +58,7 @@ export interface V2FrameHits {
 /** Evidence for platform / GIC layout detection, per VM (dictionary code). */
 export interface LayoutEvidence {
   vm: number;
-  /** mmio accesses per 64 KiB page (gpa >>> 16). */
+  /** mmio accesses per 4 KiB page (gpa / 4096): a GICv2 distributor is one 4 KiB frame. */
   pages: Map<number, number>;
   /** QEMU region names with the lowest and highest address seen in each. */
   regions: Map<string, { min: number; max: number; count: number }>;

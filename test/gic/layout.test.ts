@@ -5,7 +5,7 @@ import type { LayoutEvidence, ParseSummary } from '../../src/ingest/types.ts';
 function evidence(o: Partial<LayoutEvidence> = {}): LayoutEvidence {
   return { vm: 0, pages: new Map(), regions: new Map(), idReads: [], v2Frames: new Map(), ...o };
 }
-const pages = (...addrs: number[]) => new Map(addrs.map((a) => [Math.floor(a / 0x10000), 10]));
+const pages = (...addrs: number[]) => new Map(addrs.map((a) => [Math.floor(a / 0x1000), 10]));
 const blk = (l: ReturnType<typeof resolveVmLayout>, b: string) => l.blocks.find((x) => x.block === b);
 
 describe('resolveVmLayout', () => {

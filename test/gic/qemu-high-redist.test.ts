@@ -82,11 +82,11 @@ describe('QEMU virt second redistributor region', () => {
   });
 
   it('layouts take the vCPU count from high-region traffic, and not from GITS_TYPER at ITS + 8', () => {
-    const high = evidence({ pages: new Map([[0x0800, 3], [HIGH / 0x10000 + 2 * 5 + 1, 1]]) });
+    const high = evidence({ pages: new Map([[0x8000, 3], [(HIGH + 5 * 0x20000 + 0x10000) / 0x1000, 1]]) });
     const l = resolveVmLayout('v', high, 'qemu', 0, {});
     expect(l.blocks.filter((b) => b.block === 'GICR').map((b) => [b.base, b.size])).toEqual([[0x080a0000, 0xf60000], [HIGH, 6 * 0x20000]]);
     // GITS_TYPER (0x08080008) with bit 4 set and a large "processor number" is not a GICR_TYPER
-    const its = evidence({ pages: new Map([[0x0800, 3]]), idReads: [
+    const its = evidence({ pages: new Map([[0x8000, 3]]), idReads: [
       { gpa: 0x0800ffe8, len: 4, value: 0x3b }, { gpa: 0x08080008, len: 8, value: 0x1ef71 }] });
     expect(resolveVmLayout('v', its, 'qemu', 2, {}).blocks.filter((b) => b.block === 'GICR')).toHaveLength(1);
   });
