@@ -24,6 +24,11 @@ const ALL = 0xffffffff;
 export const TID_CACHE = 64;
 const R = REGISTER_NAMES.length;
 const DELIVERY_NAMES = ['not delivered', 'Group 1 (IRQ)', 'Group 0 (FIQ)'];
+/**
+ * GICv2: whether Group 0 is an FIQ depends on GICC_CTLR.FIQEn in the CPU interface, which the
+ * guest programs through the untraced GICV page (vgic.md §3.1; Linux leaves it clear: IRQ).
+ */
+const DELIVERY_NAMES_V2 = ['not delivered', 'Group 1', 'Group 0'];
 
 /** Where an access came from, for details (built only on the cold paths, from the current row). */
 /** Where the exact timestamp of an injection comes from (read only when a report needs it). */
@@ -158,6 +163,7 @@ export class VmRun {
   // --explain
   readonly explain: boolean;
   readonly story: StoryLine[] = [];
+  private readonly deliveryNames: readonly string[];
   private storyRing: StoryLine[] = [];
   private storyAfter = -1;
 
@@ -165,6 +171,7 @@ export class VmRun {
     this.input = input;
     this.scan = scan;
     const version = scan.blocks.gicVersion;
+    this.deliveryNames = version === 2 ? DELIVERY_NAMES_V2 : DELIVERY_NAMES;
     let nrIrqs = scan.nrIrqsFromTyper;
     // without a recorded GICD_TYPER: --nr-irqs, else what the VMM configures (platforms.ts), else 256
     const vmmIrqs = platformById(input.layout.platform)?.nrIrqs;
@@ -461,13 +468,13 @@ export class VmRun {
       this.deliveryCount[p]!++;
       const text = `IRQ ${irq} on vCPU ${cpu}`;
       if (this.deliveryCount[p] === 1)
-        this.deliveries.push({ pair: p, seq, ts, vcpu: cpu, irq, from: DELIVERY_NAMES[ca]!, to: DELIVERY_NAMES[cb]! });
+        this.deliveries.push({ pair: p, seq, ts, vcpu: cpu, irq, from: this.deliveryNames[ca]!, to: this.deliveryNames[cb]! });
       deliveryKeys(ms[0]!, cpu, irq, this.keys);
       for (const key of this.keys) this.observeKey(p, key, `delivery of ${text}`, seq);
       if (this.explain && !told) {
         told = true;
         const values: Record<string, string> = {};
-        for (let k = 0; k < ms.length; k++) values[`rev ${this.profiles[k]!.id}`] = DELIVERY_NAMES[this.codes[k]!] ?? 'unknown';
+        for (let k = 0; k < ms.length; k++) values[`rev ${this.profiles[k]!.id}`] = this.deliveryNames[this.codes[k]!] ?? 'unknown';
         this.pushStory({ seq, ts_ns: ts, vcpu: cpu, text: `${text} would be signalled differently`, values, mark: 'observed' });
       }
     }

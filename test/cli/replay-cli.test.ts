@@ -78,6 +78,20 @@ describe('abitrace replay', () => {
     expect(story.filter((l) => l.mark === 'observed').map((l) => l.text)).toEqual(['IRQ 27 on vCPU 0 would be signalled differently']);
     const table = await runCli(['replay', zephyr, '--explain', 'zephyr.trace']);
     expect(table.stdout).toContain('first divergence');
+    expect(table.stdout).toMatch(/ rev 1: 0xffffffff {2}rev 2: 0x00000000/);
+    expect(table.stdout).not.toContain('rev rev');
+  });
+
+  it('a GICv2 delivery difference names the groups without claiming IRQ or FIQ (GICC_CTLR.FIQEn is untraced)', async () => {
+    // GICv2 probe, then an SPI left in group 0 by rev 1 (IGROUPR writes ignored) and pended
+    const v2 = join(dir, 'gicv2-groups.trace');
+    writeFileSync(v2, ftrace([['R', D + 0x4, 0x28], ['R', D + 0x8, 0x4b00343b], ['W', D, 0], ['W', D + 0x84, 0xffffffff],
+      ['W', D + 0x820, 0x01010101], ['W', D + 0x104, 1], ['W', D, 1], ['W', D + 0x204, 1]]));
+    const r = await runCli(['replay', v2, '--explain', 'gicv2-groups.trace', '--format', 'json', '--no-store']);
+    const doc = JSON.parse(r.stdout) as { vms: Array<{ gic_version: number }>; story: Array<{ mark: string; values: Record<string, string> }> };
+    expect(doc.vms[0]!.gic_version).toBe(2);
+    const observed = doc.story.find((l) => l.mark === 'observed')!;
+    expect(observed.values).toEqual({ 'rev 1': 'Group 0', 'rev 2': 'Group 1', 'rev 3': 'Group 1' });
   });
 
   it('replays the bundled generated fleet (12 VMs, four VMMs, GICv2 and GICv3) with no fidelity mismatch', async () => {

@@ -158,7 +158,7 @@ export function formatStory(story: readonly StoryLine[] | null): string[] {
   for (const l of story) {
     const vals = Object.entries(l.values);
     const same = vals.length > 0 && vals.every(([, v]) => v === vals[0]![1]);
-    const under = vals.length === 0 ? '' : same ? `all revisions: ${vals[0]![1]}` : vals.map(([k, v]) => `rev ${k}: ${v}`).join('  ');
+    const under = vals.length === 0 ? '' : same ? `all revisions: ${vals[0]![1]}` : vals.map(([k, v]) => `${k}: ${v}`).join('  ') // keys are `rev <id>`;
     const mark = l.mark === 'first-divergence' ? '>>' : l.mark === 'observed' ? '!!' : l.mark === 'latent' ? ' >' : '  ';
     const note = l.mark === '' ? '' : `  [${l.mark}]`;
     out.push(`${mark} line ${String(l.seq).padStart(seqWidth)}  vCPU ${l.vcpu ?? '?'}  ${l.text.padEnd(textWidth)}  ${under}${note}`);
