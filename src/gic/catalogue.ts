@@ -1,5 +1,5 @@
 /** Every frame's register table, and look-ups by frame, block and name. */
-import { buildOffsetTable, type FrameDef, type FrameId, type RegisterDescriptor } from './descriptor.ts';
+import { buildOffsetTable, indexStep, isRegisterArray, type FrameDef, type FrameId, type RegisterDescriptor } from './descriptor.ts';
 import { GICC_V2 } from './frames/gicc-v2.ts';
 import { GICD_V2 } from './frames/gicd-v2.ts';
 import { GICD_V3 } from './frames/gicd-v3.ts';
@@ -48,7 +48,8 @@ export function lookupOffset(frame: FrameDef, offset: number): RegisterDescripto
 
 /**
  * Every descriptor with a given name (GICD_CTLR exists in both distributor frames). Accepts an
- * indexed form too: GICD_IGROUPR3 or GICD_IROUTER<n> resolve to the array, with its index.
+ * indexed form too: GICD_IGROUPR3, GICD_CPENDSGIR1 or GICD_IROUTER<n> resolve to the array, with
+ * its index; an index beyond the array matches nothing.
  */
 export function findByName(name: string): Array<{ frame: FrameDef; reg: RegisterDescriptor; index: number | null }> {
   const upper = name.trim().toUpperCase();
@@ -57,7 +58,9 @@ export function findByName(name: string): Array<{ frame: FrameDef; reg: Register
   const m = /^(.*?)(?:<N>|(\d+))$/.exec(upper);
   if (!m) return [];
   const index = m[2] === undefined ? null : Number(m[2]);
-  return FRAMES.flatMap((frame) => frame.registers.filter((r) => r.name === m[1] && r.bitsPerIrq > 0).map((reg) => ({ frame, reg, index })));
+  return FRAMES.flatMap((frame) => frame.registers
+    .filter((r) => r.name === m[1] && isRegisterArray(r) && (index === null || index * indexStep(r) < r.length))
+    .map((reg) => ({ frame, reg, index })));
 }
 
 /** Distinct register names across all frames, in table order: the replay's register ids. */

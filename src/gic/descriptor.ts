@@ -156,6 +156,16 @@ export function firstIntid(r: RegisterDescriptor, offset: number): number {
 
 /** Which register index an access names: IGROUPR<n>, IPRIORITYR<n>, IROUTER<n>; -1 for fixed registers. */
 export function registerIndex(r: RegisterDescriptor, offset: number): number {
-  if (r.bitsPerIrq === 0) return -1;
-  return Math.floor((offset - r.offset) / (r.bitsPerIrq === 64 ? 8 : 4));
+  if (!isRegisterArray(r)) return -1;
+  return Math.floor((offset - r.offset) / indexStep(r));
+}
+
+/** Bytes between `<n>` and `<n+1>` of a register array: 8 for GICD_IROUTER<n>, else 4. */
+export function indexStep(r: RegisterDescriptor): number {
+  return r.bitsPerIrq === 64 ? 8 : 4;
+}
+
+/** Whether `<n>` names exist: per-IRQ arrays and fixed arrays of 32-bit words (GICD_CPENDSGIR<n>, GICC_APR<n>). */
+export function isRegisterArray(r: RegisterDescriptor): boolean {
+  return r.bitsPerIrq > 0 || (r.length > 4 && Math.max(...r.widths) <= 32);
 }

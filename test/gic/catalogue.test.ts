@@ -54,6 +54,17 @@ describe('register tables', () => {
     expect(findByName('GICR_IGROUPR0')[0]!.index).toBeNull();
     expect(findByName('NOPE')).toEqual([]);
   });
+
+  it('indexes fixed word arrays too, and no index beyond an array', () => {
+    expect(findByName('GICD_CPENDSGIR1').map((m) => [m.frame.id, m.index])).toEqual([['gicd-v2', 1]]);
+    expect(findByName('GICC_APR3').map((m) => m.index)).toEqual([3]);
+    expect(findByName('GICD_ITARGETSR255').map((m) => m.index)).toEqual([255]);
+    expect(findByName('GICD_ITARGETSR256')).toEqual([]);
+    expect(findByName('GICD_SPENDSGIR4')).toEqual([]);
+    expect(findByName('GICD_IGROUPR32')).toEqual([]);
+    expect(findByName('GICD_IROUTER1019').map((m) => m.index)).toEqual([1019]);
+    expect(findByName('GICR_TYPER1')).toEqual([]); // one 64-bit register, not an array
+  });
 });
 
 describe('decodeAddress', () => {

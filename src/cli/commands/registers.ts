@@ -6,7 +6,7 @@
  */
 import { AbitraceError, E } from '../../errors.ts';
 import { FRAMES, findByName } from '../../gic/catalogue.ts';
-import { firstIntid, HANDLER_NAMES, registerIndex, type RegisterDescriptor } from '../../gic/descriptor.ts';
+import { firstIntid, HANDLER_NAMES, indexStep, registerIndex, type RegisterDescriptor } from '../../gic/descriptor.ts';
 import { decodeAddress } from '../../gic/decode.ts';
 import type { BlockRange } from '../../gic/layout.ts';
 import { PLATFORM_IDS, platformById, type PlatformDef } from '../../gic/platforms.ts';
@@ -117,8 +117,7 @@ export const registersCommand: CommandSpec = {
         const fv = frame.gicVersion as 2 | 3;
         const blocks = platform.gicVersions.includes(fv) ? platform.blocks({ gicVersion: fv, nrVcpus: vcpus ?? 1, its: true }) : [];
         const block = blocks.find((b) => b.block === frame.block);
-        const step = reg.bitsPerIrq === 64 ? 8 : 4;
-        const offset = reg.offset + (index ?? 0) * step;
+        const offset = reg.offset + (index ?? 0) * indexStep(reg);
         const inRange = offset < reg.offset + reg.length;
         const irq = reg.bitsPerIrq > 0 && inRange ? firstIntid(reg, offset) : null;
         return [reg.name, index, frame.block, frame.gicVersion, frame.id, inRange ? BigInt(offset) : null, reg.length, reg.widths.join(','),
