@@ -75,12 +75,30 @@ export function resolveLayouts(summary: ParseSummary, overrides: LayoutOverrides
   if (overrides.platform !== undefined && !platformById(overrides.platform))
     throw new AbitraceError(E.PLATFORM_UNKNOWN,
       `unknown platform '${overrides.platform}' (expected one of ${PLATFORMS.map((p) => p.id).join(', ')})`);
+  // by code: a host trace can hold tens of thousands of short-lived VMs (a find per VM was quadratic)
+  const infoOf = new Map(summary.vmInfo.map((v) => [v.vm, v]));
+  const evidenceOf = new Map(summary.layout.map((e) => [e.vm, e]));
   return summary.vms.map((name, code) => {
-    const info = summary.vmInfo.find((v) => v.vm === code);
-    const found = summary.layout.find((e) => e.vm === code) ?? EMPTY_EVIDENCE(code);
+    const info = infoOf.get(code);
+    const found = evidenceOf.get(code) ?? EMPTY_EVIDENCE(code);
     const ev = info !== undefined && info.vcpus > 0 ? { ...found, namedVcpus: info.vcpus } : found;
     return resolveVmLayout(name, ev, info?.vmm ?? null, info?.threads ?? 0, overrides);
   });
+}
+
+/**
+ * A platform's map for a shape, one array per shape: a host trace of many VMs on one VMM shares
+ * it (a copy per VM held ~0.5 KiB per VM until the import ends). Callers never mutate blocks.
+ */
+const blocksCache = new Map<string, readonly BlockRange[]>();
+function sharedBlocks(platform: PlatformDef, gicVersion: 2 | 3, nrVcpus: number): BlockRange[] {
+  const key = `${platform.id}/${gicVersion}/${nrVcpus}`;
+  let b = blocksCache.get(key);
+  if (b === undefined) {
+    b = Object.freeze(platform.blocks({ gicVersion, nrVcpus, its: true }).map((x) => Object.freeze(x)));
+    if (blocksCache.size < 4096) blocksCache.set(key, b);
+  }
+  return b as BlockRange[];
 }
 
 /** One VM's layout from its evidence. Exported for tests and for `registers --platform`. */
@@ -120,7 +138,7 @@ export function resolveVmLayout(vm: string, ev: LayoutEvidence, vmm: VmmKind | n
   if (evidenced === null) version = versionOnPlatform(ev, platform) ?? 3;
   if (!platform.gicVersions.includes(version) && overrides.gicVersion === undefined) version = platform.gicVersions[0]!;
   const nrVcpus = Math.max(1, vcpuEvidence(ev, platform, version), platform.redistDependsOnVcpus ? 0 : threads);
-  let blocks = platform.blocks({ gicVersion: version, nrVcpus, its: true });
+  let blocks = sharedBlocks(platform, version, nrVcpus);
   if (source === 'qemu-regions') blocks = applyQemuRegions(blocks, ev);
   const flagged = applyBaseFlags(blocks, overrides, version);
   if (flagged) {

@@ -45,7 +45,9 @@ export class VmRegistry {
   private fallbackCode = -1;
   private readonly vmm: Array<VmmKind | null> = [];
   private readonly maxVcpu: number[] = [];
-  private readonly threads: Array<Set<number>> = [];
+  private readonly threads: number[] = [];
+  /** (VM, tid) pairs seen, one Set for all VMs (a Set per VM cost ~200 bytes each). */
+  private readonly vmThreads = new Set<number>();
 
   constructor(
     private readonly fallbackVm: string,
@@ -58,7 +60,7 @@ export class VmRegistry {
     if (c === before) {
       this.vmm.push(null);
       this.maxVcpu.push(-1);
-      this.threads.push(new Set());
+      this.threads.push(0);
     }
     return c;
   }
@@ -81,7 +83,10 @@ export class VmRegistry {
   }
 
   noteThread(vm: number, tid: number): void {
-    this.threads[vm]!.add(tid);
+    const key = vm * 4294967296 + (tid >>> 0); // vm < 2^21 codes: exact in a double
+    if (this.vmThreads.has(key)) return;
+    this.vmThreads.add(key);
+    this.threads[vm]!++;
   }
 
   /** A thread of the VM named as vCPU `vcpu`. */
@@ -94,6 +99,6 @@ export class VmRegistry {
   }
 
   info(): VmInfo[] {
-    return this.dict.entries.map((_, vm) => ({ vm, vmm: this.vmm[vm] ?? null, threads: this.threads[vm]!.size, vcpus: this.maxVcpu[vm]! + 1 }));
+    return this.dict.entries.map((_, vm) => ({ vm, vmm: this.vmm[vm] ?? null, threads: this.threads[vm]!, vcpus: this.maxVcpu[vm]! + 1 }));
   }
 }

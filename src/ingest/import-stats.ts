@@ -51,7 +51,16 @@ export class IssueLog {
   }
 }
 
-const PAGE_SLOTS = 512; // 4 KiB pages: a 2 MiB window per VM (GICD, ITS and the first redistributors of QEMU virt)
+/**
+ * Slots of the page-counter cache, shared by all VMs: a fixed size whatever the VM count (a host
+ * trace can hold tens of thousands of short-lived VMs; per-VM slots took 6 KiB each).
+ */
+const PAGE_SLOTS = 16384;
+// Shared by every VM without such evidence (read-only downstream; structuredClone keeps one copy).
+const NO_REGIONS: LayoutEvidence['regions'] = new Map();
+const NO_ID_READS: LayoutEvidence['idReads'] = [];
+const NO_V2_FRAMES: LayoutEvidence['v2Frames'] = new Map();
+const SLOT_MASK = PAGE_SLOTS - 1;
 
 /**
  * Per-VM evidence: accesses per 4 KiB page (a GICv2 distributor is one: kvmtool's and
@@ -60,10 +69,11 @@ const PAGE_SLOTS = 512; // 4 KiB pages: a 2 MiB window per VM (GICD, ITS and the
  */
 class VmLayout {
   readonly pages = new Map<number, number>();
-  readonly regions = new Map<string, { min: number; max: number; count: number }>();
-  readonly idReads: Array<{ gpa: number; len: number; value: number }> = [];
-  readonly idSeen = new Set<number>();
-  readonly v2Frames = new Map<number, V2FrameHits>();
+  // Allocated on first use: a host trace of many short-lived VMs needs none of them for most.
+  regions: Map<string, { min: number; max: number; count: number }> | null = null;
+  idReads: Array<{ gpa: number; len: number; value: number }> | null = null;
+  idSeen: Set<number> | null = null;
+  v2Frames: Map<number, V2FrameHits> | null = null;
   // The last id-read key and v2 frame: guests poll the same register, so most lookups repeat the
   // previous one and skip the Set/Map (a hash of a double per access otherwise).
   lastIdKey = -1;
@@ -78,36 +88,27 @@ const TWO32 = 4294967296;
 export class LayoutCollector {
   private readonly vms: VmLayout[] = [];
   /**
-   * Direct-mapped page counters in front of each VM's Map, all VMs in one array (vm * PAGE_SLOTS
-   * + slot): one compare and one increment per access.
+   * Direct-mapped (VM, page) counters in front of each VM's Map: one compare pair and one
+   * increment per access. A VM's pages XOR a per-VM constant, so one VM's 64 MiB never collide.
    */
-  private slotPage = new Float64Array(0);
-  private slotCount = new Float64Array(0);
+  private readonly slotVm = new Int32Array(PAGE_SLOTS).fill(-1);
+  private readonly slotPage = new Float64Array(PAGE_SLOTS);
+  private readonly slotCount = new Float64Array(PAGE_SLOTS);
 
   private vmLayout(vm: number): VmLayout {
     let l = this.vms[vm];
     if (l === undefined) {
       while (this.vms.length <= vm) this.vms.push(new VmLayout());
       l = this.vms[vm]!;
-      if (this.slotPage.length < this.vms.length * PAGE_SLOTS) this.growSlots();
     }
     return l;
   }
 
-  private growSlots(): void {
-    const n = Math.max(this.vms.length, 2 * this.slotPage.length / PAGE_SLOTS) * PAGE_SLOTS;
-    const page = new Float64Array(n).fill(-1);
-    page.set(this.slotPage);
-    const count = new Float64Array(n);
-    count.set(this.slotCount);
-    this.slotPage = page;
-    this.slotCount = count;
-  }
-
-  private evict(vm: number, k: number): void {
-    const page = this.slotPage[k]!;
-    if (page >= 0) {
+  private evict(k: number): void {
+    const vm = this.slotVm[k]!;
+    if (vm >= 0) {
       const pages = this.vms[vm]!.pages;
+      const page = this.slotPage[k]!;
       pages.set(page, (pages.get(page) ?? 0) + this.slotCount[k]!);
     }
   }
@@ -120,11 +121,12 @@ export class LayoutCollector {
   mmio(vm: number, gpaLo: number, gpaHi: number, isRead: boolean, len: number, valLo: number, valHi: number): void {
     if (vm >= this.vms.length || this.vms[vm] === undefined) this.vmLayout(vm);
     const page = gpaHi * 1048576 + (gpaLo >>> 12);
-    const k = vm * PAGE_SLOTS + ((gpaLo >>> 12) & (PAGE_SLOTS - 1));
-    if (this.slotPage[k] === page) {
+    const k = ((gpaLo >>> 12) ^ Math.imul(vm, 0x9e3779b1)) & SLOT_MASK;
+    if (this.slotPage[k] === page && this.slotVm[k] === vm) {
       this.slotCount[k]!++;
     } else {
-      this.evict(vm, k);
+      this.evict(k);
+      this.slotVm[k] = vm;
       this.slotPage[k] = page;
       this.slotCount[k] = 1;
     }
@@ -143,14 +145,16 @@ export class LayoutCollector {
   /** A read of a candidate identification offset ((gpa & 0xfff) in 0x004, 0x008, 0xFE8): the first of each address and size. */
   private idRead(vm: number, gpaLo: number, gpaHi: number, len: number, valLo: number, valHi: number): void {
     const l = this.vms[vm]!;
-    if (l.idReads.length >= MAX_ID_READS) return;
+    const reads = (l.idReads ??= []);
+    if (reads.length >= MAX_ID_READS) return;
     const gpa = gpaHi * TWO32 + gpaLo;
     const key = gpa * 16 + len;
     if (key === l.lastIdKey) return;
     l.lastIdKey = key;
-    if (l.idSeen.has(key)) return;
-    l.idSeen.add(key);
-    l.idReads.push({ gpa, len, value: valHi * TWO32 + valLo });
+    const seen = (l.idSeen ??= new Set());
+    if (seen.has(key)) return;
+    seen.add(key);
+    reads.push({ gpa, len, value: valHi * TWO32 + valLo });
   }
 
   /** A GICD_ITARGETSR-shaped access (frame + 0x800–0xBFF) or a 32-bit GICD_SGIR-shaped write (frame + 0xF00). */
@@ -158,7 +162,7 @@ export class LayoutCollector {
     const l = this.vms[vm]!;
     let h = frame === l.lastFrame ? l.lastFrameHits : null;
     if (h === null) {
-      const frames = l.v2Frames;
+      const frames = (l.v2Frames ??= new Map());
       h = frames.get(frame) ?? null;
       if (h === null) {
         if (frames.size >= MAX_V2_FRAMES) return;
@@ -173,9 +177,9 @@ export class LayoutCollector {
   }
 
   region(vm: number, name: string, addr: number): void {
-    const l = this.vmLayout(vm);
-    const r = l.regions.get(name);
-    if (r === undefined) l.regions.set(name, { min: addr, max: addr, count: 1 });
+    const regions = (this.vmLayout(vm).regions ??= new Map());
+    const r = regions.get(name);
+    if (r === undefined) regions.set(name, { min: addr, max: addr, count: 1 });
     else {
       if (addr < r.min) r.min = addr;
       if (addr > r.max) r.max = addr;
@@ -185,15 +189,15 @@ export class LayoutCollector {
 
   finish(): LayoutEvidence[] {
     const out: LayoutEvidence[] = [];
+    for (let k = 0; k < PAGE_SLOTS; k++) {
+      this.evict(k);
+      this.slotVm[k] = -1;
+    }
     this.vms.forEach((l, vm) => {
-      for (let k = vm * PAGE_SLOTS; k < (vm + 1) * PAGE_SLOTS; k++) {
-        this.evict(vm, k);
-        this.slotPage[k] = -1;
-        this.slotCount[k] = 0;
-      }
-      if (l.pages.size === 0 && l.regions.size === 0 && l.icc === 0) return;
+      if (l.pages.size === 0 && l.regions === null && l.icc === 0) return;
       out.push({
-        vm, pages: new Map([...l.pages].sort((a, b) => a[0] - b[0])), regions: l.regions, idReads: l.idReads, v2Frames: l.v2Frames,
+        vm, pages: new Map([...l.pages].sort((a, b) => a[0] - b[0])), regions: l.regions ?? NO_REGIONS, idReads: l.idReads ?? NO_ID_READS,
+        v2Frames: l.v2Frames ?? NO_V2_FRAMES,
         ...(l.icc > 0 ? { iccSysregs: l.icc } : {}),
       });
     });

@@ -156,7 +156,7 @@ export class ImportWriter {
       this.irqAppender.close();
       const vms = summary.vms.length >= this.vms.length ? summary.vms : this.vms;
       const sources = summary.sources.length >= this.sources.length ? summary.sources : this.sources;
-      await appendRows(db, 'vm_labels', vms.map((vm, code) => [id, code, vm]));
+      await appendRows(db, 'vm_labels', (function* () { for (let code = 0; code < vms.length; code++) yield [id, code, vms[code]!]; })());
       await appendRows(db, 'event_sources', sources.map((s, code) => [id, code, s]));
       await appendRows(db, 'import_issues', summary.issues.map((t): Cell[] => [
         id, t.kind, t.severity, t.count, t.samples.slice(0, 5).map((s) => ({ line: s.line, text: s.text.slice(0, 200) })),
@@ -169,15 +169,22 @@ export class ImportWriter {
         `SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows WHERE ${rowKeyCondition(id)} GROUP BY vm`);
       const stats = new Map(perVm.map((r) => [vms[r.vm] ?? String(r.vm), r]));
       const infoByVm = new Map(summary.vmInfo.map((v) => [vms[v.vm] ?? String(v.vm), v]));
-      await appendRows(db, 'vms', layouts.map((l): Cell[] => {
-        const s = stats.get(l.vm);
-        const vi = infoByVm.get(l.vm);
-        return [id, l.vm, l.vmm ?? vi?.vmm ?? null, l.platform, l.gicVersion, vi?.threads ?? null,
-          s ? s.n : 0, s?.first ?? null, s?.last ?? null, l.source];
-      }));
-      await appendRows(db, 'vm_blocks', layouts.flatMap((l) => l.blocks.map((b): Cell[] => [
-        id, l.vm, b.block, BigInt(b.base), BigInt(b.size), b.stride === undefined ? null : BigInt(b.stride), l.source,
-      ])));
+      // generated row by row: a host trace can hold hundreds of thousands of VMs
+      await appendRows(db, 'vms', (function* (): Generator<Cell[]> {
+        for (const l of layouts) {
+          const s = stats.get(l.vm);
+          const vi = infoByVm.get(l.vm);
+          yield [id, l.vm, l.vmm ?? vi?.vmm ?? null, l.platform, l.gicVersion, vi?.threads ?? null,
+            s ? s.n : 0, s?.first ?? null, s?.last ?? null, l.source];
+        }
+      })());
+      await appendRows(db, 'vm_blocks', (function* (): Generator<Cell[]> {
+        for (const l of layouts) {
+          for (const b of l.blocks) {
+            yield [id, l.vm, b.block, BigInt(b.base), BigInt(b.size), b.stride === undefined ? null : BigInt(b.stride), l.source];
+          }
+        }
+      })());
       const platform = single(layouts.map((l) => l.platform));
       const vmm = single([...layouts.map((l) => l.vmm), ...summary.vmInfo.map((v) => v.vmm)]);
       const lostCount = summary.lost.reduce((a, l) => a + (l.count ?? 0), 0);

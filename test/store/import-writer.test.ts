@@ -65,7 +65,7 @@ describe('ImportWriter', () => {
     const summary = fakeSummary(70000, VMS, SOURCES);
     // A summary row the imports table cannot take (negative size into a BIGINT is fine, so break the VARCHAR→layout instead).
     const layouts = resolveLayouts(summary, {});
-    (layouts[0]!.blocks[0] as { base: number }).base = Number.NaN; // BigInt(NaN) throws inside commit
+    layouts[0]!.blocks = [{ ...layouts[0]!.blocks[0]!, base: Number.NaN }]; // BigInt(NaN) throws inside commit (blocks are shared: replace, never mutate)
     await expect(w.commit(summary, layouts, info('bad.log'))).rejects.toThrow();
     for (const t of TABLES) expect(await count(db, t), t).toBe(0);
     expect(readdirSync(`${db.path}.arrow`)).toEqual([]);
