@@ -70,14 +70,14 @@ export class AccessArrowWriter {
     }
   }
 
-  /** finish() and rename to `finalPath` (atomic on one filesystem). */
-  finishAs(finalPath: string): void {
+  /** finish() and rename to `finalPath` (atomic on one filesystem); null: written in place. */
+  finishAs(finalPath: string | null): void {
     this.finish();
-    renameSync(this.path, finalPath);
+    if (finalPath !== null && finalPath !== this.path) renameSync(this.path, finalPath);
   }
 
-  /** Closes without a footer and deletes the file. Safe to call more than once. */
-  discard(): void {
+  /** Closes without a footer and deletes the file (`remove`: false for a device written in place). Safe to call more than once. */
+  discard(remove = true): void {
     if (this.open) {
       this.open = false;
       try {
@@ -86,6 +86,6 @@ export class AccessArrowWriter {
         /* already closed */
       }
     }
-    rmSync(this.path, { force: true });
+    if (remove) rmSync(this.path, { force: true });
   }
 }

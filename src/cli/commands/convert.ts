@@ -8,6 +8,7 @@ import { AbitraceError, E } from '../../errors.ts';
 import { readTgidMapFile } from '../../ingest/tgid-map.ts';
 import { ImportProgress } from '../../importer/progress.ts';
 import { parseTraceFile } from '../../importer/trace-parser-bridge.ts';
+import { outputError, outputTarget } from '../../runtime/output-path.ts';
 import type { CommandSpec } from '../command-spec.ts';
 
 export const convertCommand: CommandSpec = {
@@ -26,9 +27,14 @@ export const convertCommand: CommandSpec = {
     const input = args[0]!;
     if (!opts.output) throw new AbitraceError(E.USAGE, 'convert needs -o/--output <file.arrow>');
     const output = String(opts.output);
-    const tmp = `${output}.tmp-${process.pid}`;
+    const target = outputTarget(output, 'Arrow file');
     const quiet = opts.quiet === true;
-    const writer = new AccessArrowWriter(tmp, null, { 'abitrace.source_path': input });
+    let writer: AccessArrowWriter;
+    try {
+      writer = new AccessArrowWriter(target.write, null, { 'abitrace.source_path': input });
+    } catch (err) {
+      throw outputError(output, err);
+    }
     const progress = new ImportProgress(basename(input), !quiet && process.stderr.isTTY === true);
     const t0 = performance.now();
     try {
@@ -44,7 +50,7 @@ export const convertCommand: CommandSpec = {
         irqs: () => {},
       }, (p) => progress.update(p));
       progress.done();
-      writer.finishAs(output);
+      writer.finishAs(target.final);
       if (!quiet) {
         process.stdout.write(`wrote ${output}: ${writer.rows.toLocaleString('en-US')} accesses from ${summary.lines.toLocaleString('en-US')} lines `
           + `(${summary.skipped.toLocaleString('en-US')} skipped), ${(writer.bytes / 1e6).toFixed(1)} MB; ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
@@ -52,8 +58,8 @@ export const convertCommand: CommandSpec = {
       return 0;
     } catch (err) {
       progress.done();
-      writer.discard();
-      throw err;
+      writer.discard(target.final !== null);
+      throw outputError(output, err);
     }
   },
 };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AbitraceError, E } from '../../errors.ts';
 import { Database } from '../../store/database.ts';
 import { checkSchema } from '../../store/schema.ts';
+import { outputError } from '../../runtime/output-path.ts';
 import { DB_OPTION, OUTPUT_FORMAT_OPTION, type CommandSpec } from '../command-spec.ts';
 import { createReporter, writeResult } from '../output/index.ts';
 
@@ -79,7 +80,14 @@ export const exportCommand: CommandSpec = {
         }
       }
       const relations = requested ?? EXPORT_RELATIONS.filter((r) => present.has(r));
-      mkdirSync(dir, { recursive: true });
+      if (existsSync(dir) && !statSync(dir).isDirectory()) {
+        throw new AbitraceError(E.OUTPUT_WRITE, `cannot write ${dir}: not a directory (export -o names the directory the Parquet files go to)`);
+      }
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (err) {
+        throw outputError(dir, err);
+      }
       for (const rel of relations) {
         const rows = ROW_RELATIONS.has(rel);
         const target = join(dir, rows && partition.length > 0 ? rel : `${rel}.parquet`);
@@ -96,7 +104,11 @@ export const exportCommand: CommandSpec = {
         if (rows && partition.length > 0) options.push(`PARTITION_BY (${partition.join(', ')})`);
         const [count] = await db.readObjects<{ n: bigint }>(`SELECT count(*) AS n FROM (${select})`);
         await db.run(`COPY (${select}) TO '${tmp.replaceAll("'", "''")}' (${options.join(', ')})`);
-        renameSync(tmp, target);
+        try {
+          renameSync(tmp, target);
+        } catch (err) {
+          throw outputError(target, err);
+        }
         written.push([rel, Number(count?.n ?? 0), filtered, target, sizeOf(target)]);
       }
     } finally {

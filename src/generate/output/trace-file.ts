@@ -7,18 +7,23 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { constants, createGzip } from 'node:zlib';
 import { AbitraceError, E } from '../../errors.ts';
+import { outputError, outputTarget } from '../../runtime/output-path.ts';
 
 export class TraceFile {
   /** Write trace bytes here. */
   readonly stream: Writable;
   /** Rejects as soon as the file cannot be written (race it against the producer). */
   readonly failure: Promise<never>;
+  /** Where the bytes go: a temporary name (renamed to `final` when complete) or, for a device, FIFO or stdout, the path itself. */
   private readonly tmp: string;
+  private readonly final: string | null;
   private readonly finished: Promise<void>;
   private error: Error | null = null;
 
   constructor(readonly path: string) {
-    this.tmp = `${path}.tmp-${process.pid}`;
+    const target = outputTarget(path, 'trace');
+    this.tmp = target.write;
+    this.final = target.final;
     const file = createWriteStream(this.tmp);
     // Level 1: fast enough to keep up with generation (multi-GB benchmark traces); text still shrinks ~8×.
     const gz = path.endsWith('.gz') ? createGzip({ level: constants.Z_BEST_SPEED }) : null;
@@ -47,7 +52,14 @@ export class TraceFile {
       this.discard();
       throw err;
     }
-    renameSync(this.tmp, this.path);
+    if (this.final !== null) {
+      try {
+        renameSync(this.tmp, this.final);
+      } catch (err) {
+        this.discard();
+        throw outputError(this.path, err);
+      }
+    }
   }
 
   /** Abandons the output: nothing is left at the final path. */
@@ -58,7 +70,7 @@ export class TraceFile {
   }
 
   private discard(): void {
-    rmSync(this.tmp, { force: true });
+    if (this.final !== null) rmSync(this.tmp, { force: true });
   }
 }
 
