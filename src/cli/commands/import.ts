@@ -27,7 +27,7 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 
 function describe(r: FileImportResult): string {
   if (r.status === 'duplicate') {
-    return `skipped ${r.path}: identical content (sha256 ${r.sha256.slice(0, 12)}…) already imported as import ${r.importId}; use --force to import it again`;
+    return `skipped ${r.path}: identical content (sha256 ${r.sha256.slice(0, 12)}…) already imported as import ${r.importId}; use --force to import it again, or \`abitrace forget ${r.importId}\` first to replace it`;
   }
   if (r.status === 'failed') return `failed ${r.path}`;
   if (r.status === 'not-a-trace') return `skipped ${r.path}: not a trace (${r.reason.code})`;

@@ -16,6 +16,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'query', load: async () => (await import('./query.ts')).queryCommand },
   { name: 'stats', load: async () => (await import('./stats.ts')).statsCommand },
   { name: 'export', load: async () => (await import('./export.ts')).exportCommand },
+  { name: 'forget', load: async () => (await import('./forget.ts')).forgetCommand },
   { name: 'rules', load: async () => (await import('./rules.ts')).rulesCommand },
   { name: 'check', load: async () => (await import('./check.ts')).checkCommand },
   { name: 'registers', load: async () => (await import('./registers.ts')).registersCommand },
