@@ -98,6 +98,17 @@ describe('table', () => {
     expect(two).toMatch(/│ addr/);
     expect(two.split('\n').filter((l) => l.startsWith('│'))).toHaveLength(3);
   });
+
+  it('rows with more columns than the width holds print as one column | value block per row', () => {
+    const columns = Array.from({ length: 12 }, (_, i) => ({ name: `column_${i}`, type: 'VARCHAR' }));
+    const rows = [1, 2].map((r) => columns.map((_, i) => `value ${r}.${i}`));
+    const out = render('narrow-table', columns, rows);
+    const lines = out.trimEnd().split('\n');
+    for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(40);
+    expect(lines.filter((l) => /^-\[ row \d ]-$/.test(l))).toEqual(['-[ row 1 ]-', '-[ row 2 ]-']);
+    expect(lines).toContainEqual(expect.stringMatching(/^│ column_11 +│ value 2\.11 +│$/));
+    expect(lines.at(-1)).toBe('(2 rows)');
+  });
 });
 
 describe('usage errors', () => {

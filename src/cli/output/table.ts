@@ -100,12 +100,14 @@ export class TableReporter implements Reporter {
       return;
     }
     const natural = this.header.map((h, c) => this.cells.reduce((m, r) => Math.max(m, r[c]!.length), h.length));
-    // One wide row (a decoded address, a register, one import) reads better as column | value pairs.
-    if (this.cells.length === 1 && natural.reduce((a, b) => a + b + 3, 1) > this.width) {
+    // One wide row (a decoded address, a register, one import) reads better as column | value pairs;
+    // so do rows with more columns than the width holds even at MIN_COLUMN each (psql's \x).
+    const widths = fitWidths(natural, this.width, this.plans.map((p) => p.numeric || p.hex));
+    const fits = widths.reduce((a, b) => a + b + 3, 1) <= this.width;
+    if (!fits || (this.cells.length === 1 && natural.reduce((a, b) => a + b + 3, 1) > this.width)) {
       this.endVertical();
       return;
     }
-    const widths = fitWidths(natural, this.width, this.plans.map((p) => p.numeric || p.hex));
     const table = new Table({
       head: this.header.map((h, c) => truncate(h, widths[c]!)),
       colWidths: widths.map((w) => w + 2),
@@ -121,17 +123,25 @@ export class TableReporter implements Reporter {
       : `(${this.total} ${this.total === 1 ? 'row' : 'rows'})\n`);
   }
 
+  /** Each row as column | value pairs, one block per row (headed `-[ row n ]-` when there are several). */
   private endVertical(): void {
-    const row = this.cells[0]!;
-    const keyWidth = Math.max(...this.header.map((h) => h.length));
+    const keyWidth = Math.min(Math.max(...this.header.map((h) => h.length)), Math.max(MIN_COLUMN, Math.floor(this.width / 3)));
     const valueWidth = Math.max(MIN_COLUMN, this.width - keyWidth - 7);
-    const table = new Table({
-      colWidths: [keyWidth + 2, Math.min(valueWidth, Math.max(...row.map((v) => v.length))) + 2],
-      wordWrap: false,
-      style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1, compact: true },
+    const longest = Math.max(MIN_COLUMN, ...this.cells.flatMap((r) => r.map((v) => v.length)));
+    this.cells.forEach((row, i) => {
+      const table = new Table({
+        colWidths: [keyWidth + 2, Math.min(valueWidth, longest) + 2],
+        wordWrap: false,
+        style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1, compact: true },
+      });
+      this.header.forEach((h, c) => table.push([truncate(h, keyWidth), truncate(row[c]!, valueWidth)]));
+      if (this.cells.length > 1) this.out.push(`-[ row ${i + 1} ]-\n`);
+      this.out.push(`${table.toString()}\n`);
     });
-    this.header.forEach((h, c) => table.push([h, truncate(row[c]!, valueWidth)]));
-    this.out.push(`${table.toString()}\n(1 row)\n`);
+    const shown = this.cells.length;
+    this.out.push(shown < this.total
+      ? `(${this.total} rows, first ${shown} shown; use --format csv or json for all)\n`
+      : `(${this.total} ${this.total === 1 ? 'row' : 'rows'})\n`);
   }
 
   finish(): void {
