@@ -204,6 +204,15 @@ async function importOne(
     if (summary.lines === 0 && summary.accesses === 0) {
       throw new AbitraceError(E.EMPTY_INPUT, `${path}: no trace lines`);
     }
+    // Not one event read, and malformed lines: the wrong --format (or not a trace). Refused rather
+    // than stored as an empty import, which would then block the corrected one as a duplicate.
+    const malformed = summary.issues.find((t) => t.kind === 'malformed_line');
+    if (malformed && summary.accesses === 0 && summary.otherEvents === 0 && summary.irqEvents === 0) {
+      const first = malformed.samples[0];
+      throw new AbitraceError(E.FORMAT_UNKNOWN, `${path}: no line read as ${summary.variant ?? summary.format}: ${malformed.count} malformed`
+        + `${first ? ` (first at line ${first.line}: ${first.text.slice(0, 80)})` : ''}; ${options.format && options.format !== 'auto'
+          ? `is --format ${options.format} right? (--format auto sniffs it)` : 'pass --format if the format was guessed wrong'}`);
+    }
     const layouts = resolveLayouts(summary, options.layout ?? {});
     const sha256 = parsed.sha256 ?? (await fileSha256(path));
     const rows = writer.rows;

@@ -32,6 +32,16 @@ describe('abitrace import (CLI)', () => {
     expect(imp).toEqual({ lines: 13, accesses: 5, other_events: 5, skipped: 3, lost_events: 1834, arrow: true });
   });
 
+  it('a file read with the wrong --format (no event read, lines malformed) is refused, so the right one is not a duplicate', async () => {
+    const db = join(dir, 'wrong-format.duckdb');
+    const wrong = await runCli(['import', SMALL, '--format', 'perf', '--db', db]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/E_FORMAT_UNKNOWN: .*small-ftrace\.txt: no line read as perf: \d+ malformed \(first at line 3: .*is --format perf right\?/);
+    const right = await runCli(['import', SMALL, '--db', db]);
+    expect(right.code).toBe(0);
+    expect(right.stdout).toMatch(/as import 1: 5 accesses/);
+  });
+
   it('counts a malformed line as an issue; --strict makes it an error naming file:line and imports nothing', async () => {
     const db = join(dir, 'malformed.duckdb');
     const lenient = await runCli(['import', MALFORMED, '--db', db]);
