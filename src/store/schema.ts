@@ -240,3 +240,17 @@ function checkVersion(db: Database, version: number): void {
       `${db.path} has schema version ${version}, older than this abitrace (${SCHEMA_VERSION}) and no migration exists; re-import the traces into a new --db`);
   }
 }
+
+/**
+ * `query`'s check: refuses a DuckDB file that is not an abitrace database and one written by a
+ * newer abitrace (E_DB_SCHEMA). An older one is read as it is (its views still answer); with
+ * `write` it is upgraded first, as every read-write open does.
+ */
+export async function checkQueryable(db: Database, write: boolean): Promise<void> {
+  const version = await readSchemaVersion(db);
+  if (version === null) {
+    throw new AbitraceError(E.DB_SCHEMA, `${db.path} is not an abitrace database (no meta table); query one that \`abitrace import\` wrote`);
+  }
+  if (version > SCHEMA_VERSION) checkVersion(db, version);
+  if (write && version < SCHEMA_VERSION) await upgradeSchema(db);
+}

@@ -62,6 +62,25 @@ describe('abitrace query', () => {
     expect(rw.stdout).toBe('Count\n1\n');
   });
 
+  it('refuses a DuckDB file abitrace did not write, and one of a newer schema (E_DB_SCHEMA)', async () => {
+    const other = join(dir, 'other.duckdb');
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const inst = await DuckDBInstance.create(other);
+    const con = await inst.connect();
+    await con.run('CREATE TABLE customers (a INTEGER)');
+    con.closeSync();
+    inst.closeSync();
+    const r = await runCli(['query', 'SELECT count(*) FROM customers', '--db', other]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/E_DB_SCHEMA: .*other\.duckdb is not an abitrace database/);
+    const newer = join(dir, 'newer.duckdb');
+    await buildSyntheticDb(newer, 4);
+    expect((await runCli(['query', "UPDATE meta SET value = '99' WHERE key = 'schema_version'", '--db', newer, '--write'])).code).toBe(0);
+    const n = await runCli(['query', 'SELECT count(*) FROM accesses', '--db', newer]);
+    expect(n.code).toBe(2);
+    expect(n.stderr).toMatch(/E_DB_SCHEMA: .*schema version 99, newer than this abitrace/);
+  });
+
   it('bad SQL → E_SQL with DuckDB\'s message; missing DB → E_DB_NOT_FOUND; no SQL → E_USAGE', async () => {
     const [bad, missing, none] = await Promise.all([
       runCli(['query', 'SELEC 1', '--db', db]),

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { AbitraceError, E } from '../../errors.ts';
 import { Database } from '../../store/database.ts';
+import { checkQueryable } from '../../store/schema.ts';
 import { DB_OPTION, OUTPUT_FORMAT_OPTION, type CommandSpec } from '../command-spec.ts';
 import { createReporter, writeStreamed } from '../output/index.ts';
 
@@ -35,6 +36,7 @@ export const queryCommand: CommandSpec = {
     const sql = readSqlArgument(args[0], opts.file as string | undefined);
     const db = await Database.open(String(opts.db), { readOnly: !opts.write, create: false });
     try {
+      await checkQueryable(db, opts.write === true);
       const result = await db.streamScript(sql);
       const reporter = createReporter(String(opts.format));
       await writeStreamed(reporter, result.columns, result.batches());
