@@ -30,7 +30,7 @@ export const generateCommand: CommandSpec = {
   name: 'generate',
   summary: 'write a synthetic host trace of realistic guests (ftrace, trace-cmd, perf or QEMU layout)',
   options: [
-    { flags: '--profile <list>', description: `guest profiles NAME[:weight],... (${Object.keys(PROFILES).join(', ')})` },
+    { flags: '--profile <list>', description: `guest profiles NAME[:weight],... (${Object.keys(PROFILES).join(', ')})`, default: 'linux-gicv3' },
     { flags: '--vms <n>', description: 'number of VMs', default: '1' },
     { flags: '--vcpus <n>', description: 'vCPUs per VM', default: '2' },
     { flags: '--duration <seconds>', description: 'trace length in seconds', default: '1' },
@@ -45,7 +45,6 @@ export const generateCommand: CommandSpec = {
     { flags: '--quiet', description: 'no summary line', default: false },
   ],
   async run(_args, opts) {
-    if (opts.profile === undefined) throw new AbitraceError(E.USAGE, `generate needs --profile NAME[:weight],... (profiles: ${Object.keys(PROFILES).join(', ')})`);
     if (opts.output === undefined) throw new AbitraceError(E.USAGE, 'generate needs -o/--output <file>');
     const output = resolve(String(opts.output));
     const dir = dirname(output);
