@@ -60,6 +60,7 @@ export class Database {
    * holds the file), E_DB_OPEN (anything else, with DuckDB's message).
    */
   static async open(path: string, options: OpenOptions = {}): Promise<Database> {
+    if (path.trim() === '') throw new AbitraceError(E.USAGE, '--db is empty: give a database file (DuckDB would open a throw-away in-memory one)');
     const readOnly = options.readOnly ?? false;
     const create = options.create ?? !readOnly;
     const memory = path === ':memory:';

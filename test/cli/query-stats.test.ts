@@ -62,6 +62,17 @@ describe('abitrace query', () => {
     expect(rw.stdout).toBe('Count\n1\n');
   });
 
+  it('an SQL file without a statement and an empty --db are usage errors', async () => {
+    const empty = join(dir, 'comments.sql');
+    writeFileSync(empty, '-- only a comment\n/* and another */\n');
+    const r = await runCli(['query', '-f', empty, '--db', db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/E_USAGE: .*comments\.sql holds no SQL statement/);
+    const d = await runCli(['query', 'SELECT 1', '--db', '']);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toMatch(/E_USAGE: --db is empty/);
+  });
+
   it('refuses a DuckDB file abitrace did not write, and one of a newer schema (E_DB_SCHEMA)', async () => {
     const other = join(dir, 'other.duckdb');
     const { DuckDBInstance } = await import('@duckdb/node-api');

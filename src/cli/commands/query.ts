@@ -12,11 +12,15 @@ import { createReporter, writeStreamed } from '../output/index.ts';
 export function readSqlArgument(sql: string | undefined, file: string | undefined): string {
   if (sql !== undefined && file !== undefined) throw new AbitraceError(E.USAGE, 'give the SQL either as an argument or with -f FILE, not both');
   if (file !== undefined) {
+    let text: string;
     try {
-      return readFileSync(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (err) {
       throw new AbitraceError(E.FILE_NOT_FOUND, `cannot read SQL file ${file}: ${(err as Error).message}`);
     }
+    // comments only count as nothing too (DuckDB answers an empty script with an opaque error)
+    if (text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').trim() === '') throw new AbitraceError(E.USAGE, `${file} holds no SQL statement`);
+    return text;
   }
   if (sql === undefined || sql.trim() === '') throw new AbitraceError(E.USAGE, 'no SQL given: abitrace query "<SQL>" or abitrace query -f FILE');
   return sql;
