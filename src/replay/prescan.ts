@@ -18,6 +18,8 @@ export class VmScan {
   typer2: number | null = null;
   /** A GICR_CTLR read showed CES|IR (a revision-3 host). */
   rdCtlrRev3 = false;
+  /** A GICR_CTLR read without CES|IR: the host's revision is at most 2 (vgic.md §2, rev 3 always ORs them in). */
+  rdCtlrPreRev3 = false;
   maxVcpu = -1;
   maxRedist = -1;
   lastRedist = -1;
@@ -91,6 +93,7 @@ export class VmScan {
       if (r !== null) return [String(r), `GICD_IIDR read 0x${this.iidr.toString(16)}`];
     }
     if (this.rdCtlrRev3) return ['3', 'GICR_CTLR read with CES|IR'];
+    if (this.rdCtlrPreRev3) return ['2', 'GICR_CTLR read without CES|IR (revision 2 or lower; taken as 2, the 4.19-5.18 default)'];
     return null;
   }
 
@@ -238,6 +241,7 @@ function inspect(s: VmScan, b: AccessBatch, i: number, kind: number): void {
     const rd = s.blocks.redist;
     if (off === 0 && len === 4) {
       if ((lo & 6) === 6) s.rdCtlrRev3 = true;
+      else if ((lo & 6) === 0) s.rdCtlrPreRev3 = true;
     } else if (off === 0x8 && (len === 8 || len === 4)) {
       if (lo & 0x10) s.lastRedist = Math.max(s.lastRedist, rd);
       if (len === 8) s.mpidr.set(rd, hi & 0xffffff);

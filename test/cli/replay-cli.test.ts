@@ -94,6 +94,19 @@ describe('abitrace replay', () => {
     expect(observed.values).toEqual({ 'rev 1': 'Group 0', 'rev 2': 'Group 1', 'rev 3': 'Group 1' });
   });
 
+  it('without a GICD_IIDR read, a GICR_CTLR read without CES|IR makes the host revision 2, not the default 3', async () => {
+    // PIDR2, TYPER, two GICR_TYPERs, GICR_CTLR read 0 (no CES|IR: revision <= 2), EnableLPIs set and read back
+    const R0 = 0x080a0000;
+    const t = join(dir, 'no-iidr.trace');
+    writeFileSync(t, ftrace([['R', D + 0xffe8, 0x3b], ['R', D + 0x4, 0x007a0008], ['R', R0 + 0x8, 0x1, 8], ['R', R0 + 0x20008, 0x100000111, 8],
+      ['R', R0, 0], ['W', R0, 1], ['R', R0, 1]]));
+    const doc = JSON.parse((await runCli(['replay', t, '--format', 'json', '--no-store'])).stdout) as {
+      vms: Array<{ host_revision: string; host_revision_source: string }>; fidelity: Array<{ revision: string; mismatches: number }>;
+    };
+    expect(doc.vms[0]).toMatchObject({ host_revision: '2', host_revision_source: expect.stringMatching(/^GICR_CTLR read without CES\|IR/) });
+    expect(doc.fidelity).toEqual([expect.objectContaining({ revision: '2', mismatches: 0 })]);
+  });
+
   it('replays the bundled generated fleet (12 VMs, four VMMs, GICv2 and GICv3) with no fidelity mismatch', async () => {
     const r = await runCli(['replay', join(REPO, 'traces/generated/fleet-12vm.ftrace.txt.gz'), '--format', 'json', '--no-store']);
     const doc = JSON.parse(r.stdout);
