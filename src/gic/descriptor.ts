@@ -160,12 +160,16 @@ export function registerIndex(r: RegisterDescriptor, offset: number): number {
   return Math.floor((offset - r.offset) / indexStep(r));
 }
 
-/** Bytes between `<n>` and `<n+1>` of a register array: 8 for GICD_IROUTER<n>, else 4. */
+/**
+ * Bytes between `<n>` and `<n+1>` of a register array: 8 for GICD_IROUTER<n> and 64-bit
+ * registers (GITS_BASER<n>), else 4.
+ */
 export function indexStep(r: RegisterDescriptor): number {
-  return r.bitsPerIrq === 64 ? 8 : 4;
+  if (r.bitsPerIrq > 0) return r.bitsPerIrq === 64 ? 8 : 4;
+  return Math.max(...r.widths) >= 64 ? 8 : 4;
 }
 
-/** Whether `<n>` names exist: per-IRQ arrays and fixed arrays of 32-bit words (GICD_CPENDSGIR<n>, GICC_APR<n>). */
+/** Whether `<n>` names exist: per-IRQ arrays and fixed arrays (GICD_CPENDSGIR<n>, GICC_APR<n>, GITS_BASER<n>). */
 export function isRegisterArray(r: RegisterDescriptor): boolean {
-  return r.bitsPerIrq > 0 || (r.length > 4 && Math.max(...r.widths) <= 32);
+  return r.bitsPerIrq > 0 || r.length > indexStep(r);
 }

@@ -64,6 +64,8 @@ describe('register tables', () => {
     expect(findByName('GICD_IGROUPR32')).toEqual([]);
     expect(findByName('GICD_IROUTER1019').map((m) => m.index)).toEqual([1019]);
     expect(findByName('GICR_TYPER1')).toEqual([]); // one 64-bit register, not an array
+    expect(findByName('GITS_BASER1').map((m) => m.index)).toEqual([1]); // 64-bit array: 8 bytes a step
+    expect(findByName('GITS_BASER8')).toEqual([]);
   });
 });
 
