@@ -179,6 +179,19 @@ export class VgicModel {
     this.pendbLo.fill(0); this.pendbHi.fill(0); this.pendbK.fill(known ? 3 : 0);
   }
 
+  /**
+   * EnableLPIs, PROPBASER and PENDBASER unknown (a boot probe in a trace): the probe is also what a
+   * kexec'd kernel or a re-onlined CPU does first, and LPI state survives both; KVM's own reset
+   * value also differs from what the VMM restores. The guest's reads reveal them (Linux reads
+   * GICR_CTLR before it programs the tables).
+   */
+  forgetLpiState(): void {
+    if (this.v2) return;
+    this.rdCtlrK.fill(0);
+    this.prop[2] = 0;
+    this.pendbK.fill(0);
+  }
+
   /** Bit-state word of (vCPU, INTID): private words are banked per vCPU. */
   wordOf(cpu: number, intid: number): number {
     return intid < 32 ? cpu : this.nv + (intid >>> 5) - 1;

@@ -199,6 +199,7 @@ export class VmRun {
     this.models = [first, ...this.profiles.slice(1).map((p) => new VgicModel(p, shape, { from: first, own: this.plan.own }))];
     const fromReset = opts.fromReset === true || scan.bootSeen === true;
     for (const m of this.models) m.reset(fromReset);
+    if (opts.fromReset !== true && scan.bootSeen === true) for (const m of this.models) m.forgetLpiState();
     this.stateOrigin = opts.fromReset ? 'reset (--from-reset)'
       : scan.bootSeen ? `reset (boot probe seen at seq ${scan.bootSeq})` : 'unknown (trace starts mid-life)';
     const pa: number[] = [];

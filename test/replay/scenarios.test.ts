@@ -115,7 +115,24 @@ describe('fidelity against the host revision', () => {
   it('counts a read the model cannot produce, with an example', () => {
     const res = run([...probe, { op: 'R', addr: R0 + 0x0, value: 0x6 }]);
     expect(res.fidelity[0]).toMatchObject({ mismatches: 1 });
-    expect(res.fidelity[0]!.examples[0]).toMatchObject({ register: 'GICR_CTLR', recorded: '0x00000006', model: '0x00000000' });
+    // CES|IR are known 0 under rev 2; EnableLPIs is unknown after a boot probe (it may have survived a kexec)
+    expect(res.fidelity[0]!.examples[0]).toMatchObject({ register: 'GICR_CTLR', recorded: '0x00000006', model: '0x0000000?' });
+  });
+
+  it('LPI state after a boot probe is learnt, not assumed: a kexec\'d kernel finds LPIs enabled and its tables kept', () => {
+    const kexec: Row[] = [
+      { op: 'R', addr: D + 0xffe8, value: 0x3b }, { op: 'R', addr: D + 0x4, value: 0x007a0008 }, { op: 'R', addr: D + 0x8, value: 0x4b00343b },
+      { op: 'R', addr: R0 + 0x0, value: 0x7 }, // EnableLPIs still set, CES|IR (rev 3)
+      { op: 'R', addr: R0 + 0x70, value: 0x40100000, len: 8 }, // PROPBASER the previous kernel programmed
+      { op: 'W', addr: R0 + 0x70, value: 0x40200000, len: 8 }, // ignored while LPIs are enabled
+      { op: 'R', addr: R0 + 0x70, value: 0x40100000, len: 8 },
+    ];
+    const res = run(kexec);
+    expect(res.fidelity[0]).toMatchObject({ revision: '3', mismatches: 0 });
+    expect(res.fidelity[0]!.compared).toBeGreaterThanOrEqual(5);
+    // and a PROPBASER value the model predicts wrongly is still caught once known
+    const wrong = run([...kexec, { op: 'R', addr: R0 + 0x70, value: 0x40200000, len: 8 }]);
+    expect(wrong.fidelity[0]).toMatchObject({ mismatches: 1 });
   });
 
   it('uses the host model even when its revision is not compared', () => {
