@@ -76,6 +76,13 @@ describe('abitrace import (CLI)', () => {
     expect(named.stderr).toMatch(/^abitrace: E_FORMAT_UNKNOWN: .*notes\.md/m);
     const paths = await json(db, 'SELECT path FROM imports ORDER BY import_id');
     expect(paths.map((p) => String(p.path).slice(tdir.length + 1))).toEqual(['a.txt', 'host2/b.txt']);
+    // a directory with no trace at all is an input error, like an empty one
+    const none = join(dir, 'no-traces');
+    mkdirSync(none);
+    writeFileSync(join(none, 'readme.txt'), 'hello\n');
+    const empty = await runCli(['import', none, '--db', db]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/E_EMPTY_INPUT: no trace among the 1 file given/);
   });
 
   it('uses the thread→process map written beside a trace-cmd trace (<trace>.tgids) to separate VMs', async () => {

@@ -113,6 +113,11 @@ export const importCommand: CommandSpec = {
       process.stdout.write(`${report.imported} imported, ${report.duplicates} skipped as duplicates, `
         + `${report.notTraces} not traces, ${report.failed} failed\n`);
     }
-    return report.failed > 0 ? 2 : 0;
+    if (report.failed > 0) return 2;
+    if (report.imported + report.duplicates === 0 && report.notTraces > 0) {
+      // like an empty directory: nothing to import is an input error, not a success
+      throw new AbitraceError(E.EMPTY_INPUT, `no trace among the ${report.notTraces} file${report.notTraces === 1 ? '' : 's'} given`);
+    }
+    return 0;
   },
 };
