@@ -48,8 +48,9 @@ function listRules(rules: readonly RuleFile[], format: string): void {
 /** Header, wrapped documentation, then the SQL, as plain text (or one JSON object). */
 function showRule(rule: RuleFile, format: string): void {
   if (format === 'json') {
-    const { path, sqlLine: _line, ...rest } = rule;
-    process.stdout.write(`${JSON.stringify({ ...rest, path }, null, 2)}\n`);
+    const { path, sqlLine: _line, id, ...rest } = rule;
+    // `rule` as in `rules --format json` and the findings; `id` kept for scripts that read it
+    process.stdout.write(`${JSON.stringify({ rule: id, id, ...rest, path }, null, 2)}\n`);
     return;
   }
   const lines = [
