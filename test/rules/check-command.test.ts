@@ -100,7 +100,7 @@ describe('abitrace rules', () => {
     expect(show.stdout).toMatch(/^iidr-read: Guest read GICD_IIDR/);
     expect(show.stdout).toContain('-- SQL\nWITH reads AS (');
     const json = JSON.parse((await runCli(['rules', 'show', 'iidr-read', '--format', 'json'])).stdout);
-    expect(json).toMatchObject({ id: 'iidr-read', change: 'vgic-iidr-read', level: 'touch' });
+    expect(json).toMatchObject({ rule: 'iidr-read', id: 'iidr-read', change: 'vgic-iidr-read', level: 'touch' });
     const unknown = await runCli(['rules', 'show', 'nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("E_RULE_UNKNOWN: no rule 'nope'");
