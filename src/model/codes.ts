@@ -29,9 +29,9 @@ export function sysregFields(enc: number): [op0: number, op1: number, crn: numbe
 const SGI_REGS = [sysregEncoding(3, 0, 12, 11, 5), sysregEncoding(3, 0, 12, 11, 6), sysregEncoding(3, 0, 12, 11, 7)];
 
 /**
- * ICC_SGI1R_EL1 (3,0,12,11,5), ICC_ASGI1R_EL1 (3,1,12,11,6), ICC_SGI0R_EL1 (3,2,12,11,7): the
- * GICv3 SGI-generation registers, whose writes trap (vgic.md §6.3). op1 is not compared: the
- * spec lists all three with op1 0.
+ * ICC_SGI1R_EL1 (3,0,12,11,5), ICC_ASGI1R_EL1 (3,0,12,11,6), ICC_SGI0R_EL1 (3,0,12,11,7): the
+ * GICv3 SGI-generation registers, whose writes trap (vgic.md §6.3). op1 is not compared, so the
+ * AArch32 views (opc1 0, 1, 2 of the 64-bit ICC_SGI1R/ASGI1R/SGI0R) match too.
  */
 export function isSgiSysreg(enc: number): boolean {
   const e = enc & ~(7 << 16);

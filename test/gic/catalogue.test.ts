@@ -55,6 +55,14 @@ describe('register tables', () => {
     expect(findByName('NOPE')).toEqual([]);
   });
 
+  it('marks the ITS registers KVM has no region for as not implemented (its_registers[])', () => {
+    const gits = FRAMES.find((f) => f.id === 'gits-v3')!.registers;
+    const absent = gits.filter((r) => r.implemented === false).map((r) => r.name);
+    expect(absent).toEqual(['GITS_MPAMIDR', 'GITS_PARTIDR', 'GITS_MPIDR', 'GITS_STATUSR', 'GITS_UMSIR', 'GITS_TRANSLATER']);
+    expect(gits.filter((r) => r.implemented !== false).map((r) => r.name).slice(0, 7))
+      .toEqual(['GITS_CTLR', 'GITS_IIDR', 'GITS_TYPER', 'GITS_CBASER', 'GITS_CWRITER', 'GITS_CREADR', 'GITS_BASER']);
+  });
+
   it('indexes fixed word arrays too, and no index beyond an array', () => {
     expect(findByName('GICD_CPENDSGIR1').map((m) => [m.frame.id, m.index])).toEqual([['gicd-v3', 1], ['gicd-v2', 1]]);
     expect(findByName('GICC_APR3').map((m) => m.index)).toEqual([3]);
