@@ -89,9 +89,20 @@ export class VmRegistry {
     this.threads[vm]!++;
   }
 
-  /** A thread of the VM named as vCPU `vcpu`. */
-  noteVcpu(vm: number, vcpu: number): void {
+  /** vCPU index → tid of the threads named as vCPUs in the VM of lines without a tgid. */
+  private readonly fallbackVcpuTid = new Map<number, number>();
+
+  /**
+   * Thread `tid` of the VM is named as vCPU `vcpu`. Returns the tid of another thread that had the
+   * same vCPU name in the VM of lines without a tgid (-1 if none): there, two `CPU 0/KVM` threads
+   * mean several VMs merged under one label (no tgid column and no --tgid-map).
+   */
+  noteVcpu(vm: number, vcpu: number, tid: number): number {
     if (vcpu > this.maxVcpu[vm]!) this.maxVcpu[vm] = vcpu;
+    if (vm !== this.fallbackCode) return -1;
+    const prev = this.fallbackVcpuTid.get(vcpu);
+    if (prev === undefined) this.fallbackVcpuTid.set(vcpu, tid);
+    return prev === undefined || prev === tid ? -1 : prev;
   }
 
   noteVmm(vm: number, vmm: VmmKind): void {

@@ -827,7 +827,7 @@ export class TraceParser implements LineHandler {
     th.vcpu = v === null ? -1 : v.vcpu;
     th.vmm = v === null ? null : v.vmm;
     if (th.vmm !== null && th.vm >= 0) this.vmRegistry.noteVmm(th.vm, th.vmm);
-    if (th.vcpu >= 0 && th.vm >= 0) this.vmRegistry.noteVcpu(th.vm, th.vcpu);
+    if (th.vcpu >= 0 && th.vm >= 0) this.noteVcpu(th);
   }
 
   /**
@@ -885,7 +885,18 @@ export class TraceParser implements LineHandler {
     th.vm = vm;
     this.vmRegistry.noteThread(vm, th.tid);
     if (th.vmm !== null) this.vmRegistry.noteVmm(vm, th.vmm);
-    if (th.vcpu >= 0) this.vmRegistry.noteVcpu(vm, th.vcpu);
+    if (th.vcpu >= 0) this.noteVcpu(th);
+  }
+
+  /** Records the thread's vCPU name; a second thread with it in the VM of lines without a tgid is an issue. */
+  private noteVcpu(th: ThreadState): void {
+    const other = this.vmRegistry.noteVcpu(th.vm, th.vcpu, th.tid);
+    if (other < 0) return;
+    const line = this.lines;
+    this.issues.add('vcpu_name_reused', 'warn', line, this.issues.wantsSample('vcpu_name_reused', line)
+      ? `vCPU ${th.vcpu} is named by tid ${other} and tid ${th.tid} in '${this.vmRegistry.dict.entries[th.vm]}': `
+        + 'several VMs (or VM restarts) without a tgid column are merged; pass --tgid-map (a saved_tgids or `ps -eLo pid,tid,comm` file) to tell them apart'
+      : null);
   }
 
   private sourceCode(ev: number): number {

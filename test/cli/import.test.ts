@@ -32,6 +32,19 @@ describe('abitrace import (CLI)', () => {
     expect(imp).toEqual({ lines: 13, accesses: 5, other_events: 5, skipped: 3, lost_events: 1834, arrow: true });
   });
 
+  it('a trace-cmd report of two VMs without its thread map warns that VMs were merged; with the map, none', async () => {
+    const src = join(REPO, 'traces/generated/two-vm.trace-cmd.txt.gz');
+    const bare = join(dir, 'two-vm-bare.txt.gz');
+    copyFileSync(src, bare); // no .tgids beside it
+    const db = join(dir, 'merged.duckdb');
+    const r = await runCli(['import', bare, '--db', db]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warn: \d+ × vcpu_name_reused \(first at line \d+: "vCPU \d is named by tid \d+ and tid \d+ in 'two-vm-bare\.txt'/);
+    const withMap = await runCli(['import', src, '--db', join(dir, 'mapped.duckdb')]);
+    expect(withMap.stdout).toMatch(/2 VMs/);
+    expect(withMap.stderr).not.toMatch(/vcpu_name_reused/);
+  });
+
   it('a file read with the wrong --format (no event read, lines malformed) is refused, so the right one is not a duplicate', async () => {
     const db = join(dir, 'wrong-format.duckdb');
     const wrong = await runCli(['import', SMALL, '--format', 'perf', '--db', db]);
