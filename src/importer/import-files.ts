@@ -5,7 +5,7 @@
  * reported and rolled back; the others go on (unless strict). The database lock is held for the
  * whole run.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AbitraceError, E } from '../errors.ts';
 import { resolveLayouts, type LayoutOverrides, type VmLayout } from '../gic/layout.ts';
@@ -84,6 +84,9 @@ export async function importFiles(
   const items = start.items;
   let early = start.early;
   let db: Database;
+  // a database this run creates and then imports nothing into is removed again: a failed first
+  // import leaves no empty database for `stats` to report on
+  const createdHere = options.db !== ':memory:' && !existsSync(options.db);
   try {
     db = await Database.open(options.db);
   } catch (err) {
@@ -126,6 +129,11 @@ export async function importFiles(
     early?.cancel();
     dropWarmParseWorker();
     db.close();
+    if (createdHere && !results.some((r) => r.status === 'imported')) {
+      for (const p of [options.db, `${options.db}.wal`]) rmSync(p, { force: true });
+      const arrowDir = arrowDirFor(options.db);
+      if (arrowDir && existsSync(arrowDir) && readdirSync(arrowDir).length === 0) rmSync(arrowDir, { recursive: true, force: true });
+    }
   }
   return {
     results,

@@ -73,7 +73,12 @@ describe('importFiles', () => {
     writeFileSync(f1, 'rows=10\nfail-after\n');
     writeFileSync(f2, 'rows=10\n');
     await expect(importFiles([f1, f2], { db, strict: true }, standIn)).rejects.toMatchObject({ code: 'E_MALFORMED_LINE' });
-    expect((await counts(db)).imports).toBe(0);
+    // the run created the database and imported nothing: it is removed again
+    expect(existsSync(db)).toBe(false);
+    // into an existing database: nothing is added, the database stays
+    await importFiles([f2], { db }, standIn);
+    await expect(importFiles([f1, f2], { db, strict: true, force: true }, standIn)).rejects.toMatchObject({ code: 'E_MALFORMED_LINE' });
+    expect((await counts(db)).imports).toBe(1);
   });
 
   it('skips identical content (sha256), re-imports with force, and imports same-size different content', async () => {
