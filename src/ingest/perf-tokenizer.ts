@@ -47,7 +47,12 @@ export function tokenizePerf(buf: Buffer, p: number, end: number, h: LineHeader)
         if (c < 48 || c > 57) break;
         cpu = cpu * 10 + (c - 48);
       }
-      if (r > q + 1 && cpu <= MAX_CPU && r < end && buf[r]! === CH_RBRACKET) br = q;
+      // the CPU column is the ` [<digits>]` followed by the timestamp: a comm may hold one too
+      // (`fc_vcpu [0]`), so an earlier candidate without `<secs>.<frac>:` after it is skipped
+      if (r > q + 1 && cpu <= MAX_CPU && r < end && buf[r]! === CH_RBRACKET) {
+        const t = skipSpaces(buf, r + 1, end);
+        if (parseSecondsDotFraction(buf, t, end, ts) && ts.end < end && buf[ts.end]! === CH_COLON) br = q;
+      }
     }
     q++;
   }

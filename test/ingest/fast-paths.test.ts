@@ -237,10 +237,11 @@ describe('perf comm-column path = generic tokenizer', () => {
     const p = parseBytes(Buffer.from(text), { format: 'perf' });
     expect(p.fusedLines).toBe(3); // the second line of CPU 0/KVM, of :4251 and of tgid 4301
     const rows = rowsOf(p);
-    // the tokenizer reads " [7]" as the CPU column: no tid before it, two malformed lines; "CPU 3/KV" is
-    // "CPU 3/KVM" cut to 8 characters
-    expect(rows.map((x) => x.vcpu)).toEqual([0, 0, null, 0, 0, 0, 2, 2, 2, 3, 3, 0]);
-    expect(p.summary.skipped).toBe(2);
+    // the tokenizer skips the comm's " [7]" (no timestamp after it) for the CPU column; "CPU 1/KVM [7]"
+    // names no vCPU; "CPU 3/KV" is "CPU 3/KVM" cut to 8 characters
+    expect(rows.map((x) => x.vcpu)).toEqual([0, 0, null, 0, 0, 0, null, null, 2, 2, 2, 3, 3, 0]);
+    expect(rows.map((x) => x.tid).slice(6, 8)).toEqual([4252, 4252]);
+    expect(p.summary.skipped).toBe(0);
   });
 });
 

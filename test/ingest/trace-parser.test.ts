@@ -90,6 +90,16 @@ describe('attribution', () => {
     const p = parseBytes(enc(text), { format: 'ftrace', fallbackVm: 'trace.txt', tgidMap: new Map([[11, 10], [21, 20]]) });
     expect(rowsOf(p).map((r) => r.vm)).toEqual(['10', '20', 'trace.txt']);
   });
+
+  it('perf script: a comm holding ` [<digits>]` is not taken for the CPU column (the one before the timestamp is)', () => {
+    const text = '       CPU 0/KVM    4251 [003]  1234.567901:                 kvm:kvm_mmio: mmio write len 4 gpa 0x8000000 val 0x1\n'
+      + '     fc_vcpu [0]    4252 [005]  1234.567902:                 kvm:kvm_mmio: mmio write len 4 gpa 0x8000000 val 0x2\n'
+      + '   vm [12] x [7] 4253 [011]  1234.567903:                 kvm:kvm_mmio: mmio write len 4 gpa 0x8000004 val 0x3\n';
+    const p = parseBytes(enc(text), { format: 'perf' });
+    expect(p.summary.issues).toEqual([]);
+    expect(rowsOf(p).map((r) => [r.tid, r.host_cpu, r.ts_ns, r.value])).toEqual([
+      [4251, 3, '1234567901000', '0x1'], [4252, 5, '1234567902000', '0x2'], [4253, 11, '1234567903000', '0x3']]);
+  });
 });
 
 describe('timestamps', () => {
