@@ -12,6 +12,7 @@
  * (unverified): they only shape VMM-device exits, never vGIC values.
  */
 import { platformForVmm, type PlatformDef } from '../gic/platforms.ts';
+import { redistRegions } from '../gic/layout.ts';
 import type { VmmKind } from '../ingest/types.ts';
 import type { DeviceOp } from './profile-types.ts';
 
@@ -133,7 +134,6 @@ export interface GicBases {
 export function gicBases(p: PlatformMap, version: 2 | 3, vcpus: number, its: boolean): GicBases {
   const blocks = p.gic.blocks({ gicVersion: version, nrVcpus: vcpus, its });
   const base = (b: string): number | null => blocks.find((x) => x.block === b)?.base ?? null;
-  const gicrs = blocks.filter((b) => b.block === 'GICR').sort((a, b) => a.base - b.base);
-  const high = gicrs.length > 1 ? { base: gicrs[1]!.base, first: Math.floor(gicrs[0]!.size / (gicrs[0]!.stride ?? 0x20000)) } : undefined;
-  return { gicd: base('GICD')!, gicr: gicrs[0]?.base ?? 0, ...(high ? { gicrHigh: high } : {}), gits: base('GITS'), gicc: base('GICC') ?? 0 };
+  const [low, high] = redistRegions(blocks);
+  return { gicd: base('GICD')!, gicr: low?.base ?? 0, ...(high ? { gicrHigh: { base: high.base, first: high.first } } : {}), gits: base('GITS'), gicc: base('GICC') ?? 0 };
 }

@@ -35,18 +35,33 @@ export interface BlockRange {
   stride?: number;
 }
 
+/** A redistributor region: its base, the index of its first redistributor, how many it holds. */
+export interface RedistRegion {
+  base: number;
+  first: number;
+  count: number;
+}
+
 /**
- * Index of the first redistributor of GICR block `b`: the redistributors of the GICR blocks at
- * lower addresses come first. KVM numbers redistributor regions in the order the VMM registers
- * them, and every VMM abitrace knows registers them from low to high (QEMU virt: 0x080A0000,
- * then the high region at 256 GiB for vCPUs 123 and above).
+ * The GICR blocks as redistributor regions, in KVM's order: the redistributors of regions at
+ * lower addresses come first. KVM numbers regions in the order the VMM registers them, and every
+ * VMM abitrace knows registers them from low to high (QEMU virt: 0x080A0000, then the high region
+ * at 256 GiB for vCPUs 123 and above).
  */
-export function firstRedistIndex(blocks: readonly BlockRange[], b: BlockRange): number {
-  let n = 0;
-  for (const o of blocks) {
-    if (o.block === 'GICR' && o.base < b.base) n += Math.floor(o.size / (o.stride ?? 0x20000));
+export function redistRegions(blocks: readonly BlockRange[]): RedistRegion[] {
+  const out: RedistRegion[] = [];
+  let first = 0;
+  for (const b of blocks.filter((x) => x.block === 'GICR').sort((x, y) => x.base - y.base)) {
+    const count = Math.floor(b.size / (b.stride ?? 0x20000));
+    out.push({ base: b.base, first, count });
+    first += count;
   }
-  return n;
+  return out;
+}
+
+/** Index of the first redistributor of GICR block `b` (redistRegions). */
+export function firstRedistIndex(blocks: readonly BlockRange[], b: BlockRange): number {
+  return redistRegions(blocks).find((r) => r.base === b.base)?.first ?? 0;
 }
 
 export interface VmLayout {

@@ -91,6 +91,18 @@ export class ThreadState {
   constructor(tid: number) {
     this.tid = tid;
   }
+
+  /** A new exit starts: the previous one's rows (SMC, sysreg) no longer take a twin event's fields. */
+  endTwins(): void {
+    this.smcRow = -1;
+    this.sysRow = -1;
+  }
+
+  /** kvm_entry (or a gap in the trace): the exit is over, its PC and its twins with it. */
+  endExit(): void {
+    this.pcValid = false;
+    this.endTwins();
+  }
 }
 
 const SLOTS = 4096;

@@ -683,9 +683,7 @@ export class TraceParser implements LineHandler {
     this.layoutSeen |= body - colon >= 3 ? layout | padBit : layout; // 2+ spaces after the colon
     if (h.cpu >= 0) this.lostTracker.noteTs(h.cpu, h.tsLo, h.tsHi);
     if (ev === this.entryEv) {
-      th.pcValid = false;
-      th.smcRow = -1;
-      th.sysRow = -1;
+      th.endExit();
       this.otherEvents++;
     } else {
       this.kvmExit(lineNo, h, th, buf, body, e);
@@ -759,9 +757,7 @@ export class TraceParser implements LineHandler {
     // completion of a pending read, an SMC's or a sysreg's twin may be among the lost events.
     for (const th of this.threads.values()) {
       if (m.cpu >= 0 && th.lastCpu !== m.cpu) continue;
-      th.pcValid = false;
-      th.smcRow = -1;
-      th.sysRow = -1;
+      th.endExit();
       if (th.pendLine > 0) this.unpaired(th, `events lost on CPU ${m.cpu} (line ${lineNo})`);
       if (th.hsrLine !== 0) this.undefSysreg(th);
     }
@@ -964,9 +960,7 @@ export class TraceParser implements LineHandler {
         this.kvmExit(lineNo, h, th, buf, body, e);
         return;
       case K_ENTRY:
-        th.pcValid = false;
-        th.smcRow = -1;
-        th.sysRow = -1;
+        th.endExit();
         this.otherEvents++;
         return;
       case K_GUEST_FAULT:
@@ -1072,8 +1066,7 @@ export class TraceParser implements LineHandler {
 
   private kvmExit(lineNo: number, h: LineHeader, th: ThreadState, buf: Buffer, body: number, e: number): void {
     const f = this.exit;
-    th.smcRow = -1;
-    th.sysRow = -1;
+    th.endTwins();
     if (!decodeKvmExit(buf, body, e, f)) {
       th.pcValid = false;
       this.otherEvents++;

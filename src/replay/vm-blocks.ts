@@ -6,7 +6,7 @@
  * addresses above 4 GiB, overlapping or unaligned blocks — through a scan in layout order, which
  * is the reference semantics (first block containing the address wins).
  */
-import { firstRedistIndex, type VmLayout } from '../gic/layout.ts';
+import { redistRegions, type VmLayout } from '../gic/layout.ts';
 import { gicdVersionForSize } from '../gic/decode.ts';
 
 export const BLOCK_GICD = 0;
@@ -36,7 +36,7 @@ export class VmBlocks {
   readonly base: Float64Array;
   readonly size: Float64Array;
   readonly stride: Float64Array;
-  /** GICR blocks: index of the block's first redistributor (firstRedistIndex); 0 otherwise. */
+  /** GICR blocks: index of the block's first redistributor (redistRegions); 0 otherwise. */
   readonly firstRedist: Float64Array;
   /** Index of the first redistributor of the highest GICR region (0 with one region). */
   readonly lastRegionFirstRedist: number;
@@ -64,8 +64,9 @@ export class VmBlocks {
     this.base = new Float64Array(blocks.map((b) => b.base));
     this.size = new Float64Array(blocks.map((b) => b.size));
     this.stride = new Float64Array(blocks.map((b) => b.stride ?? b.size));
-    this.firstRedist = new Float64Array(blocks.map((b) => (b.block === 'GICR' ? firstRedistIndex(blocks, b) : 0)));
-    this.lastRegionFirstRedist = Math.max(0, ...this.firstRedist);
+    const regions = redistRegions(blocks);
+    this.firstRedist = new Float64Array(blocks.map((b) => (b.block === 'GICR' ? regions.find((r) => r.base === b.base)!.first : 0)));
+    this.lastRegionFirstRedist = regions.at(-1)?.first ?? 0;
     this.kind = new Uint8Array(blocks.map((b) => KIND[b.block]!));
     this.pages = new Int32Array(65536);
     const granules: number[] = [];

@@ -4,6 +4,7 @@
  * The engine (engine.ts) resolves each access once and calls replayRead / replayWrite here.
  */
 import { REGISTER_NAMES } from '../gic/catalogue.ts';
+import { redistRegions } from '../gic/layout.ts';
 import { platformById } from '../gic/platforms.ts';
 import { H } from '../gic/descriptor.ts';
 import { compiledFrame, W_FEATURE_SHIFT, type CompiledFrame } from '../emulator/compiled-frame.ts';
@@ -182,8 +183,7 @@ export class VmRun {
     const nv = scan.vcpus;
     this.nv = nv;
     const mpidr = Array.from({ length: nv }, (_, i) => scan.mpidr.get(i) ?? Number.NaN);
-    const regions = input.layout.blocks.filter((b) => b.block === 'GICR').sort((a, b) => a.base - b.base)
-      .map((b) => Math.floor(b.size / (b.stride ?? 0x20000)));
+    const regions = redistRegions(input.layout.blocks).map((r) => r.count);
     const shape = makeShape(version, nrIrqs, nv, scan.hasIts, mpidr.map((m, i) => (Number.isNaN(m) ? defaultMpidr(i) : m)), regions);
     const host = opts.hostRevision !== undefined ? [opts.hostRevision, '--host-revision'] : scan.hostRevision() ?? ['3', scan.noRevisionReason()];
     this.hostRevisionSource = host[1]!;
