@@ -58,6 +58,6 @@ describe('abitrace forget', () => {
     const r = await runCli(['forget', '1', '7', '--db', db]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/E_USAGE: no import 7/);
-    expect(await json(db, 'SELECT count(*) AS n FROM accesses')).toEqual([{ n: 5 }]);
+    expect(await json(db, 'SELECT count(*) AS n FROM accesses')).toEqual([{ n: '5' }]);
   });
 });

@@ -29,7 +29,7 @@ describe('abitrace import (CLI)', () => {
     expect(q.code).toBe(0);
     expectGolden(q.stdout, join(FIX, 'import-small.csv'));
     const [imp] = await json(db, 'SELECT lines, accesses, other_events, skipped, lost_events, arrow_path IS NOT NULL AS arrow FROM imports');
-    expect(imp).toEqual({ lines: 13, accesses: 5, other_events: 5, skipped: 3, lost_events: 1834, arrow: true });
+    expect(imp).toEqual({ lines: '13', accesses: '5', other_events: '5', skipped: '3', lost_events: '1834', arrow: true });
   });
 
   it('a trace-cmd report of two VMs without its thread map warns that VMs were merged; with the map, none', async () => {
@@ -61,7 +61,7 @@ describe('abitrace import (CLI)', () => {
     expect(lenient.code).toBe(0);
     expect(lenient.stderr).toMatch(/warn: 1 × malformed_line \(first at line 10: /);
     const [issue] = await json(db, `SELECT kind, count, samples[1].line AS line FROM import_issues WHERE kind = 'malformed_line'`);
-    expect(issue).toEqual({ kind: 'malformed_line', count: 1, line: 10 });
+    expect(issue).toEqual({ kind: 'malformed_line', count: '1', line: '10' });
 
     const strictDb = join(dir, 'strict.duckdb');
     const strict = await runCli(['import', SMALL, MALFORMED, '--db', strictDb, '--strict']);
@@ -106,7 +106,7 @@ describe('abitrace import (CLI)', () => {
     const db1 = join(dir, 'tc-alone.duckdb');
     expect((await runCli(['import', join(alone, 'tc.txt.gz'), '--db', db1, '--quiet'])).code).toBe(0);
     const [one] = await json(db1, 'SELECT count(DISTINCT vm) AS vms FROM accesses');
-    expect(one).toEqual({ vms: 1 }); // no tgid anywhere: everything is the file's VM
+    expect(one).toEqual({ vms: '1' }); // no tgid anywhere: everything is the file's VM
 
     copyFileSync(`${src}.tgids`, join(alone, 'tc.txt.gz.tgids'));
     const db2 = join(dir, 'tc-map.duckdb');
@@ -115,7 +115,7 @@ describe('abitrace import (CLI)', () => {
     expect(r.stdout).not.toMatch(/tgids/); // the .tgids file is not tried as a trace
     expect(r.stdout).toMatch(/trace-cmd, 2 VMs/);
     const [two] = await json(db2, 'SELECT count(DISTINCT vm) AS vms FROM accesses');
-    expect(two).toEqual({ vms: 2 });
+    expect(two).toEqual({ vms: '2' });
   });
 
   it('GIC base flags: hex/decimal accepted, anything else is E_BAD_ADDRESS', async () => {
@@ -149,7 +149,7 @@ describe('abitrace import (CLI)', () => {
     await new Promise((r) => child.once('close', r));
     const after = await json(db, `SELECT (SELECT count(*) FROM imports) AS imports, (SELECT count(*) FROM access_rows) AS rows,
       (SELECT count(*) FROM vm_labels) AS labels, (SELECT count(*) FROM import_events WHERE import_id = 2) AS events`);
-    expect(after).toEqual([{ imports: 1, rows: 5, labels: 2, events: 0 }]);
+    expect(after).toEqual([{ imports: '1', rows: '5', labels: '2', events: '0' }]);
     const again = await runCli(['import', SMALL.replace('small', 'malformed'), '--db', db, '--quiet']);
     expect(again.code).toBe(0);
     expect(readdirSync(arrowDir).sort()).toEqual(['1.arrow', '2.arrow']);

@@ -14,7 +14,7 @@ function render(format: string, columns: Array<{ name: string; type: string }>, 
 }
 
 describe('hex rule', () => {
-  it('UBIGINT and address/value names are hex; counts are not', () => {
+  it('UBIGINT and address/value names are hex; counts are not; every 64-bit integer is a JSON string', () => {
     expect(isHex('anything', 'UBIGINT')).toBe(true);
     expect(isHex('offset', 'INTEGER')).toBe(true);
     expect(isHex('first_addr', 'BIGINT')).toBe(true);
@@ -23,21 +23,25 @@ describe('hex rule', () => {
     expect(jsonValue(0x8000084n, true)).toBe('0x8000084');
     expect(jsonValue(2n ** 53n + 1n, false)).toBe('9007199254740993');
     expect(jsonValue(-(2n ** 60n), false)).toBe('-1152921504606846976');
-    expect(jsonValue(2n ** 53n - 1n, false)).toBe(9007199254740991);
+    // the type never depends on the magnitude: a small BIGINT is a string too; 32-bit values are numbers
+    expect(jsonValue(2n ** 53n - 1n, false)).toBe('9007199254740991');
+    expect(jsonValue(5n, false)).toBe('5');
+    expect(jsonValue(5, false)).toBe(5);
+    expect(jsonValue(16, true)).toBe('0x10');
     expect(jsonValue([1n, 2n], false, 'UBIGINT')).toEqual(['0x1', '0x2']);
-    expect(jsonValue({ line: 3n, addr: 16n }, false)).toEqual({ line: 3, addr: '0x10' });
+    expect(jsonValue({ line: 3n, addr: 16n, n: 4 }, false)).toEqual({ line: '3', addr: '0x10', n: 4 });
   });
 
   it('JSON reporter: one array; sections become one object', () => {
     const cols = [{ name: 'addr', type: 'UBIGINT' }, { name: 'n', type: 'BIGINT' }, { name: 's', type: 'VARCHAR' }];
     const one = render('json', cols, [[0xffff_ffff_ffff_ffffn, 12n, 'x"y'], [null, null, null]]);
-    expect(JSON.parse(one)).toEqual([{ addr: '0xffffffffffffffff', n: 12, s: 'x"y' }, { addr: null, n: null, s: null }]);
+    expect(JSON.parse(one)).toEqual([{ addr: '0xffffffffffffffff', n: '12', s: 'x"y' }, { addr: null, n: null, s: null }]);
     let out = '';
     const r = createReporter('json', new OutputSink((s) => (out += s)));
     writeResult(r, cols, [[1n, 1n, 'a']], 'first');
     writeResult(r, cols, [], 'second');
     r.finish();
-    expect(JSON.parse(out)).toEqual({ first: [{ addr: '0x1', n: 1, s: 'a' }], second: [] });
+    expect(JSON.parse(out)).toEqual({ first: [{ addr: '0x1', n: '1', s: 'a' }], second: [] });
   });
 });
 

@@ -24,12 +24,12 @@ describe('abitrace query', () => {
     expectGolden(r.stdout, golden('query-table.txt'));
   });
 
-  it('prints JSON with hex strings for addresses/values and decimal strings beyond 2^53 (golden)', async () => {
+  it('prints JSON with hex strings for addresses/values and every other 64-bit integer as a decimal string (golden)', async () => {
     const r = await runCli(['query', SQL, '--db', db, '--format', 'json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
     expect(rows).toHaveLength(8);
-    expect(rows[0]).toMatchObject({ seq: 1, vm: '4242', source: 'kvm_mmio', space: 'mmio', op: 'R', addr: '0xffffffffffffffff', len: 1 });
+    expect(rows[0]).toMatchObject({ seq: '1', vm: '4242', source: 'kvm_mmio', space: 'mmio', op: 'R', addr: '0xffffffffffffffff', len: 1 });
     expect(rows[0]!.ts_ns).toBe('9007199254740993'); // 2^53 + 1: a string, not a rounded number
     expect(rows[1]!.value).toBe('0x8000000000000001');
     expect(rows[2]!.imm).toBe(4294967295);
@@ -131,9 +131,9 @@ describe('abitrace stats', () => {
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(Object.keys(s)).toEqual(['imports', 'vms', 'events', 'issues', 'lost_events']);
-    expect(s.imports[0]).toMatchObject({ import_id: 1, path: 'synthetic.log', format: 'ftrace', lines: 50, accesses: 40, skipped: 3, lost_events: 1834, lost_markers: 1, issues: 2 });
-    expect(s.issues[0]).toMatchObject({ kind: 'malformed_line', count: 2, first_line: 3, first_sample: 'garbage, "quoted"' });
-    expect(s.lost_events[0]).toMatchObject({ line: 5, host_cpu: 3, count: 1834 });
+    expect(s.imports[0]).toMatchObject({ import_id: 1, path: 'synthetic.log', format: 'ftrace', lines: '50', accesses: '40', skipped: '3', lost_events: '1834', lost_markers: '1', issues: '2' });
+    expect(s.issues[0]).toMatchObject({ kind: 'malformed_line', count: '2', first_line: '3', first_sample: 'garbage, "quoted"' });
+    expect(s.lost_events[0]).toMatchObject({ line: '5', host_cpu: 3, count: '1834' });
     expect(s.vms.map((v: { vm: string }) => v.vm).sort()).toEqual(['4242', 'guest,"b"']);
   });
 

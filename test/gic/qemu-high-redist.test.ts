@@ -98,8 +98,8 @@ describe('QEMU virt second redistributor region', () => {
     expect((await runCli(['import', trace, '--db', db, '--quiet'])).code).toBe(0);
     const q = await runCli(['query', `SELECT max(redist) AS top, count(*) FILTER (WHERE redist >= 123) AS high,
       count(*) FILTER (WHERE block = 'OTHER' AND addr >= ${HIGH}) AS lost FROM accesses_decoded WHERE space = 'mmio'`, '--db', db, '--format', 'json']);
-    expect(JSON.parse(q.stdout)).toEqual([{ top: 129, high: expect.any(Number), lost: 0 }]);
-    expect((JSON.parse(q.stdout) as Array<{ high: number }>)[0]!.high).toBeGreaterThan(0);
+    expect(JSON.parse(q.stdout)).toEqual([{ top: 129, high: expect.any(String), lost: '0' }]);
+    expect(Number((JSON.parse(q.stdout) as Array<{ high: string }>)[0]!.high)).toBeGreaterThan(0);
     const r = await runCli(['replay', '--db', db, '--format', 'json']);
     expect(r.code).not.toBe(2);
     const rep = JSON.parse(r.stdout) as unknown;

@@ -135,7 +135,7 @@ describe('on the real QEMU capture, through the CLI', () => {
     expect(rows).toEqual([{
       fingerprint: 'R GICD_PIDR2, R GICD_TYPER, R GICD_IIDR, R GICD_TYPER2, R GICR_PIDR2, R GICR_TYPER, R GICR_TYPER, R GICR_CTLR, '
         + 'R GICR_TYPER, R GICR_TYPER, R GICR_CTLR, W GICD_CTLR',
-      guess: 'Linux (GICv3, irq-gic-v3)', vms: 1, vm_list: 'trace.log (import 1)',
+      guess: 'Linux (GICv3, irq-gic-v3)', vms: '1', vm_list: 'trace.log (import 1)',
       gic_prefix: 'R GICD_PIDR2, R GICD_TYPER, R GICD_IIDR, R GICD_TYPER2',
     }]);
   });

@@ -5,9 +5,10 @@
  *   (a) its type is UBIGINT or UHUGEINT (in this schema those hold addresses and register values
  *       only; counts are BIGINT), or
  *   (b) its name is one of HEX_NAMES, or ends in one of HEX_SUFFIXES (any integer type).
- * Other integers are decimal. In JSON, a decimal integer outside ±(2^53−1) is a string (so no
- * reader rounds it), every hex value is a string, and other integers are numbers. The rule
- * applies inside lists (element type) and structs (field names) too.
+ * Other integers are decimal. In JSON every 64-bit integer (BIGINT, UBIGINT, HUGEINT, …) is a
+ * string — hex or decimal by the rule — whatever its magnitude, so a column's JSON type never
+ * depends on its values and no reader rounds one; narrower integers are numbers (in hex columns,
+ * hex strings). The rule applies inside lists (element type) and structs (field names) too.
  */
 import type { OutputColumn } from './reporter.ts';
 
@@ -63,14 +64,11 @@ export function toHex(v: bigint | number): string {
   return v < 0n ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
 }
 
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 /** A value as JSON-able data: hex/decimal strings per the rule, nested values recursively. */
 export function jsonValue(v: unknown, hex: boolean, elementType: string | null = null, name = ''): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v === 'bigint') {
-    if (hex) return toHex(v);
-    return v >= -SAFE && v <= SAFE ? Number(v) : v.toString();
+    return hex ? toHex(v) : v.toString();
   }
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
