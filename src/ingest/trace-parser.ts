@@ -757,9 +757,10 @@ export class TraceParser implements LineHandler {
     // completion of a pending read, an SMC's or a sysreg's twin may be among the lost events.
     for (const th of this.threads.values()) {
       if (m.cpu >= 0 && th.lastCpu !== m.cpu) continue;
+      // a trap seen before the gap keeps the PC of its exit, also seen before the gap
+      if (th.hsrLine !== 0) this.undefSysreg(th);
       th.endExit();
       if (th.pendLine > 0) this.unpaired(th, `events lost on CPU ${m.cpu} (line ${lineNo})`);
-      if (th.hsrLine !== 0) this.undefSysreg(th);
     }
   }
 

@@ -96,6 +96,20 @@ describe('a loss marker', () => {
     ]);
     expect(p.summary.issues.find((i) => i.kind === 'unpaired_read')?.count).toBe(1);
   });
+
+  it('a trap pending at the marker becomes its row with the PC of its exit, both seen before the gap', () => {
+    const text =
+      exit('1.000001', '0xffff800080a20f50') +
+      ftrace('CPU 0/KVM', 4251, 3, '1.000002', 'kvm_handle_sys_reg', 'HSR 0x62324041') +
+      'CPU:3 [LOST 3 EVENTS]\n' +
+      ftrace('CPU 0/KVM', 4251, 3, '1.000004', 'kvm_mmio', 'mmio write len 4 gpa 0x8000084 val 0xffffffff');
+    const p = parseBytes(enc(text), { format: 'ftrace' });
+    expect(rowsOf(p).map((r) => [r.source, r.space, r.pc])).toEqual([
+      ['kvm_handle_sys_reg', 'sysreg', '0xffff800080a20f50'],
+      ['kvm_mmio', 'mmio', null], // the exit before the gap is not this access's
+    ]);
+    expect(balanced(p)).toBe(true);
+  });
 });
 
 describe('a tgid column that reads (-------) before the thread is first scheduled', () => {
