@@ -107,8 +107,9 @@ export function sniffFormat(head: Buffer, path: string): SniffResult {
     if (perf === best) return { format: 'perf', variant: perfBits & L_PID_TID ? 'perf-pid' : 'perf' };
     return { format: 'qemu', variant: qemuBits & L_QEMU_AT ? 'qemu' : 'qemu-iso' };
   }
-  // prefix-less QEMU logs are only accepted when most lines look like trace events
-  if (qemuKnown > 0 && qemuPlain * 5 >= seen * 4) return { format: 'qemu', variant: 'qemu-plain' };
+  // prefix-less QEMU logs: by the same majority as the other formats, and only with at least one
+  // event a GIC capture holds (QEMU's own messages, `qemu-system-aarch64: …`, may be interleaved)
+  if (qemuKnown > 0 && qemuPlain * 2 >= seen) return { format: 'qemu', variant: 'qemu-plain' };
   if (seen === 0 && headerHint !== null) return { format: 'ftrace', variant: headerHint };
   throw new AbitraceError(
     E.FORMAT_UNKNOWN,

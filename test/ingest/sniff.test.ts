@@ -47,6 +47,14 @@ describe('sniffFormat', () => {
     expect(err!.message).toContain('"timestamp,cpu,addr"');
   });
 
+  it('takes a short prefix-less QEMU log with QEMU\'s own messages between the events', () => {
+    const text = "memory_region_ops_read cpu 0 mr 0x5581 addr 0x8000000 value 0x0 size 4 name 'gicv3_dist'\n"
+      + 'qemu-system-aarch64: terminating on signal 15 from pid 4242 (bash)\n';
+    expect(sniffFormat(Buffer.from(text), 'short.log')).toEqual({ format: 'qemu', variant: 'qemu-plain' });
+    // without a GIC or MMIO event, identifier-like lines are not enough
+    expect(() => sniffFormat(Buffer.from('some_word text here\nqemu-system-aarch64: x\n'), 'n.log')).toThrow(/unrecognised/);
+  });
+
   it('does not take prose for a prefix-less QEMU log', () => {
     expect(() => sniffFormat(Buffer.from('Hello world this is text\nAnother line of notes\n'), 'notes.txt')).toThrow(/unrecognised trace format/);
   });
