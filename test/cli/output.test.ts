@@ -54,7 +54,7 @@ describe('CSV', () => {
     expect(csvField(null)).toBe('');
     expect(csvField('')).toBe('""');
     const out = render('csv', [{ name: 'value', type: 'UBIGINT' }, { name: 'list', type: 'INTEGER[]' }], [[19n, [1, 2]]]);
-    expect(out).toBe('value,list\n0x13,"[1,2]"\n');
+    expect(out).toBe('value,list\r\n0x13,"[1,2]"\r\n'); // CRLF records
   });
 });
 

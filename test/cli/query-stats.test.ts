@@ -39,7 +39,7 @@ describe('abitrace query', () => {
   it('prints RFC 4180 CSV (golden)', async () => {
     const r = await runCli(['query', `SELECT vm, 'a"b' AS q, 'x\ny' AS nl, NULL AS n, '' AS e, addr FROM accesses WHERE seq IN (1, 2) ORDER BY seq`, '--db', db, '--format', 'csv']);
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe('vm,q,nl,n,e,addr');
+    expect(r.stdout.split('\r\n')[0]).toBe('vm,q,nl,n,e,addr');
     expect(r.stdout).toContain('"guest,""b""","a""b","x\ny",,"",');
     expectGolden(r.stdout, golden('query-csv.txt'));
   });
@@ -49,7 +49,7 @@ describe('abitrace query', () => {
     writeFileSync(f, `CREATE TEMP TABLE t AS SELECT 41 AS x;\nSELECT x + 1 AS answer FROM t;\n`);
     const r = await runCli(['query', '-f', f, '--db', db, '--format', 'csv']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('answer\n42\n');
+    expect(r.stdout).toBe('answer\r\n42\r\n');
   });
 
   it('is read-only unless --write: E_READ_ONLY, then the write succeeds with --write', async () => {
@@ -59,7 +59,7 @@ describe('abitrace query', () => {
     const rw = await runCli(['query', `DELETE FROM import_events WHERE event = 'kvm_exit'`, '--db', db, '--write', '--format', 'csv']);
     expect(rw.stderr).toBe('');
     expect(rw.code).toBe(0);
-    expect(rw.stdout).toBe('Count\n1\n');
+    expect(rw.stdout).toBe('Count\r\n1\r\n');
   });
 
   it('an SQL file without a statement and an empty --db are usage errors', async () => {

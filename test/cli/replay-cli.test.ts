@@ -66,7 +66,7 @@ describe('abitrace replay', () => {
     expect(doc.imports[0].read_via).toBe('duckdb');
     expect(doc.verdicts.find((x: { register: string }) => x.register === 'GICD_IIDR').verdict).toBe('not-touched');
     const runs = await runCli(['query', 'SELECT count(*) AS n FROM replay_runs', '--db', db, '--format', 'csv']);
-    expect(runs.stdout).toContain('\n2\n');
+    expect(runs.stdout).toContain('\r\n2\r\n');
   });
 
   it('--explain tells the story of the first divergence', async () => {
@@ -165,7 +165,7 @@ describe('abitrace registers', () => {
 
   it('lists the catalogue and fails with stable codes', async () => {
     const r = await runCli(['registers', '--gic-version', '2', '--format', 'csv']);
-    expect(r.stdout.split('\n')[0]).toBe('block,gic_version,frame,offset,length,name,bits_per_irq,widths,handler,implemented,host_feature,summary');
+    expect(r.stdout.split('\r\n')[0]).toBe('block,gic_version,frame,offset,length,name,bits_per_irq,widths,handler,implemented,host_feature,summary');
     expect(r.stdout).toContain('GICD,2,gicd-v2,0xf00,4,GICD_SGIR');
     expect(await runCli(['registers', '0x1000'])).toMatchObject({ code: 2, stderr: expect.stringContaining('E_BAD_ADDRESS') });
     expect(await runCli(['registers', 'FOO_BAR'])).toMatchObject({ code: 2, stderr: expect.stringContaining('E_REGISTER_UNKNOWN') });
