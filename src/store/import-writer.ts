@@ -192,7 +192,7 @@ export class ImportWriter {
       await appendRows(db, 'imports', [[
         id, info.path, summary.format, summary.variant, info.sha256, info.headSha256, info.bytes, summary.bytes,
         summary.lines, this.appender.rows, summary.irqEvents, summary.otherEvents, summary.skipped, lostCount,
-        summary.lost.length, issueCount, info.startedAt, new Date(), platform, vmm, this.arrowFinal,
+        summary.lost.length, issueCount, info.startedAt, new Date(), platform, vmm, this.arrowFinal, id,
       ]]);
       this.arrow?.finish();
       await db.run('COMMIT');

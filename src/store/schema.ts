@@ -13,7 +13,7 @@ import { ACCESS_CODES_VIEW, ACCESS_ROWS_DDL, packedSelect, SEQ_BITS } from './ac
 import { IRQ_CODES_VIEW, IRQ_ROWS_DDL, irqPackedSelect } from './irq-row-layout.ts';
 
 /** Bump when a base table changes shape; add a migration to MIGRATIONS when one is possible. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * irq_rows as schema version 2 had it (one column per field): what migration 1 → 2 creates and
@@ -54,7 +54,8 @@ const BASE_TABLES = [
     sha256 VARCHAR, head_sha256 VARCHAR, bytes BIGINT, decompressed_bytes BIGINT,
     lines BIGINT, accesses BIGINT, irq_events BIGINT, other_events BIGINT, skipped BIGINT,
     lost_events BIGINT, lost_markers BIGINT, issues BIGINT,
-    started_at TIMESTAMP, finished_at TIMESTAMP, platform VARCHAR, vmm VARCHAR, arrow_path VARCHAR
+    started_at TIMESTAMP, finished_at TIMESTAMP, platform VARCHAR, vmm VARCHAR, arrow_path VARCHAR,
+    id INTEGER -- = import_id, under the name the issue's schema gives it; last, as migration 4 adds it
   )`,
   `CREATE TABLE import_issues (import_id INTEGER, kind VARCHAR, severity VARCHAR, count BIGINT,
     samples STRUCT(line BIGINT, text VARCHAR)[])`,
@@ -126,6 +127,11 @@ const MIGRATIONS: Record<number, string[]> = {
     accessesView('access_codes'),
     'DROP VIEW IF EXISTS irq_events',
     irqEventsView('irq_codes'),
+  ],
+  // 4 → 5: imports gains `id` (= import_id), the name the documented schema uses.
+  4: [
+    'ALTER TABLE imports ADD COLUMN IF NOT EXISTS id INTEGER',
+    'UPDATE imports SET id = import_id',
   ],
 };
 

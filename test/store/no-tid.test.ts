@@ -24,7 +24,7 @@ async function rows(db: string, sql: string): Promise<Array<Record<string, unkno
   return JSON.parse(r.stdout) as Array<Record<string, unknown>>;
 }
 
-const PER_IMPORT = `SELECT import_id, count(*) AS n, count(tid) AS with_tid, count(vcpu) AS with_vcpu, min(tid) AS min_tid
+const PER_IMPORT = `SELECT import_id, count(*)::INTEGER AS n, count(tid)::INTEGER AS with_tid, count(vcpu)::INTEGER AS with_vcpu, min(tid) AS min_tid
   FROM accesses GROUP BY import_id ORDER BY import_id`;
 
 describe('a trace without thread ids', () => {
