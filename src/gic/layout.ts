@@ -20,7 +20,7 @@
  * is computed from the evidence: GICR_TYPER reads with Last set, and SGI_base page traffic.
  */
 import { AbitraceError, E } from '../errors.ts';
-import type { LayoutEvidence, ParseSummary, VmmKind } from '../ingest/types.ts';
+import type { LayoutEvidence, ParseSummary, VmInfo, VmmKind } from '../ingest/types.ts';
 import { PLATFORMS, platformById, platformForVmm, type PlatformDef } from './platforms.ts';
 
 export const GIC_BLOCKS = ['GICD', 'GICR', 'GITS', 'GICC', 'GICV2M'] as const;
@@ -90,15 +90,30 @@ export function resolveLayouts(summary: ParseSummary, overrides: LayoutOverrides
   if (overrides.platform !== undefined && !platformById(overrides.platform))
     throw new AbitraceError(E.PLATFORM_UNKNOWN,
       `unknown platform '${overrides.platform}' (expected one of ${PLATFORMS.map((p) => p.id).join(', ')})`);
-  // by code: a host trace can hold tens of thousands of short-lived VMs (a find per VM was quadratic)
-  const infoOf = new Map(summary.vmInfo.map((v) => [v.vm, v]));
-  const evidenceOf = new Map(summary.layout.map((e) => [e.vm, e]));
+  // by code, merging the code-ordered lists: a host trace can hold a million short-lived VMs (a
+  // find per VM was quadratic; a Map per list cost ~100 bytes per VM)
+  const info = byCode(summary.vmInfo);
+  const evidence = byCode(summary.layout);
+  let i = 0;
+  let e = 0;
   return summary.vms.map((name, code) => {
-    const info = infoOf.get(code);
-    const found = evidenceOf.get(code) ?? EMPTY_EVIDENCE(code);
-    const ev = info !== undefined && info.vcpus > 0 ? { ...found, namedVcpus: info.vcpus } : found;
-    return resolveVmLayout(name, ev, info?.vmm ?? null, info?.threads ?? 0, overrides);
+    while (i < info.length && info[i]!.vm < code) i++;
+    while (e < evidence.length && evidence[e]!.vm < code) e++;
+    const infoAt = info[i];
+    const evAt = evidence[e];
+    return resolveVmCode(name, infoAt?.vm === code ? infoAt : undefined, evAt?.vm === code ? evAt : EMPTY_EVIDENCE(code), overrides);
   });
+}
+
+/** The list in VM-code order (the parser's already is). */
+function byCode<T extends { vm: number }>(list: readonly T[]): readonly T[] {
+  for (let k = 1; k < list.length; k++) if (list[k]!.vm < list[k - 1]!.vm) return [...list].sort((a, b) => a.vm - b.vm);
+  return list;
+}
+
+function resolveVmCode(name: string, info: VmInfo | undefined, found: LayoutEvidence, overrides: LayoutOverrides): VmLayout {
+  const ev = info !== undefined && info.vcpus > 0 ? { ...found, namedVcpus: info.vcpus } : found;
+  return resolveVmLayout(name, ev, info?.vmm ?? null, info?.threads ?? 0, overrides);
 }
 
 /**

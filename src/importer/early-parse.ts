@@ -44,6 +44,11 @@ export class EarlyParse {
         if (sink === null) throw new EarlyParseCancelled();
         return sink.irqs(batch, vms, sources);
       },
+      lost: async (records) => {
+        const sink = await ready;
+        if (sink === null) throw new EarlyParseCancelled();
+        return sink.lost?.(records);
+      },
     };
     this.result = parse(path, { ...options, signal: this.abort.signal }, deferred, (p) => this.progress?.(p));
     this.result.catch(() => {}); // observed by attach(); a cancelled parse's end is not

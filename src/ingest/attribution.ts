@@ -6,6 +6,7 @@
  *          (QEMU `CPU 3/KVM`, Firecracker `fc_vcpu 3`, Cloud Hypervisor `vcpu3`, kvmtool `kvm-vcpu-3`).
  */
 import { Dictionary } from '../model/dictionary.ts';
+import { NumberTable } from './number-table.ts';
 import type { VmInfo, VmmKind } from './types.ts';
 
 export { parseTgidMap, readTgidMapFile, type TgidMapResult } from './tgid-map.ts';
@@ -46,8 +47,8 @@ export class VmRegistry {
   private readonly vmm: Array<VmmKind | null> = [];
   private readonly maxVcpu: number[] = [];
   private readonly threads: number[] = [];
-  /** (VM, tid) pairs seen, one Set for all VMs (a Set per VM cost ~200 bytes each). */
-  private readonly vmThreads = new Set<number>();
+  /** (VM, tid) pairs seen, one table for all VMs (a Set per VM cost ~200 bytes each). */
+  private readonly vmThreads = new NumberTable();
 
   constructor(
     private readonly fallbackVm: string,
@@ -84,9 +85,7 @@ export class VmRegistry {
 
   noteThread(vm: number, tid: number): void {
     const key = vm * 4294967296 + (tid >>> 0); // vm < 2^21 codes: exact in a double
-    if (this.vmThreads.has(key)) return;
-    this.vmThreads.add(key);
-    this.threads[vm]!++;
+    if (this.vmThreads.set(key, 0)) this.threads[vm]!++;
   }
 
   /** vCPU index → tid of the threads named as vCPUs in the VM of lines without a tgid. */

@@ -42,14 +42,38 @@ export function eventKind(format: TraceFormat, name: string): number {
   return Object.hasOwn(table, name) ? table[name]! : K_OTHER;
 }
 
+/**
+ * Distinct event names a parse keeps. A trace has tens; a garbled or hostile one could have a new
+ * name on every line, and each costs memory until the import ends.
+ */
+export const MAX_EVENT_NAMES = 4096;
+/** Where the lines of names beyond MAX_EVENT_NAMES are counted (not a valid tracepoint name). */
+export const OVERFLOW_EVENT_NAME = '(other event names)';
+
 /** Interned event names with their kind, line count and (lazily) their `source` dictionary code. */
 export class EventTable extends ByteInterner {
   kinds = new Uint8Array(64);
   counts = new Float64Array(64);
   sourceCodes = new Int32Array(64).fill(-1);
+  /** Id of OVERFLOW_EVENT_NAME once the table is full, else -1. */
+  overflowId = -1;
 
   constructor(private readonly format: TraceFormat) {
     super();
+  }
+
+  /** As ByteInterner.intern; once MAX_EVENT_NAMES are kept, a new name the parser does not act on gets overflowId. */
+  override intern(buf: Buffer, start: number, end: number): number {
+    if (this.size < MAX_EVENT_NAMES) return super.intern(buf, start, end);
+    const id = this.find(buf, start, end);
+    if (id >= 0) return id;
+    // the events the parser acts on are never lumped together (a dozen names at most)
+    if (eventKind(this.format, buf.toString('latin1', start, end)) !== K_OTHER) return super.intern(buf, start, end);
+    if (this.overflowId < 0) {
+      const name = Buffer.from(OVERFLOW_EVENT_NAME, 'latin1');
+      this.overflowId = super.intern(name, 0, name.length);
+    }
+    return this.overflowId;
   }
 
   protected override onNew(id: number): void {

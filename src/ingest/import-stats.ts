@@ -210,7 +210,11 @@ export class LayoutCollector {
  * window it covers; the first event after it on that CPU closes the window.
  */
 export class LostEventTracker {
-  readonly records: LostEventsRecord[] = [];
+  /** Records not yet taken by takeClosed(). */
+  records: LostEventsRecord[] = [];
+  /** Every marker so far, and the sum of their counts. */
+  markers = 0;
+  events = 0;
   private last = new Float64Array(2 * 256).fill(NaN);
   private readonly open = new Map<number, LostEventsRecord>();
   /** Non-zero while some CPU has an open window; checked on every event line. */
@@ -251,8 +255,27 @@ export class LostEventTracker {
       tsAfterNs: null,
     };
     this.records.push(r);
+    this.markers++;
+    if (count !== null) this.events += count;
     if (!this.open.has(cpu)) this.openCount++;
     this.open.set(cpu, r);
+  }
+
+  /**
+   * Removes and returns the records whose window is closed; the open ones (at most one per host
+   * CPU) stay until the next event on their CPU closes them.
+   */
+  takeClosed(): LostEventsRecord[] {
+    if (this.openCount === 0) {
+      const all = this.records;
+      this.records = [];
+      return all;
+    }
+    const closed: LostEventsRecord[] = [];
+    const open: LostEventsRecord[] = [];
+    for (const r of this.records) (this.open.get(r.hostCpu) === r ? open : closed).push(r);
+    this.records = open;
+    return closed;
   }
 
   private grow(cpu: number): void {

@@ -32,12 +32,17 @@ export class ByteInterner {
     const qk = n > 0 ? ((n << 5) ^ buf[end - 1]! ^ (buf[start + (n >> 1)]! << 2)) & 1023 : 0;
     const q = this.quick[qk]! - 1;
     if (q >= 0 && this.equals(q, buf, start, end)) return q;
-    const id = this.lookup(buf, start, end);
+    const id = this.lookup(buf, start, end, true);
     this.quick[qk] = id + 1;
     return id;
   }
 
-  private lookup(buf: Buffer, start: number, end: number): number {
+  /** The id of the bytes, or -1 when they were never interned. */
+  find(buf: Buffer, start: number, end: number): number {
+    return this.lookup(buf, start, end, false);
+  }
+
+  private lookup(buf: Buffer, start: number, end: number, insert: boolean): number {
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
     h >>>= 0;
@@ -51,6 +56,7 @@ export class ByteInterner {
       if (this.hashes[id] === h && this.equals(id, buf, start, end)) return id;
       slot = (slot + 1) & mask;
     }
+    if (!insert) return -1;
     const id = this.names.length;
     const key = Buffer.from(buf.subarray(start, end)); // copy: the line buffer is reused
     this.keys.push(key);

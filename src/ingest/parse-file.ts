@@ -271,6 +271,15 @@ function parseInWorker(
           });
           break;
         }
+        case 'lost': {
+          const records = m.records;
+          queuedOne();
+          enqueue(async () => {
+            await sink.lost?.(records);
+            queued--;
+          });
+          break;
+        }
         case 'progress':
           onProgress?.({ rawBytes: m.rawBytes, totalBytes: m.totalBytes, lines: m.lines });
           break;

@@ -8,7 +8,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { AccessBatchBuffers } from '../model/access-batch.ts';
 import type { IrqBatchBuffers } from '../model/irq-batch.ts';
 import type { Compression } from './input.ts';
-import type { ParseOptions, ParseSummary, TraceFormat } from './types.ts';
+import type { LostEventsRecord, ParseOptions, ParseSummary, TraceFormat } from './types.ts';
 
 /**
  * Batches (access and irq together) the worker may have in flight before it waits for the main
@@ -36,6 +36,8 @@ export interface ParseFileSummary extends ParseSummary {
 export type ToMain =
   | { t: 'batch'; batch: AccessBatchBuffers; vms: string[]; sources: string[] }
   | { t: 'irqs'; batch: IrqBatchBuffers; vms: string[]; sources: string[] }
+  /** Closed loss-marker records (ParseSink.lost), in file order per chunk; they draw on the credits too. */
+  | { t: 'lost'; records: LostEventsRecord[] }
   | { t: 'progress'; rawBytes: number; totalBytes: number; lines: number }
   /** cpuMs: the worker thread's CPU time, start-up (bootCpuMs) included; NaN off Linux. */
   | { t: 'done'; summary: ParseFileSummary; cpuMs: number; bootCpuMs: number }

@@ -14,7 +14,7 @@ import { parseInput, type ParseProgress } from './parse-file.ts';
 import { threadCpuMs } from './thread-cpu.ts';
 import { MAX_BATCHES_IN_FLIGHT, type ToMain, type ToWorker, type WorkerInput } from './parse-protocol.ts';
 import type { TraceParser } from './trace-parser.ts';
-import type { ParseSink } from './types.ts';
+import type { LostEventsRecord, ParseSink } from './types.ts';
 
 const port = parentPort!;
 
@@ -55,6 +55,11 @@ const sink: ParseSink = {
   irqs(batch: IrqBatch, vms: readonly string[], sources: readonly string[]): void {
     credits--;
     post({ t: 'irqs', batch: batch.toBuffers(), ...newEntries(vms, sources) }, batch.transferables());
+  },
+  // they draw on the batches' credits: in a trace of a marker per line they come as fast
+  lost(records: LostEventsRecord[]): void {
+    credits--;
+    post({ t: 'lost', records });
   },
 };
 

@@ -17,7 +17,7 @@ import { vcpuFromComm, VmRegistry, type VcpuThreadName } from './attribution.ts'
 import { hex64, sampleText } from './bytes.ts';
 import {
   EventTable, K_ENTRY, K_EXIT, K_GUEST_FAULT, K_HANDLE_SYS_REG, K_HVC, K_IRQ_PENDING, K_MMIO, K_QEMU_MR_READ, K_QEMU_MR_WRITE,
-  K_SMC, K_SYS_ACCESS, K_TRAP_REG,
+  K_SMC, K_SYS_ACCESS, K_TRAP_REG, MAX_EVENT_NAMES, OVERFLOW_EVENT_NAME,
 } from './event-kinds.ts';
 import { decodeKvmHandleSysReg, HandleSysRegFields } from './event-decoders/handle-sys-reg.ts';
 import { decodeTrapReg, FN_OTHER, TrapRegFields } from './event-decoders/trap-reg.ts';
@@ -53,6 +53,8 @@ export interface TraceParserOptions extends ParseOptions {
    * comm-column paths (same output, slower; tests compare the two).
    */
   columnPath?: boolean;
+  /** ThreadState objects kept before the least recently used are packed away (tests shrink it). */
+  liveThreads?: number;
 }
 
 const F_FTRACE = 0;
@@ -83,6 +85,8 @@ const EXPECTED_BODY: Readonly<Record<number, string>> = {
 const MIN_IRQ_VCPU = -32768;
 const MAX_IRQ_VCPU = 32767;
 const MAX_IRQ = 0x7fffffff;
+/** Loss records kept before the closed ones go to a sink that takes them. */
+const LOST_CHUNK = 4096;
 
 export class TraceParser implements LineHandler {
   private readonly opts: TraceParserOptions;
@@ -96,7 +100,7 @@ export class TraceParser implements LineHandler {
   /** comm id → vCPU thread name decoded once per comm. */
   private readonly commVcpu: Array<VcpuThreadName | null> = [];
   private readonly regionNames = new ByteInterner();
-  private readonly threads = new ThreadTable();
+  private readonly threads: ThreadTable;
   private readonly vmRegistry: VmRegistry;
   private readonly sources = new Dictionary();
   private readonly writer: RowWriter;
@@ -158,6 +162,7 @@ export class TraceParser implements LineHandler {
     this.columnPath = opts.columnPath ?? true;
     this.events = new EventTable(opts.format);
     this.vmRegistry = new VmRegistry(opts.fallbackVm, opts.tgidMap);
+    this.threads = new ThreadTable(opts.liveThreads);
     this.writer = new RowWriter(opts.batchRows ?? DEFAULT_BATCH_ROWS, (b) => this.emitBatch(b));
     this.irqWriter = new IrqWriter(opts.batchRows ?? DEFAULT_BATCH_ROWS, (b) => this.emitIrqs(b));
   }
@@ -170,6 +175,11 @@ export class TraceParser implements LineHandler {
   /** The source (event name) dictionary so far; grows append-only. */
   get sourceNames(): readonly string[] {
     return this.sources.entries;
+  }
+
+  /** Threads packed away beyond the live limit so far (tests). */
+  get spilledThreads(): number {
+    return this.threads.spilledCount;
   }
 
   /** Lines seen so far (for progress). */
@@ -213,10 +223,10 @@ export class TraceParser implements LineHandler {
     this.scanner.finish(this);
     this.finished = true;
     this.releaseAllHeld();
-    for (const th of this.threads.values()) {
+    this.threads.forEachOpen(-1, (th) => {
       if (th.pendLine > 0) this.unpaired(th, 'end of trace');
       if (th.hsrLine !== 0) this.undefSysreg(th);
-    }
+    });
     this.writer.flush();
     this.irqWriter.flush();
     return {
@@ -231,6 +241,8 @@ export class TraceParser implements LineHandler {
       eventCounts: this.events.countsByName(),
       issues: this.issues.list(),
       lost: this.lostTracker.records.slice(),
+      lostMarkers: this.lostTracker.markers,
+      lostEvents: this.lostTracker.events,
       vms: this.vmRegistry.dict.entries.slice(),
       sources: this.sources.entries.slice(),
       vmInfo: this.vmRegistry.info(),
@@ -267,6 +279,12 @@ export class TraceParser implements LineHandler {
     const r = this.sink.accesses(b, this.vmRegistry.dict.entries, this.sources.entries);
     if (r === undefined && this.sink.releasesBatches === true) this.writer.reuse(b);
     else this.track(r);
+  }
+
+  /** Hands the closed loss records to the sink (bounded memory for a trace of many markers). */
+  private emitLost(): void {
+    const closed = this.lostTracker.takeClosed();
+    if (closed.length > 0) this.track(this.sink.lost!(closed));
   }
 
   private emitIrqs(b: IrqBatch): void {
@@ -753,15 +771,20 @@ export class TraceParser implements LineHandler {
     this.skipped++;
     this.issues.add('lost_events', 'warn', lineNo, this.issues.wantsSample('lost_events', lineNo) ? sampleText(buf, s, e) : null);
     this.lostTracker.marker(lineNo, m.cpu, m.count < 0 ? null : m.count);
+    if (this.lostTracker.records.length >= LOST_CHUNK && this.sink.lost !== undefined) this.emitLost();
     // Per-thread context does not survive the gap (tracepoints.md §8): the exit that set a PC, the
     // completion of a pending read, an SMC's or a sysreg's twin may be among the lost events.
-    for (const th of this.threads.values()) {
-      if (m.cpu >= 0 && th.lastCpu !== m.cpu) continue;
+    this.threads.forEachOpen(m.cpu, (th) => {
       // a trap seen before the gap keeps the PC of its exit, also seen before the gap
       if (th.hsrLine !== 0) this.undefSysreg(th);
       th.endExit();
       if (th.pendLine > 0) this.unpaired(th, `events lost on CPU ${m.cpu} (line ${lineNo})`);
-    }
+    });
+  }
+
+  private tooManyNames(lineNo: number, buf: Buffer, s: number, e: number): void {
+    this.issues.add('event_names_capped', 'warn', lineNo, this.issues.wantsSample('event_names_capped', lineNo)
+      ? `${sampleText(buf, s, e)} (more than ${MAX_EVENT_NAMES} distinct event names: counted as '${OVERFLOW_EVENT_NAME}')` : null);
   }
 
   private malformed(lineNo: number, buf: Buffer, s: number, e: number, expected: string, reason: number): void {
@@ -934,6 +957,7 @@ export class TraceParser implements LineHandler {
   private event(buf: Buffer, s: number, e: number, lineNo: number, h: LineHeader, th: ThreadState, col: number): void {
     const ev = this.eventId(buf, h.eventStart, h.eventEnd);
     this.events.counts[ev]!++;
+    if (ev === this.events.overflowId) this.tooManyNames(lineNo, buf, s, e);
     if (th.vm < 0 && (h.layout & L_TGID) !== 0 && this.holdOrRelease(ev, buf, s, e, lineNo, h, th)) return;
     const kind = this.events.kinds[ev]!;
     this.thread(th, buf, h, col);

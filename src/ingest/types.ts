@@ -102,7 +102,14 @@ export interface ParseSummary {
   /** Every event name seen → lines. */
   eventCounts: Map<string, number>;
   issues: IssueTally[];
+  /**
+   * Loss markers not yet handed to `ParseSink.lost` (all of them for a sink without it): a sink
+   * that takes them gets them in chunks as the parse goes, so their memory stays bounded.
+   */
   lost: LostEventsRecord[];
+  /** Every loss marker of the trace, and the events they say were lost (markers with a count). */
+  lostMarkers: number;
+  lostEvents: number;
   vms: string[]; // vm dictionary (code → label)
   sources: string[]; // event-name dictionary used by AccessBatch.source
   vmInfo: VmInfo[];
@@ -123,4 +130,9 @@ export interface ParseSink {
    */
   readonly releasesBatches?: boolean;
   irqs(batch: IrqBatch, vms: readonly string[], sources: readonly string[]): void | Promise<void>;
+  /**
+   * Loss-marker records whose window is closed, in chunks while the parse runs (a trace from an
+   * overrun buffer can hold millions). Without it the parser keeps them all for the summary.
+   */
+  lost?(records: LostEventsRecord[]): void | Promise<void>;
 }

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccessArrowWriter } from '../arrow/access-arrow-writer.ts';
 import type { LayoutOverrides, VmLayout } from '../gic/layout.ts';
-import type { ParseSink, ParseSummary } from '../ingest/types.ts';
+import type { LostEventsRecord, ParseSink, ParseSummary } from '../ingest/types.ts';
 import type { AccessBatch } from '../model/access-batch.ts';
 import type { IrqBatch } from '../model/irq-batch.ts';
 import { threadCpuMs } from '../ingest/thread-cpu.ts';
@@ -144,7 +144,14 @@ export class ImportWriter {
       this.irqAppender.append(batch);
       t.appendCpuMs += threadCpuMs() - c0;
     },
+    // written as they come, inside the file's transaction: a trace can hold millions of markers
+    lost: (records: LostEventsRecord[]) => this.appendLost(records),
   };
+
+  private async appendLost(records: readonly LostEventsRecord[]): Promise<void> {
+    const id = this.importId;
+    await appendRows(this.db, 'lost_events', records.map((l): Cell[] => [id, l.line, l.hostCpu, l.count, l.tsBeforeNs, l.tsAfterNs]));
+  }
 
   /** Writes the summary tables, COMMITs, then moves the Arrow file into place. */
   async commit(summary: ParseSummary, layouts: VmLayout[], info: ImportFileInfo): Promise<CommittedImport> {
@@ -162,18 +169,21 @@ export class ImportWriter {
         id, t.kind, t.severity, t.count, t.samples.slice(0, 5).map((s) => ({ line: s.line, text: s.text.slice(0, 200) })),
       ]));
       await appendRows(db, 'import_events', [...summary.eventCounts].map(([event, count]): Cell[] => [id, event, count]));
-      await appendRows(db, 'lost_events', summary.lost.map((l): Cell[] => [
-        id, l.line, l.hostCpu, l.count, l.tsBeforeNs, l.tsAfterNs,
-      ]));
+      await this.appendLost(summary.lost);
+      // in code order (layouts[code], vmInfo by code) and merged: a host trace can hold a million
+      // VMs, and a Map per list cost ~0.2 KiB per VM; rows are generated one at a time
       const perVm = await db.readObjects<{ vm: number; n: bigint; first: bigint | null; last: bigint | null }>(
-        `SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows WHERE ${rowKeyCondition(id)} GROUP BY vm`);
-      const stats = new Map(perVm.map((r) => [vms[r.vm] ?? String(r.vm), r]));
-      const infoByVm = new Map(summary.vmInfo.map((v) => [vms[v.vm] ?? String(v.vm), v]));
-      // generated row by row: a host trace can hold hundreds of thousands of VMs
+        `SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows WHERE ${rowKeyCondition(id)} GROUP BY vm ORDER BY vm`);
+      const vmInfo = [...summary.vmInfo].sort((a, b) => a.vm - b.vm);
       await appendRows(db, 'vms', (function* (): Generator<Cell[]> {
-        for (const l of layouts) {
-          const s = stats.get(l.vm);
-          const vi = infoByVm.get(l.vm);
+        let si = 0;
+        let ii = 0;
+        for (let code = 0; code < layouts.length; code++) {
+          const l = layouts[code]!;
+          while (si < perVm.length && perVm[si]!.vm < code) si++;
+          while (ii < vmInfo.length && vmInfo[ii]!.vm < code) ii++;
+          const s = perVm[si]?.vm === code ? perVm[si] : undefined;
+          const vi = vmInfo[ii]?.vm === code ? vmInfo[ii] : undefined;
           yield [id, l.vm, l.vmm ?? vi?.vmm ?? null, l.platform, l.gicVersion, vi?.threads ?? null,
             s ? s.n : 0, s?.first ?? null, s?.last ?? null, l.source];
         }
@@ -187,12 +197,11 @@ export class ImportWriter {
       })());
       const platform = single(layouts.map((l) => l.platform));
       const vmm = single([...layouts.map((l) => l.vmm), ...summary.vmInfo.map((v) => v.vmm)]);
-      const lostCount = summary.lost.reduce((a, l) => a + (l.count ?? 0), 0);
       const issueCount = summary.issues.reduce((a, t) => a + t.count, 0);
       await appendRows(db, 'imports', [[
         id, info.path, summary.format, summary.variant, info.sha256, info.headSha256, info.bytes, summary.bytes,
-        summary.lines, this.appender.rows, summary.irqEvents, summary.otherEvents, summary.skipped, lostCount,
-        summary.lost.length, issueCount, info.startedAt, new Date(), platform, vmm, this.arrowFinal, id,
+        summary.lines, this.appender.rows, summary.irqEvents, summary.otherEvents, summary.skipped, summary.lostEvents,
+        summary.lostMarkers, issueCount, info.startedAt, new Date(), platform, vmm, this.arrowFinal, id,
       ]]);
       this.arrow?.finish();
       await db.run('COMMIT');

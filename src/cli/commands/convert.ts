@@ -48,6 +48,7 @@ export const convertCommand: CommandSpec = {
         releasesBatches: true,
         accesses: (batch, vms, sources) => writer.write(batch, vms, sources),
         irqs: () => {},
+        lost: () => {}, // not part of the Arrow file; taking them keeps the parser's memory bounded
       }, (p) => progress.update(p));
       progress.done();
       writer.finishAs(target.final);

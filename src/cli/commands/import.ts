@@ -32,12 +32,11 @@ function describe(r: FileImportResult): string {
   if (r.status === 'failed') return `failed ${r.path}`;
   if (r.status === 'not-a-trace') return `skipped ${r.path}: not a trace (${r.reason.code})`;
   const s = r.summary;
-  const lost = s.lost.reduce((a, l) => a + (l.count ?? 0), 0);
   const issues = s.issues.reduce((a, t) => a + t.count, 0);
   const vms = r.layouts.length;
   return `imported ${r.path} as import ${r.importId}: ${fmt(r.rows)} accesses from ${fmt(s.lines)} lines `
     + `(${fmt(s.otherEvents)} other events, ${fmt(s.skipped)} skipped, ${fmt(issues)} issues, `
-    + `${fmt(lost)} lost events in ${s.lost.length} markers); ${s.variant}, ${vms} VM${vms === 1 ? '' : 's'}, `
+    + `${fmt(s.lostEvents)} lost events in ${fmt(s.lostMarkers)} markers); ${s.variant}, ${vms} VM${vms === 1 ? '' : 's'}, `
     + `platform ${r.platform ?? 'unknown'}; ${r.seconds.toFixed(2)} s`;
 }
 

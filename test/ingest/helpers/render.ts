@@ -13,6 +13,8 @@ import type { TraceParserOptions } from '../../../src/ingest/trace-parser.ts';
 export interface CollectedParse {
   /** Lines the parser's fused kvm_mmio path took. */
   fusedLines?: number;
+  /** Threads the parser packed away (ThreadTable's live limit). */
+  spilledThreads?: number;
   batches: AccessBatch[];
   irqs: IrqEventRow[];
   summary: ParseSummary;
@@ -43,7 +45,7 @@ export function parseBytes(input: Uint8Array, opts: Partial<TraceParserOptions> 
     prev = c;
   }
   const summary = parser.finish();
-  return { batches: sink.batches, irqs: sink.irqRows, summary, fusedLines: parser.fusedLines };
+  return { batches: sink.batches, irqs: sink.irqRows, summary, fusedLines: parser.fusedLines, spilledThreads: parser.spilledThreads };
 }
 
 export interface RowView {

@@ -14,6 +14,8 @@ export function fakeSummary(rows: number, vms: string[], sources: string[]): Par
     eventCounts: new Map([['kvm_mmio', rows], ['kvm_exit', 5], ['vgic_update_irq_pending', 1]]),
     issues: [{ kind: 'malformed_line', severity: 'warn', count: 2, samples: [{ line: 3, text: 'garbage, "quoted"' }, { line: 9, text: 'more' }] }],
     lost: [{ line: 5, hostCpu: 3, count: 1834, tsBeforeNs: 1_000_000n, tsAfterNs: 2_000_000n }],
+    lostMarkers: 1,
+    lostEvents: 1834,
     vms,
     sources,
     vmInfo: vms.map((_, vm) => ({ vm, vmm: 'qemu' as const, threads: 2, vcpus: 2 })),

@@ -1,0 +1,114 @@
+/**
+ * The parser's memory does not grow with what a trace can hold without limit: loss markers go to
+ * the sink in chunks as the parse runs (their windows closed first), and the results are the same
+ * as when they are kept.
+ */
+import { describe, expect, it } from 'vitest';
+import { MAX_EVENT_NAMES, OVERFLOW_EVENT_NAME } from '../../src/ingest/event-kinds.ts';
+import { TraceParser } from '../../src/ingest/trace-parser.ts';
+import type { LostEventsRecord } from '../../src/ingest/types.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveFormat } from '../../src/ingest/parse-file.ts';
+import { generateText } from '../generate/helpers/generate.ts';
+import { CollectingSink, parseBytes, render } from './helpers/render.ts';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/ingest');
+
+class LostSink extends CollectingSink {
+  readonly chunks: LostEventsRecord[][] = [];
+  lost(records: LostEventsRecord[]): void {
+    this.chunks.push(records);
+  }
+}
+
+const ts = (i: number) => `${1000 + Math.floor(i / 1e6)}.${String(i % 1e6).padStart(6, '0')}`;
+
+/** n writes, each followed by a loss marker on one of `cpus` host CPUs; the write is on CPU i % cpus. */
+function markerTrace(n: number, cpus: number): Buffer {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(`       CPU 0/KVM-4251   (   4242) [${String(i % cpus).padStart(3, '0')}] ..... ${ts(i)}: kvm_mmio: mmio write len 4 gpa 0x8000000 val 0x1`);
+    out.push(`CPU:${(i + 1) % cpus} [LOST ${(i % 100) + 1} EVENTS]`);
+  }
+  return Buffer.from(`${out.join('\n')}\n`);
+}
+
+function parse(bytes: Buffer, sink: CollectingSink): TraceParser {
+  const p = new TraceParser({ format: 'ftrace', path: 't', fallbackVm: 't', strict: false }, sink);
+  for (let o = 0; o < bytes.length; o += 65536) p.feed(bytes.subarray(o, Math.min(bytes.length, o + 65536)));
+  return p;
+}
+
+describe('loss markers', () => {
+  it('go to a sink that takes them in closed chunks; together with the summary\'s rest they are the records kept without one', () => {
+    const bytes = markerTrace(20000, 4);
+    const kept = parse(bytes, new CollectingSink()).finish();
+    const sink = new LostSink();
+    const streamed = parse(bytes, sink).finish();
+
+    expect(kept.lost).toHaveLength(20000);
+    expect(sink.chunks.length).toBeGreaterThan(1);
+    // a chunk holds only closed windows: the next event on the marker's CPU came after it
+    for (const c of sink.chunks) for (const r of c) expect(r.tsAfterNs).not.toBeNull();
+    expect(streamed.lost.length).toBeLessThan(4096 + 4);
+    const all = [...sink.chunks.flat(), ...streamed.lost].sort((a, b) => a.line - b.line);
+    expect(all).toEqual(kept.lost);
+    for (const s of [kept, streamed]) {
+      expect(s.lostMarkers).toBe(20000);
+      expect(s.lostEvents).toBe(kept.lost.reduce((a, r) => a + (r.count ?? 0), 0));
+    }
+  });
+});
+
+describe('event names', () => {
+  it('beyond MAX_EVENT_NAMES, new names of events the parser does not act on are counted together, with an issue; kvm_mmio still parses', () => {
+    const out: string[] = [];
+    const n = MAX_EVENT_NAMES + 500;
+    for (let i = 0; i < n; i++) out.push(`       CPU 0/KVM-4251   (   4242) [001] ..... ${ts(i)}: myevent_${i}: foo`);
+    out.push(`       CPU 0/KVM-4251   (   4242) [001] ..... ${ts(n)}: myevent_7: again`);
+    out.push(`       CPU 0/KVM-4251   (   4242) [001] ..... ${ts(n + 1)}: kvm_mmio: mmio write len 4 gpa 0x8000000 val 0x1`);
+    const sink = new CollectingSink();
+    const s = parse(Buffer.from(`${out.join('\n')}\n`), sink).finish();
+    expect(s.eventCounts.get('myevent_7')).toBe(2);
+    expect(s.eventCounts.get(`myevent_${MAX_EVENT_NAMES - 1}`)).toBe(1);
+    expect(s.eventCounts.has(`myevent_${MAX_EVENT_NAMES}`)).toBe(false);
+    expect(s.eventCounts.get(OVERFLOW_EVENT_NAME)).toBe(500);
+    expect(s.eventCounts.get('kvm_mmio')).toBe(1);
+    expect(s.accesses).toBe(1);
+    expect(s.accesses + s.otherEvents + s.skipped).toBe(s.lines);
+    const issue = s.issues.find((t) => t.kind === 'event_names_capped')!;
+    expect(issue.count).toBe(500);
+    expect(issue.samples[0]!.line).toBe(MAX_EVENT_NAMES + 1);
+    expect(issue.samples[0]!.text).toContain(`myevent_${MAX_EVENT_NAMES}: foo`);
+  });
+});
+
+describe('threads beyond the live limit', () => {
+  // every fixture layout, plus generated host traces of many interleaved VMs with loss markers
+  const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.txt') && !f.includes('.expected'));
+
+  for (const f of fixtures) {
+    it(`${f}: packing threads away and back changes nothing`, () => {
+      const bytes = readFileSync(join(FIXTURES, f));
+      same(bytes, f);
+    });
+  }
+
+  for (const format of ['ftrace', 'trace-cmd', 'perf'] as const) {
+    it(`a generated ${format} trace of 6 VMs with loss markers: the same with 1 live thread as with all`, async () => {
+      const { text } = await generateText({ vms: 6, vcpus: 3, durationSec: 0.3, format, lostEvents: 0.02, profiles: [{ name: 'linux-gicv3-5.19+', weight: 2 }, { name: 'linux-gicv2', weight: 1 }, { name: 'freebsd', weight: 1 }] });
+      const spilled = same(Buffer.from(text, 'latin1'), `gen.${format}`);
+      expect(spilled).toBeGreaterThan(3);
+    });
+  }
+});
+
+/** Parses with the default live limit and with one live thread; the renders must be equal. Returns threads spilled. */
+function same(bytes: Buffer, name: string): number {
+  const { format, variant } = resolveFormat(bytes.subarray(0, 65536), name, undefined);
+  const a = parseBytes(bytes, { format, variant, path: name });
+  const b = parseBytes(bytes, { format, variant, path: name, liveThreads: 1 });
+  expect(render(b)).toBe(render(a));
+  return b.spilledThreads ?? 0;
+}

@@ -1,0 +1,34 @@
+/** NumberTable against a Map under random insertions, updates and deletions (backward-shift deletion is easy to get wrong). */
+import { describe, expect, it } from 'vitest';
+import { NumberTable } from '../../src/ingest/number-table.ts';
+
+describe('NumberTable', () => {
+  it('agrees with a Map through random operations on clustered and 53-bit keys', () => {
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const t = new NumberTable();
+    const m = new Map<number, number>();
+    const key = () => (rnd(4) === 0 ? rnd(3000) * 4294967296 + rnd(50) : rnd(5000) - 1); // tids (incl. -1) and (vm, tid) pairs
+    for (let i = 0; i < 200000; i++) {
+      const k = key();
+      const op = rnd(10);
+      if (op < 5) {
+        const v = rnd(1 << 30);
+        expect(t.set(k, v)).toBe(!m.has(k));
+        m.set(k, v);
+      } else if (op < 8) {
+        expect(t.delete(k)).toBe(m.get(k) ?? -1);
+        m.delete(k);
+      } else {
+        expect(t.get(k)).toBe(m.get(k) ?? -1);
+      }
+      expect(t.size).toBe(m.size);
+    }
+    const seen = new Map<number, number>();
+    t.forEach((k, v) => seen.set(k, v));
+    expect(seen).toEqual(m);
+  });
+});
