@@ -12,7 +12,8 @@ import { resolveLayouts, type LayoutOverrides, type VmLayout } from '../gic/layo
 import { dropWarmParseWorker, warmParseWorker } from '../ingest/parse-file.ts';
 import type { ParseSummary, TraceFormat } from '../ingest/types.ts';
 import { Database } from '../store/database.ts';
-import { ImportWriter, arrowDirFor, type ImportWriterTiming } from '../store/import-writer.ts';
+import { arrowDirFor } from '../store/arrow-cache.ts';
+import { ImportWriter, type ImportWriterTiming } from '../store/import-writer.ts';
 import type { ParseFileStats } from '../ingest/parse-file.ts';
 import { ensureSchema } from '../store/schema.ts';
 import { fileSha256, headFingerprint } from './fingerprint.ts';
@@ -117,7 +118,7 @@ export async function importFiles(
       else {
         const pre = early !== null && early.path === item.path ? early : null;
         early = null;
-        r = await importOne(db, item.path, options, arrowDir, parse, pre);
+        r = await importOne(db, item.path, options, arrowDir !== null, parse, pre);
         if (r.status === 'failed' && item.fromDirectory && NOT_A_TRACE.has(r.error.code)) {
           r = { status: 'not-a-trace', path: item.path, reason: r.error };
         }
@@ -179,7 +180,7 @@ async function findDuplicate(db: Database, path: string, size: number, headSha25
 }
 
 async function importOne(
-  db: Database, path: string, options: ImportOptions, arrowDir: string | null, parse: TraceParseFn, early: EarlyParse | null,
+  db: Database, path: string, options: ImportOptions, arrowCache: boolean, parse: TraceParseFn, early: EarlyParse | null,
 ): Promise<FileImportResult> {
   const started = new Date();
   const t0 = performance.now();
@@ -194,7 +195,7 @@ async function importOne(
         return { status: 'duplicate', path, importId: dup.importId, sha256: dup.sha256 };
       }
     }
-    writer = await ImportWriter.begin(db, arrowDir, path);
+    writer = await ImportWriter.begin(db, arrowCache, path);
     const parseOptions = early?.options ?? parseOptionsFor(path, options);
     const stats: ImportStats | null = options.stats
       ? { path, beginMs: performance.now() - t0, parseMs: 0, parse: parseOptions.stats ?? { maxQueuedBatches: 0 }, writer: { appendCpuMs: 0, arrowCpuMs: 0, commitMs: 0 } }

@@ -73,7 +73,7 @@ function truncatedError(path: string, compression: Compression, detail: string):
 async function statInput(path: string): Promise<number> {
   try {
     const st = await fsp.stat(path);
-    if (st.isDirectory()) throw new AbitraceError(E.USAGE, `${path}: is a directory; expected a trace file`);
+    if (st.isDirectory()) throw new AbitraceError(E.FILE_READ, `${path}: is a directory; expected a trace file`);
     return st.size;
   } catch (err) {
     if (err instanceof AbitraceError) throw err;

@@ -25,6 +25,8 @@ export interface RunReplayOptions {
   explainVm?: string;
   /** Write replay_runs / replay_verdicts / divergences / … (the database must be open read-write). */
   store: boolean;
+  /** One line per problem that does not stop the replay (a stale Arrow cache); default: stderr. */
+  warn?: (message: string) => void;
 }
 
 export interface ImportReplay {
@@ -42,6 +44,7 @@ export interface ReplayRun {
 
 export async function runReplay(db: Database, options: RunReplayOptions): Promise<ReplayRun> {
   const where = options.where ?? null;
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`abitrace: warning: ${m}\n`));
   // a database from an older abitrace: migrated when it is opened for writing, else a clear error
   if (options.store) await upgradeSchema(db);
   else await checkSchema(db);
@@ -49,7 +52,7 @@ export async function runReplay(db: Database, options: RunReplayOptions): Promis
   if (imports.length === 0) throw new AbitraceError(E.NO_DATA, `${db.path} has no imports; import a trace first`);
   const out: ImportReplay[] = [];
   for (const imp of imports) {
-    const source = (where === null ? accessesFromArrow(imp) : null) ?? (await accessesFromQuery(db, imp.import_id, where));
+    const source = (where === null ? accessesFromArrow(db.path, imp, warn) : null) ?? (await accessesFromQuery(db, imp.import_id, where));
     const layouts = await loadLayouts(db, imp.import_id);
     const vms: ReplayVmInput[] = [];
     const codeOf = new Map<string, number>();

@@ -6,13 +6,14 @@
  * small tables.
  */
 import { existsSync } from 'node:fs';
-import { readAccessesArrow } from '../arrow/read-accesses.ts';
+import { readAccessesArrow, type AccessesArrow } from '../arrow/read-accesses.ts';
 import { AbitraceError, E } from '../errors.ts';
 import type { BlockRange, GicBlock, VmLayout } from '../gic/layout.ts';
 import type { LostEventsRecord, VmmKind } from '../ingest/types.ts';
 import { AccessBatch } from '../model/access-batch.ts';
 import { IrqBatch } from '../model/irq-batch.ts';
 import { rowKeyCondition } from '../store/access-row-layout.ts';
+import { arrowCacheMismatch, arrowFileFor } from '../store/arrow-cache.ts';
 import { readBatches } from '../store/chunk-reader.ts';
 import type { Database } from '../store/database.ts';
 
@@ -20,12 +21,15 @@ export interface ImportRow {
   import_id: number;
   path: string;
   format: string | null;
+  /** NULL: the import wrote no Arrow cache. Only tells whether there is one: see arrow-cache.ts. */
   arrow_path: string | null;
+  /** Access rows (imports.accesses), to check the Arrow cache against. */
+  accesses: bigint | null;
 }
 
 export async function listImports(db: Database, only?: number[]): Promise<ImportRow[]> {
-  const rows = await db.readObjects<{ import_id: number; path: string; format: string | null; arrow_path: string | null }>(
-    'SELECT import_id, path, format, arrow_path FROM imports ORDER BY import_id');
+  const rows = await db.readObjects<Omit<ImportRow, 'import_id'> & { import_id: number }>(
+    'SELECT import_id, path, format, arrow_path, accesses FROM imports ORDER BY import_id');
   const out = rows.map((r) => ({ ...r, import_id: Number(r.import_id) }));
   if (!only) return out;
   for (const id of only) if (!out.some((r) => r.import_id === id)) throw new AbitraceError(E.NO_DATA, `no import ${id} in ${db.path}`);
@@ -99,10 +103,26 @@ export interface AccessSource {
   via: 'arrow' | 'duckdb';
 }
 
-/** The import's Arrow cache, when present. */
-export function accessesFromArrow(imp: ImportRow): AccessSource | null {
-  if (!imp.arrow_path || !existsSync(imp.arrow_path)) return null;
-  const a = readAccessesArrow(imp.arrow_path);
+/**
+ * The import's Arrow cache — `<db>.arrow/<import_id>.arrow` of THIS database — when present and
+ * really this import's; null (read through DuckDB instead) when the import wrote none, it is gone,
+ * or it is unreadable or another import's (a stale or foreign file), which `warn` is told.
+ */
+export function accessesFromArrow(dbPath: string, imp: ImportRow, warn: (message: string) => void): AccessSource | null {
+  const file = imp.arrow_path === null ? null : arrowFileFor(dbPath, imp.import_id);
+  if (file === null || !existsSync(file)) return null;
+  let a: AccessesArrow;
+  try {
+    a = readAccessesArrow(file);
+  } catch (err) {
+    warn(`import ${imp.import_id}: Arrow cache ${file} is unreadable (${(err as Error).message}); reading the accesses from DuckDB`);
+    return null;
+  }
+  const why = arrowCacheMismatch(a, imp);
+  if (why !== null) {
+    warn(`import ${imp.import_id}: Arrow cache ${file} is stale or foreign (${why}); reading the accesses from DuckDB`);
+    return null;
+  }
   return { batches: a.batches, vms: a.vms, via: 'arrow' };
 }
 

@@ -7,7 +7,6 @@
  * deletes the temporary Arrow file.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { AccessArrowWriter } from '../arrow/access-arrow-writer.ts';
 import type { LayoutOverrides, VmLayout } from '../gic/layout.ts';
 import type { LostEventsRecord, ParseSink, ParseSummary } from '../ingest/types.ts';
@@ -16,6 +15,7 @@ import type { IrqBatch } from '../model/irq-batch.ts';
 import { threadCpuMs } from '../ingest/thread-cpu.ts';
 import { openAccessAppender, type AccessAppender } from './access-appender.ts';
 import { rowKeyCondition } from './access-row-layout.ts';
+import { arrowDirFor, arrowFileFor, arrowFileName } from './arrow-cache.ts';
 import type { Database } from './database.ts';
 import { openIrqAppender, type IrqAppender } from './irq-appender.ts';
 import { appendRows, type Cell } from './row-appender.ts';
@@ -32,15 +32,11 @@ export interface ImportFileInfo {
 
 export interface CommittedImport {
   importId: number;
+  /** The Arrow cache file written (resolved from the database path; imports.arrow_path has its name only). */
   arrowPath: string | null;
   platform: string | null;
   vmm: string | null;
   layouts: VmLayout[];
-}
-
-/** Directory of the per-import Arrow files for a database file (null for ':memory:'). */
-export function arrowDirFor(dbPath: string): string | null {
-  return dbPath === ':memory:' ? null : `${dbPath}.arrow`;
 }
 
 function single<T>(values: readonly T[]): T | 'mixed' | null {
@@ -73,8 +69,11 @@ export class ImportWriter {
     private readonly arrowFinal: string | null,
   ) {}
 
-  /** BEGINs the transaction and allocates the import id. `arrowDir` null: no Arrow cache. */
-  static async begin(db: Database, arrowDir: string | null, sourcePath: string): Promise<ImportWriter> {
+  /**
+   * BEGINs the transaction and allocates the import id. `arrowCache`: also write
+   * `<db>.arrow/<import_id>.arrow` (arrow-cache.ts; never for ':memory:').
+   */
+  static async begin(db: Database, arrowCache: boolean, sourcePath: string): Promise<ImportWriter> {
     await db.run('BEGIN TRANSACTION');
     try {
       const r = await db.readObjects<{ id: number }>(`SELECT CAST(coalesce(max(import_id), 0) + 1 AS INTEGER) AS id FROM imports`);
@@ -83,9 +82,10 @@ export class ImportWriter {
       const irqAppender = await openIrqAppender(db, importId);
       let arrow: AccessArrowWriter | null = null;
       let arrowFinal: string | null = null;
+      const arrowDir = arrowCache ? arrowDirFor(db.path) : null;
       if (arrowDir !== null) {
         mkdirSync(arrowDir, { recursive: true });
-        arrowFinal = join(arrowDir, `${importId}.arrow`);
+        arrowFinal = arrowFileFor(db.path, importId);
         arrow = new AccessArrowWriter(`${arrowFinal}.tmp-${process.pid}`, importId, { 'abitrace.source_path': sourcePath });
       }
       return new ImportWriter(db, importId, appender, irqAppender, arrow, arrowFinal);
@@ -201,7 +201,9 @@ export class ImportWriter {
       await appendRows(db, 'imports', [[
         id, info.path, summary.format, summary.variant, info.sha256, info.headSha256, info.bytes, summary.bytes,
         summary.lines, this.appender.rows, summary.irqEvents, summary.otherEvents, summary.skipped, summary.lostEvents,
-        summary.lostMarkers, issueCount, info.startedAt, new Date(), platform, vmm, this.arrowFinal, id,
+        summary.lostMarkers, issueCount, info.startedAt, new Date(), platform, vmm,
+        // relative: a copy of the database (and its .arrow/ directory) must not name our file
+        this.arrowFinal === null ? null : arrowFileName(id), id,
       ]]);
       this.arrow?.finish();
       await db.run('COMMIT');

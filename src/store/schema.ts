@@ -13,7 +13,7 @@ import { ACCESS_CODES_VIEW, ACCESS_ROWS_DDL, packedSelect, SEQ_BITS } from './ac
 import { IRQ_CODES_VIEW, IRQ_ROWS_DDL, irqPackedSelect } from './irq-row-layout.ts';
 
 /** Bump when a base table changes shape; add a migration to MIGRATIONS when one is possible. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /**
  * irq_rows as schema version 2 had it (one column per field): what migration 1 → 2 creates and
@@ -54,7 +54,8 @@ const BASE_TABLES = [
     sha256 VARCHAR, head_sha256 VARCHAR, bytes BIGINT, decompressed_bytes BIGINT,
     lines BIGINT, accesses BIGINT, irq_events BIGINT, other_events BIGINT, skipped BIGINT,
     lost_events BIGINT, lost_markers BIGINT, issues BIGINT,
-    started_at TIMESTAMP, finished_at TIMESTAMP, platform VARCHAR, vmm VARCHAR, arrow_path VARCHAR,
+    started_at TIMESTAMP, finished_at TIMESTAMP, platform VARCHAR, vmm VARCHAR,
+    arrow_path VARCHAR, -- the cache file's name inside <db>.arrow/ (arrow-cache.ts); NULL: none written
     id INTEGER -- = import_id, under the name the issue's schema gives it; last, as migration 4 adds it
   )`,
   `CREATE TABLE import_issues (import_id INTEGER, kind VARCHAR, severity VARCHAR, count BIGINT,
@@ -132,6 +133,12 @@ const MIGRATIONS: Record<number, string[]> = {
   4: [
     'ALTER TABLE imports ADD COLUMN IF NOT EXISTS id INTEGER',
     'UPDATE imports SET id = import_id',
+  ],
+  // 5 → 6: arrow_path held the absolute path of the file when it was written, so a copy of the
+  // database named (and `forget` deleted) the original's file; now only its name inside
+  // <db>.arrow/, which is where the file is looked up (arrow-cache.ts) whatever was stored.
+  5: [
+    `UPDATE imports SET arrow_path = CAST(import_id AS VARCHAR) || '.arrow' WHERE arrow_path IS NOT NULL`,
   ],
 };
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { resolveLayouts } from '../../src/gic/layout.ts';
 import { Database } from '../../src/store/database.ts';
-import { ImportWriter, arrowDirFor } from '../../src/store/import-writer.ts';
+import { ImportWriter } from '../../src/store/import-writer.ts';
 import { ensureSchema } from '../../src/store/schema.ts';
 import { makeBatch } from '../store/helpers/batch-fixtures.ts';
 import { fakeSummary } from '../store/helpers/summary-fixture.ts';
@@ -52,7 +52,7 @@ export async function buildSyntheticDb(path: string, rows = 40): Promise<void> {
     await ensureSchema(db);
     const vms = ['4242', 'guest,"b"'];
     const sources = ['kvm_mmio', 'kvm_sys_access', 'kvm_hvc_arm64'];
-    const w = await ImportWriter.begin(db, arrowDirFor(db.path), 'synthetic.log');
+    const w = await ImportWriter.begin(db, true, 'synthetic.log');
     await w.sink.accesses(makeBatch(0, rows, 2, 3), vms, sources);
     const summary = fakeSummary(rows, vms, sources);
     await w.commit(summary, resolveLayouts(summary, {}), {

@@ -117,10 +117,10 @@ describe('openTraceInput', () => {
     expect(err.message).toContain('zstd');
   });
 
-  it('a directory is a usage error (the importer expands directories)', async () => {
+  it('a directory is E_FILE_READ, not a regular file (the importer expands directories before this)', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'sub'));
-    expect((await rejectionOf(openTraceInput(join(dir, 'sub')))).code).toBe('E_USAGE');
+    expect((await rejectionOf(openTraceInput(join(dir, 'sub')))).code).toBe('E_FILE_READ');
   });
 });
 

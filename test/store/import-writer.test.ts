@@ -6,7 +6,7 @@ import { readAccessesArrow } from '../../src/arrow/read-accesses.ts';
 import { resolveLayouts } from '../../src/gic/layout.ts';
 import { Database } from '../../src/store/database.ts';
 import { IrqBatch } from '../../src/model/irq-batch.ts';
-import { ImportWriter, arrowDirFor } from '../../src/store/import-writer.ts';
+import { ImportWriter } from '../../src/store/import-writer.ts';
 import { ensureSchema } from '../../src/store/schema.ts';
 import { makeBatch } from './helpers/batch-fixtures.ts';
 import { fakeSummary } from './helpers/summary-fixture.ts';
@@ -30,7 +30,7 @@ describe('ImportWriter', () => {
     const path = join(dir, 'ok.duckdb');
     const db = await Database.open(path);
     await ensureSchema(db);
-    const w = await ImportWriter.begin(db, arrowDirFor(db.path), 'trace.log');
+    const w = await ImportWriter.begin(db, true, 'trace.log');
     expect(w.importId).toBe(1);
     await w.sink.accesses(makeBatch(0, 5000, 2, 2), VMS, SOURCES);
     await w.sink.irqs(IrqBatch.fromRows([{ seq: 77, ts_ns: 5n, host_cpu: 1, tid: 9, vm: 1, vcpu: 0, irq: 27, level: true, source: 0 }])[0]!, VMS, SOURCES);
@@ -41,7 +41,7 @@ describe('ImportWriter', () => {
     expect(readAccessesArrow(done.arrowPath!).rows).toBe(5000);
     for (const t of TABLES) expect(await count(db, t), t).toBeGreaterThan(0);
     const imp = await db.readObjects<Record<string, unknown>>(`SELECT * FROM imports`);
-    expect(imp[0]).toMatchObject({ import_id: 1, path: 'trace.log', accesses: 5000n, lines: 5010n, lost_events: 1834n, lost_markers: 1n, issues: 2n, vmm: 'qemu' });
+    expect(imp[0]).toMatchObject({ import_id: 1, path: 'trace.log', accesses: 5000n, lines: 5010n, lost_events: 1834n, lost_markers: 1n, issues: 2n, vmm: 'qemu', arrow_path: '1.arrow' });
     const perVm = await db.readObjects<{ vm: string; accesses: bigint }>(`SELECT vm, accesses FROM vms ORDER BY vm`);
     expect(perVm.map((r) => [r.vm, Number(r.accesses)])).toEqual([['4242', 2500], ['5151', 2500]]);
     const view = await db.readObjects<{ vm: string; source: string; space: string; op: string }>(
@@ -60,7 +60,7 @@ describe('ImportWriter', () => {
     const path = join(dir, 'fail.duckdb');
     const db = await Database.open(path);
     await ensureSchema(db);
-    const w = await ImportWriter.begin(db, arrowDirFor(db.path), 'bad.log');
+    const w = await ImportWriter.begin(db, true, 'bad.log');
     await w.sink.accesses(makeBatch(0, 70000, 2, 2), VMS, SOURCES);
     const summary = fakeSummary(70000, VMS, SOURCES);
     // A summary row the imports table cannot take (negative size into a BIGINT is fine, so break the VARCHAR→layout instead).
@@ -70,7 +70,7 @@ describe('ImportWriter', () => {
     for (const t of TABLES) expect(await count(db, t), t).toBe(0);
     expect(readdirSync(`${db.path}.arrow`)).toEqual([]);
     // The connection is usable again and the next import gets id 1.
-    const w2 = await ImportWriter.begin(db, arrowDirFor(db.path), 'good.log');
+    const w2 = await ImportWriter.begin(db, true, 'good.log');
     expect(w2.importId).toBe(1);
     await w2.rollback();
     db.close();

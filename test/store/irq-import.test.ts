@@ -82,7 +82,7 @@ describe('irq events import (streamed)', () => {
     await ensureSchema(db);
     const vms = ['4242', '5151'];
     const sources = ['kvm_mmio', 'vgic_update_irq_pending'];
-    const w = await ImportWriter.begin(db, null, 'trace.log');
+    const w = await ImportWriter.begin(db, false, 'trace.log');
     // ONE batch object, refilled before every call: a writer that kept batches (or rows
     // referring to them) would store the last contents three times.
     const batch = new IrqBatch(5000);

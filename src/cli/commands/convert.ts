@@ -2,6 +2,7 @@
  * `abitrace convert <file> -o out.arrow`: trace → Arrow IPC file with the `accesses` schema, no
  * database. Streams batch by batch (bounded memory); the output appears only when complete.
  */
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AccessArrowWriter } from '../../arrow/access-arrow-writer.ts';
 import { AbitraceError, E } from '../../errors.ts';
@@ -26,6 +27,7 @@ export const convertCommand: CommandSpec = {
   async run(args, opts) {
     const input = args[0]!;
     if (!opts.output) throw new AbitraceError(E.USAGE, 'convert needs -o/--output <file.arrow>');
+    checkInputFile(input);
     const output = String(opts.output);
     const target = outputTarget(output, 'Arrow file');
     const quiet = opts.quiet === true;
@@ -64,3 +66,18 @@ export const convertCommand: CommandSpec = {
     }
   },
 };
+
+/**
+ * As for `import` (README error table): an input that is not a regular file is E_FILE_READ —
+ * checked before the output is created. A missing file is left to the parser (E_FILE_NOT_FOUND).
+ */
+function checkInputFile(path: string): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return;
+  }
+  if (st.isDirectory()) throw new AbitraceError(E.FILE_READ, `${path}: is a directory; convert takes one trace file (import reads directories)`);
+  if (!st.isFile()) throw new AbitraceError(E.FILE_READ, `${path}: not a regular file`);
+}

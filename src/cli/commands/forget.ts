@@ -9,6 +9,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { AbitraceError, E } from '../../errors.ts';
 import { Database } from '../../store/database.ts';
 import { rowKeyCondition } from '../../store/access-row-layout.ts';
+import { arrowFileFor } from '../../store/arrow-cache.ts';
 import { upgradeSchema } from '../../store/schema.ts';
 import { DB_OPTION, OUTPUT_FORMAT_OPTION, type CommandSpec } from '../command-spec.ts';
 import { createReporter, writeResult } from '../output/index.ts';
@@ -32,8 +33,8 @@ export const forgetCommand: CommandSpec = {
     const arrowFiles: string[] = [];
     try {
       await upgradeSchema(db);
-      const known = await db.readObjects<{ import_id: number; path: string; arrow_path: string | null }>(
-        `SELECT import_id, path, arrow_path FROM imports WHERE import_id IN (${ids.join(', ')}) ORDER BY import_id`);
+      const known = await db.readObjects<{ import_id: number; path: string }>(
+        `SELECT import_id, path FROM imports WHERE import_id IN (${ids.join(', ')}) ORDER BY import_id`);
       const missing = ids.filter((id) => !known.some((k) => k.import_id === id));
       if (missing.length > 0) {
         throw new AbitraceError(E.USAGE, `no import ${missing.join(', ')} in ${db.path} (\`abitrace stats\` lists the imports)`);
@@ -49,7 +50,10 @@ export const forgetCommand: CommandSpec = {
           for (const t of ROW_KEY_TABLES) await db.run(`DELETE FROM ${t} WHERE ${rowKeyCondition(k.import_id)}`);
           for (const t of tables) await db.run(`DELETE FROM "${t}" WHERE import_id = ${k.import_id}`);
           await db.run(`DELETE FROM imports WHERE import_id = ${k.import_id}`);
-          if (k.arrow_path) arrowFiles.push(k.arrow_path);
+          // our own <db>.arrow/ file, never a path from the table: before schema 6 it held the
+          // absolute path where the file was first written, so a copy's rows named the original's
+          const f = arrowFileFor(db.path, k.import_id);
+          if (f !== null) arrowFiles.push(f);
           removed.push([k.import_id, k.path, Number(c?.n ?? 0)]);
         }
       });
