@@ -42,4 +42,23 @@ export const E = {
   DB_SCHEMA: 'E_DB_SCHEMA',
   FILE_READ: 'E_FILE_READ',
   OUTPUT_WRITE: 'E_OUTPUT_WRITE',
+  INTERRUPTED: 'E_INTERRUPTED',
 } as const;
+
+/** Exit codes of a run stopped by a signal: 128 + the signal's number, as a shell reports it. */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** What aborts a command's AbortSignal when SIGINT/SIGTERM arrives (the CLI's signal handler). */
+export function interruptedBy(signal: keyof typeof SIGNAL_EXIT_CODES): AbitraceError {
+  return new AbitraceError(E.INTERRUPTED, `interrupted (${signal})`, SIGNAL_EXIT_CODES[signal]);
+}
+
+/**
+ * The E_INTERRUPTED error of an aborted signal, `detail` (what was cleaned up) appended to its
+ * message: the abort's reason when it is one (the CLI's), else a plain "interrupted", exit 130.
+ */
+export function interruption(signal: AbortSignal, detail?: string): AbitraceError {
+  const reason = signal.reason;
+  const base = reason instanceof AbitraceError && reason.code === E.INTERRUPTED ? reason : new AbitraceError(E.INTERRUPTED, 'interrupted', SIGNAL_EXIT_CODES.SIGINT);
+  return detail ? new AbitraceError(E.INTERRUPTED, `${base.message}; ${detail}`, base.exitCode) : base;
+}

@@ -19,8 +19,19 @@ export interface CommandSpec {
   /** commander argument syntax, e.g. '<paths...>' or '[sql]'. */
   args?: string;
   options: readonly OptionSpec[];
+  /**
+   * SIGINT/SIGTERM abort `ctx.signal` instead of killing the process: the command cleans up (rolls
+   * back, removes its temporary files) and throws E_INTERRUPTED (see `interruption()`). A second
+   * signal kills at once. Commands without this flag get the default (the process dies).
+   */
+  interruptible?: boolean;
   /** Returns the process exit code (0 ok, 1 findings/empty where it matters). */
-  run(args: string[], opts: Record<string, unknown>): Promise<number>;
+  run(args: string[], opts: Record<string, unknown>, ctx: RunContext): Promise<number>;
+}
+
+export interface RunContext {
+  /** Aborted (reason: an E_INTERRUPTED AbitraceError) by SIGINT/SIGTERM when the command is `interruptible`. */
+  signal: AbortSignal;
 }
 
 /** The shared `--db` option. */

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { AbitraceError } from '../errors.ts';
+import { AbitraceError, SIGNAL_EXIT_CODES, interruptedBy } from '../errors.ts';
 import type { CommandSpec } from './command-spec.ts';
 import { loadCommands } from './commands/index.ts';
 
@@ -37,10 +37,38 @@ export function buildProgram(commands: readonly CommandSpec[]): Command {
       // commander passes declared arguments, then the options object, then the command.
       const opts = params[params.length - 2] as Record<string, unknown>;
       const args = params.slice(0, -2).flatMap((p) => (Array.isArray(p) ? p.map(String) : p === undefined ? [] : [String(p)]));
-      process.exitCode = await spec.run(args, opts);
+      const controller = new AbortController();
+      const release = spec.interruptible ? trapSignals(controller) : () => {};
+      try {
+        process.exitCode = await spec.run(args, opts, { signal: controller.signal });
+      } finally {
+        release();
+      }
     });
   }
   return program;
+}
+
+/**
+ * Turns the first SIGINT or SIGTERM into an abort of `controller` (reason: E_INTERRUPTED with the
+ * signal's exit code) and gives both signals back their default at once, so a second Ctrl-C
+ * during the clean-up kills the process. Returns the function that removes the handlers.
+ */
+function trapSignals(controller: AbortController): () => void {
+  const handlers: Array<[NodeJS.Signals, () => void]> = [];
+  const release = (): void => {
+    for (const [sig, h] of handlers) process.removeListener(sig, h);
+    handlers.length = 0;
+  };
+  for (const sig of Object.keys(SIGNAL_EXIT_CODES) as Array<keyof typeof SIGNAL_EXIT_CODES>) {
+    const h = (): void => {
+      release();
+      controller.abort(interruptedBy(sig));
+    };
+    handlers.push([sig, h]);
+    process.on(sig, h);
+  }
+  return release;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -50,8 +50,15 @@ export class EarlyParse {
         return sink.lost?.(records);
       },
     };
+    // the caller's signal (Ctrl-C) ends it too, whether or not it is attached by then
+    const outer = options.signal;
+    const onOuterAbort = (): void => this.abort.abort();
+    if (outer?.aborted) this.abort.abort();
+    else outer?.addEventListener('abort', onOuterAbort, { once: true });
     this.result = parse(path, { ...options, signal: this.abort.signal }, deferred, (p) => this.progress?.(p));
     this.result.catch(() => {}); // observed by attach(); a cancelled parse's end is not
+    const unlisten = (): void => outer?.removeEventListener('abort', onOuterAbort);
+    this.result.then(unlisten, unlisten);
   }
 
   /** Hands the parse its sink and progress target; resolves as the parse would have. */

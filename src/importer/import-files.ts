@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { AbitraceError, E } from '../errors.ts';
+import { AbitraceError, E, interruption } from '../errors.ts';
 import { resolveLayouts, type LayoutOverrides, type VmLayout } from '../gic/layout.ts';
 import { dropWarmParseWorker, warmParseWorker } from '../ingest/parse-file.ts';
 import type { ParseSummary, TraceFormat } from '../ingest/types.ts';
@@ -42,6 +42,12 @@ export interface ImportOptions {
   onResult?: (r: FileImportResult) => void;
   /** Filled per imported file with where the time went (the benchmark prints it). */
   stats?: ImportStats[];
+  /**
+   * Aborting it (the CLI does on SIGINT/SIGTERM) stops the run: the parse in progress ends, its
+   * file is rolled back like a failing one, nothing further is imported, and importFiles throws
+   * E_INTERRUPTED (see `interruption()`) after the usual clean-up. Files committed before stay.
+   */
+  signal?: AbortSignal;
 }
 
 /** Diagnostics of one file's import: wall ms per phase and CPU ms per thread and step. */
@@ -73,8 +79,8 @@ export interface ImportReport {
 
 /**
  * Imports every file (directories expanded). Throws only for whole-run problems (DB open/lock,
- * strict). `started`: what startImport() already began (the CLI calls it before loading this
- * module); otherwise it is called here.
+ * strict, an abort of `options.signal`). `started`: what startImport() already began (the CLI
+ * calls it before loading this module); otherwise it is called here.
  */
 export async function importFiles(
   paths: readonly string[], options: ImportOptions, parse: TraceParseFn = parseTraceFile, started?: ImportStart,
@@ -84,6 +90,12 @@ export async function importFiles(
   const start = started ?? startImport(paths, options, parse);
   const items = start.items;
   let early = start.early;
+  const signal = options.signal;
+  if (signal?.aborted) {
+    early?.cancel();
+    dropWarmParseWorker();
+    throw interruption(signal);
+  }
   let db: Database;
   // a database this run creates and then imports nothing into is removed again: a failed first
   // import leaves no empty database for `stats` to report on
@@ -96,6 +108,9 @@ export async function importFiles(
     throw err;
   }
   const results: FileImportResult[] = [];
+  /** Set when options.signal stopped the run: the file rolled back then, if one was in progress. */
+  let interrupted: { rolledBack: string | null } | null = null;
+  let dbRemoved = false;
   const report = (r: FileImportResult) => {
     results.push(r);
     options.onResult?.(r);
@@ -113,12 +128,21 @@ export async function importFiles(
     if (arrowDir) removeStaleArrowFiles(arrowDir);
     if (items.length > 1 && parse === parseTraceFile && items.slice(1).some((i) => needsParseWorker(i.path))) warmParseWorker();
     for (const item of items) {
+      if (signal?.aborted) {
+        interrupted = { rolledBack: null };
+        break;
+      }
       let r: FileImportResult;
       if (item.error) r = { status: 'failed', path: item.path, error: item.error };
       else {
         const pre = early !== null && early.path === item.path ? early : null;
         early = null;
         r = await importOne(db, item.path, options, arrowDir !== null, parse, pre);
+        if (r.status === 'failed' && r.error.code === E.INTERRUPTED) {
+          // rolled back like any failing file, but the run ends here and it is not reported as failed
+          interrupted = { rolledBack: item.path };
+          break;
+        }
         if (r.status === 'failed' && item.fromDirectory && NOT_A_TRACE.has(r.error.code)) {
           r = { status: 'not-a-trace', path: item.path, reason: r.error };
         }
@@ -126,6 +150,8 @@ export async function importFiles(
       report(r);
       if (r.status === 'failed' && options.strict) throw r.error;
     }
+    // a signal during the last file's COMMIT: that file stays, and the run still ends as interrupted
+    if (interrupted === null && signal?.aborted) interrupted = { rolledBack: null };
   } finally {
     early?.cancel();
     dropWarmParseWorker();
@@ -134,7 +160,18 @@ export async function importFiles(
       for (const p of [options.db, `${options.db}.wal`]) rmSync(p, { force: true });
       const arrowDir = arrowDirFor(options.db);
       if (arrowDir && existsSync(arrowDir) && readdirSync(arrowDir).length === 0) rmSync(arrowDir, { recursive: true, force: true });
+      dbRemoved = true;
     }
+  }
+  if (interrupted !== null) {
+    const done: string[] = [];
+    if (interrupted.rolledBack !== null) done.push(`${interrupted.rolledBack} rolled back`);
+    const kept = results.filter((r) => r.status === 'imported').length;
+    if (kept > 0) {
+      done.push(`${kept} file${kept === 1 ? '' : 's'} imported ${interrupted.rolledBack !== null ? 'before it ' : ''}${kept === 1 ? 'stays' : 'stay'}`);
+    }
+    if (dbRemoved) done.push(`${options.db} removed`);
+    throw interruption(signal!, done.join(', '));
   }
   return {
     results,
@@ -195,6 +232,7 @@ async function importOne(
         return { status: 'duplicate', path, importId: dup.importId, sha256: dup.sha256 };
       }
     }
+    options.signal?.throwIfAborted();
     writer = await ImportWriter.begin(db, arrowCache, path);
     const parseOptions = early?.options ?? parseOptionsFor(path, options);
     const stats: ImportStats | null = options.stats
@@ -209,6 +247,8 @@ async function importOne(
       options.stats!.push(stats);
     }
     progress.done();
+    // an in-thread parse (a small file) does not watch the signal; it must not be committed either
+    options.signal?.throwIfAborted();
     const summary = parsed.summary;
     if (summary.lines === 0 && summary.accesses === 0) {
       throw new AbitraceError(E.EMPTY_INPUT, `${path}: no trace lines`);
@@ -235,6 +275,8 @@ async function importOne(
     early?.cancel();
     progress.done();
     if (writer) await writer.rollback();
+    // whatever the parse rejected with when the signal ended it, the file was interrupted
+    if (options.signal?.aborted) return { status: 'failed', path, error: interruption(options.signal) };
     return { status: 'failed', path, error: asAbitraceError(err, path) };
   }
 }

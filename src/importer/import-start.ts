@@ -47,6 +47,7 @@ export function parseOptionsFor(path: string, options: ImportOptions): BridgePar
     tgidMap: options.tgidMap ?? (sideMap ? readTgidMapFile(sideMap) : undefined),
     strict: options.strict ?? false,
     ...(options.stats ? { stats: { maxQueuedBatches: 0 } } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   };
 }
 

@@ -169,6 +169,9 @@ async function fileSize(path: string): Promise<number> {
   }
 }
 
+/** With an abort signal, the sink calls give the event loop a turn at least this often (ms). */
+const SIGNAL_YIELD_MS = 50;
+
 function parseInWorker(
   path: string,
   opts: ParseFileOptions,
@@ -212,17 +215,29 @@ function parseInWorker(
   return new Promise<ParseFileSummary>((resolve, reject) => {
     // Queued sink calls are skipped once failed, but one already running is awaited before
     // rejecting, so the caller never rolls back while the sink is still writing.
+    const onAbort = (): void => fail(new Error(`parse of ${path} aborted`));
     const fail = (err: unknown): void => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
       void hasher.terminate();
       chain.then(() => reject(err), () => reject(err));
     };
     type Released = void | AccessBatch | IrqBatch;
+    let lastYield = performance.now();
     const enqueue = (work: () => Released | Promise<Released>): void => {
       chain = chain.then(async () => {
         if (settled) return;
+        if (signal && performance.now() - lastYield > SIGNAL_YIELD_MS) {
+          // While the worker keeps the port busy, Node dispatches its messages (and these sink
+          // calls, as microtasks) in one go — up to 1,000 — and a SIGINT handler, which runs in
+          // the event loop's poll phase, would wait for the end of the parse. Stepping out to
+          // the loop now and then lets the signal (and so the abort) through.
+          await new Promise<void>((r) => setImmediate(r));
+          lastYield = performance.now();
+          if (settled) return;
+        }
         const released = await work();
         if (settled) return;
         // a batch the sink has released goes back to the worker for reuse
@@ -292,6 +307,7 @@ function parseInWorker(
           Promise.all([chain, digest]).then(([, sha256]) => {
             if (settled) return;
             settled = true;
+            signal?.removeEventListener('abort', onAbort); // a long-lived signal (a whole import run) must not collect listeners
             void worker.terminate();
             resolve({ ...m.summary, sha256 });
           }, fail);
@@ -306,8 +322,8 @@ function parseInWorker(
     });
     worker.on('error', fail);
     if (signal) {
-      if (signal.aborted) fail(new Error(`parse of ${path} aborted`));
-      else signal.addEventListener('abort', () => fail(new Error(`parse of ${path} aborted`)), { once: true });
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
     }
     worker.on('exit', (code) => {
       if (!settled && !done) fail(new Error(`parse worker exited with code ${code} before finishing ${path}`));

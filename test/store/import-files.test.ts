@@ -81,6 +81,42 @@ describe('importFiles', () => {
     expect((await counts(db)).imports).toBe(1);
   });
 
+  it('an aborted signal (Ctrl-C) mid-file: that file is rolled back, earlier ones stay, later ones are not tried; E_INTERRUPTED', async () => {
+    const controller = new AbortController();
+    // aborts once the file's rows are in the open transaction (an in-thread parse does not watch the signal)
+    const abortingParse: TraceParseFn = async (path, opts, sink, onProgress) => {
+      const r = await standIn(path, opts, sink, onProgress);
+      if (path.endsWith('i2.log')) controller.abort(new AbitraceError(E.INTERRUPTED, 'interrupted (SIGTERM)', 143));
+      return r;
+    };
+    const files = ['i1.log', 'i2.log', 'i3.log'].map((n) => join(dir, n));
+    for (const [i, f] of files.entries()) writeFileSync(f, `rows=${(i + 1) * 1000}
+`);
+    const db = join(dir, 'interrupted.duckdb');
+    const seen: string[] = [];
+    const err = await importFiles(files, { db, signal: controller.signal, onResult: (r) => seen.push(r.status) }, abortingParse)
+      .then(() => null, (e: unknown) => e as AbitraceError);
+    expect(err).toMatchObject({ code: 'E_INTERRUPTED', exitCode: 143, message: `interrupted (SIGTERM); ${files[1]} rolled back, 1 file imported before it stays` });
+    expect(seen).toEqual(['imported']); // the interrupted file is not reported as failed
+    expect(await counts(db)).toMatchObject({ imports: 1, rows: 1000 });
+    expect(readdirSync(`${db}.arrow`)).toEqual(['1.arrow']);
+
+    // on a database the run created, nothing made it in: the database goes too
+    const fresh = join(dir, 'interrupted-fresh.duckdb');
+    const again = new AbortController();
+    const abortFirst: TraceParseFn = async (path, opts, sink, onProgress) => {
+      const r = await standIn(path, opts, sink, onProgress);
+      again.abort();
+      return r;
+    };
+    await expect(importFiles(files, { db: fresh, signal: again.signal }, abortFirst)).rejects
+      .toMatchObject({ code: 'E_INTERRUPTED', exitCode: 130, message: `interrupted; ${files[0]} rolled back, ${fresh} removed` });
+    expect(readdirSync(dir).filter((n) => n.startsWith('interrupted-fresh'))).toEqual([]);
+    // already aborted: nothing is opened or created
+    await expect(importFiles(files, { db: fresh, signal: again.signal }, standIn)).rejects.toMatchObject({ code: 'E_INTERRUPTED' });
+    expect(existsSync(fresh)).toBe(false);
+  });
+
   it('skips identical content (sha256), re-imports with force, and imports same-size different content', async () => {
     const db = join(dir, 'dup.duckdb');
     const f = join(dir, 'd1.log');

@@ -1,11 +1,12 @@
 /**
  * `abitrace convert <file> -o out.arrow`: trace → Arrow IPC file with the `accesses` schema, no
  * database. Streams batch by batch (bounded memory); the output appears only when complete.
+ * SIGINT/SIGTERM: the parse stops, the temporary file is removed, E_INTERRUPTED (exit 130/143).
  */
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AccessArrowWriter } from '../../arrow/access-arrow-writer.ts';
-import { AbitraceError, E } from '../../errors.ts';
+import { AbitraceError, E, interruption } from '../../errors.ts';
 import { readTgidMapFile } from '../../ingest/tgid-map.ts';
 import { ImportProgress } from '../../importer/progress.ts';
 import { parseTraceFile } from '../../importer/trace-parser-bridge.ts';
@@ -24,7 +25,8 @@ export const convertCommand: CommandSpec = {
     { flags: '--strict', description: 'stop at the first malformed line', default: false },
     { flags: '--quiet', description: 'no progress and no summary line', default: false },
   ],
-  async run(args, opts) {
+  interruptible: true,
+  async run(args, opts, ctx) {
     const input = args[0]!;
     if (!opts.output) throw new AbitraceError(E.USAGE, 'convert needs -o/--output <file.arrow>');
     checkInputFile(input);
@@ -45,6 +47,7 @@ export const convertCommand: CommandSpec = {
         fallbackVm: (opts.vm as string | undefined) ?? basename(input).replace(/\.(gz|zst)$/, ''),
         tgidMap: opts.tgidMap !== undefined ? readTgidMapFile(String(opts.tgidMap)) : undefined,
         strict: opts.strict === true,
+        signal: ctx.signal,
       }, {
         // written synchronously and never referenced again: the parser may refill the batches
         releasesBatches: true,
@@ -53,6 +56,7 @@ export const convertCommand: CommandSpec = {
         lost: () => {}, // not part of the Arrow file; taking them keeps the parser's memory bounded
       }, (p) => progress.update(p));
       progress.done();
+      ctx.signal.throwIfAborted(); // an in-thread parse (a small file) does not watch the signal
       writer.finishAs(target.final);
       if (!quiet) {
         process.stdout.write(`wrote ${output}: ${writer.rows.toLocaleString('en-US')} accesses from ${summary.lines.toLocaleString('en-US')} lines `
@@ -62,6 +66,7 @@ export const convertCommand: CommandSpec = {
     } catch (err) {
       progress.done();
       writer.discard(target.final !== null);
+      if (ctx.signal.aborted) throw interruption(ctx.signal, target.final !== null ? `${output} not written` : `${output} incomplete`);
       throw outputError(output, err);
     }
   },

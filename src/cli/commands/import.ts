@@ -1,7 +1,8 @@
 /**
  * `abitrace import <file|dir>...`: each file in its own transaction; failures are reported and
  * the rest continue (exit 2 at the end), --strict stops at the first. Prints one summary line
- * per file unless --quiet; progress only on a terminal.
+ * per file unless --quiet; progress only on a terminal. SIGINT/SIGTERM: E_INTERRUPTED (exit
+ * 130/143) after the file in progress is rolled back.
  */
 import { AbitraceError, E } from '../../errors.ts';
 import type { LayoutOverrides } from '../../gic/layout.ts';
@@ -60,7 +61,10 @@ export const importCommand: CommandSpec = {
     { flags: '--no-arrow-cache', description: 'do not keep <db>.arrow/<import_id>.arrow (the replay cache)' },
     { flags: '--quiet', description: 'no progress and no summary lines (errors still print)', default: false },
   ],
-  async run(args, opts) {
+  // Ctrl-C rolls back the file in progress (and removes a database this run created and filled
+  // with nothing) through the importer's failure path, then ends with E_INTERRUPTED.
+  interruptible: true,
+  async run(args, opts, ctx) {
     const layout: LayoutOverrides = {};
     if (opts.platform) layout.platform = String(opts.platform);
     if (opts.gicdBase !== undefined) layout.gicdBase = parseAddress('--gicd-base', String(opts.gicdBase));
@@ -81,6 +85,7 @@ export const importCommand: CommandSpec = {
       force: opts.force === true,
       arrowCache: opts.arrowCache !== false,
       progress: !quiet && process.stderr.isTTY === true,
+      signal: ctx.signal,
       onResult: (r) => {
         if (r.status === 'failed') {
           // With --strict the error ends the run and main() prints it once.
