@@ -8,7 +8,7 @@ import { NumberTable } from './number-table.ts';
 
 export class ThreadState {
   tid: number;
-  /** Clock bit for ThreadTable's eviction: set on every lookup, cleared as the hand passes. */
+  /** Clock bit for ThreadTable's eviction: set on lookups past the cache, cleared as the hand passes. */
   ref = 1;
   commId = -1;
   /** tgid last seen on a line of this thread, -1 if none yet. */
@@ -193,10 +193,8 @@ export class ThreadTable {
   get(tid: number): ThreadState {
     const k = tid & (SLOTS - 1);
     const c = this.slots[k]!;
-    if (c.tid === tid) {
-      c.ref = 1;
-      return c;
-    }
+    if (c.tid === tid) return c; // no ref bit here: the hot path; victim() spares cached objects
+
     let t = this.map.get(tid);
     if (t === undefined) t = this.create(tid);
     t.ref = 1;
@@ -236,7 +234,8 @@ export class ThreadTable {
       const t = ring[this.hand]!;
       this.hand = this.hand + 1 === ring.length ? 0 : this.hand + 1;
       if (t.held !== null) continue;
-      if (t.ref === 0) return t;
+      // first pass: objects in the lookup cache count as recently used too
+      if (t.ref === 0 && (n >= ring.length || this.slots[t.tid & (SLOTS - 1)] !== t)) return t;
       t.ref = 0;
     }
     // every object holds lines (bounded by the parser's held-line limit): one more object
