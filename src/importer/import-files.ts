@@ -263,7 +263,9 @@ async function importOne(
           ? `is --format ${options.format} right? (--format auto sniffs it)` : 'pass --format if the format was guessed wrong'}`);
     }
     const layouts = resolveLayouts(summary, options.layout ?? {});
-    summary.layout = []; // resolved: the evidence (~0.5 KiB a VM) is not kept for the commit
+    // resolved: the evidence is not kept for the commit
+    summary.layout = [];
+    summary.layoutPages = new Float64Array(0);
     const sha256 = parsed.sha256 ?? (await fileSha256(path));
     const rows = writer.rows;
     const done = await writer.commit(summary, layouts, { path, sha256, headSha256: head.headSha256, bytes: head.size, startedAt: started });

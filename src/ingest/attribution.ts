@@ -7,7 +7,8 @@
  */
 import { Dictionary } from '../model/dictionary.ts';
 import { NumberTable } from './number-table.ts';
-import type { VmInfo, VmmKind } from './types.ts';
+import type { VmInfoTable, VmmKind } from './types.ts';
+import { emptyVmInfoTable, vmmCode } from './vm-evidence.ts';
 
 export { parseTgidMap, readTgidMapFile, type TgidMapResult } from './tgid-map.ts';
 
@@ -108,7 +109,14 @@ export class VmRegistry {
     if (this.vmm[vm] === null) this.vmm[vm] = vmm;
   }
 
-  info(): VmInfo[] {
-    return this.dict.entries.map((_, vm) => ({ vm, vmm: this.vmm[vm] ?? null, threads: this.threads[vm]!, vcpus: this.maxVcpu[vm]! + 1 }));
+  info(): VmInfoTable {
+    const n = this.dict.size;
+    const t = emptyVmInfoTable(n);
+    for (let vm = 0; vm < n; vm++) {
+      t.vmm[vm] = vmmCode(this.vmm[vm] ?? null);
+      t.threads[vm] = this.threads[vm]!;
+      t.vcpus[vm] = this.maxVcpu[vm]! + 1;
+    }
+    return t;
   }
 }

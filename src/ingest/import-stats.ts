@@ -4,7 +4,9 @@
  */
 import { isIccSysreg } from '../model/codes.ts';
 import type { IssueSample, IssueTally, LayoutEvidence, LostEventsRecord, V2FrameHits } from './types.ts';
+import { NumberTable } from './number-table.ts';
 import { toBigInt } from './timestamp.ts';
+import { NO_ID_READS, NO_PAGES, NO_REGIONS, NO_V2_FRAMES, pageKey, TWO32 } from './vm-evidence.ts';
 
 export const MAX_SAMPLES = 5;
 /** Distinct (address, size) identification reads kept per VM. */
@@ -56,20 +58,16 @@ export class IssueLog {
  * trace can hold tens of thousands of short-lived VMs; per-VM slots took 6 KiB each).
  */
 const PAGE_SLOTS = 16384;
-// Shared by every VM without such evidence (read-only downstream; structuredClone keeps one copy).
-const NO_REGIONS: LayoutEvidence['regions'] = new Map();
-const NO_ID_READS: LayoutEvidence['idReads'] = [];
-const NO_V2_FRAMES: LayoutEvidence['v2Frames'] = new Map();
 const SLOT_MASK = PAGE_SLOTS - 1;
+/** Page counts saturate here (NumberTable values are int32). */
+const MAX_PAGE_COUNT = 0x7ffffffe;
 
 /**
- * Per-VM evidence: accesses per 4 KiB page (a GICv2 distributor is one: kvmtool's and
- * Firecracker's share a 64 KiB page), QEMU region extents, identification-register reads
- * (first of each address and size), GICv2-distributor-shaped traffic per 4 KiB frame.
+ * Per-VM evidence besides page counts: QEMU region extents, identification-register reads
+ * (first of each address and size), GICv2-distributor-shaped traffic per 4 KiB frame, ICC
+ * sysregs. Allocated on first use: a host trace of many short-lived VMs needs none for most.
  */
 class VmLayout {
-  readonly pages = new Map<number, number>();
-  // Allocated on first use: a host trace of many short-lived VMs needs none of them for most.
   regions: Map<string, { min: number; max: number; count: number }> | null = null;
   idReads: Array<{ gpa: number; len: number; value: number }> | null = null;
   idSeen: Set<number> | null = null;
@@ -83,34 +81,37 @@ class VmLayout {
   lastFrameHits: V2FrameHits | null = null;
 }
 
-const TWO32 = 4294967296;
-
 export class LayoutCollector {
-  private readonly vms: VmLayout[] = [];
+  /** By VM code; null for VMs with page counts only. */
+  private readonly vms: Array<VmLayout | null> = [];
+  /** (VM, page) → accesses, one table for all VMs (pageKey): a Map per VM cost ~0.3 KiB each. */
+  private readonly pages = new NumberTable();
   /**
-   * Direct-mapped (VM, page) counters in front of each VM's Map: one compare pair and one
-   * increment per access. A VM's pages XOR a per-VM constant, so one VM's 64 MiB never collide.
+   * Direct-mapped (VM, page) counters in front of the table: one compare pair and one increment
+   * per access. A VM's pages XOR a per-VM constant, so one VM's 64 MiB never collide.
    */
   private readonly slotVm = new Int32Array(PAGE_SLOTS).fill(-1);
   private readonly slotPage = new Float64Array(PAGE_SLOTS);
   private readonly slotCount = new Float64Array(PAGE_SLOTS);
 
   private vmLayout(vm: number): VmLayout {
-    let l = this.vms[vm];
-    if (l === undefined) {
-      while (this.vms.length <= vm) this.vms.push(new VmLayout());
-      l = this.vms[vm]!;
+    while (this.vms.length <= vm) this.vms.push(null);
+    let l = this.vms[vm]!;
+    if (l === null) {
+      l = new VmLayout();
+      this.vms[vm] = l;
     }
     return l;
   }
 
   private evict(k: number): void {
     const vm = this.slotVm[k]!;
-    if (vm >= 0) {
-      const pages = this.vms[vm]!.pages;
-      const page = this.slotPage[k]!;
-      pages.set(page, (pages.get(page) ?? 0) + this.slotCount[k]!);
-    }
+    if (vm < 0) return;
+    const page = this.slotPage[k]!;
+    if (page >= TWO32) return; // gpa ≥ 16 TiB: no GIC frame there
+    const key = pageKey(vm, page);
+    const had = this.pages.get(key);
+    this.pages.set(key, Math.min(MAX_PAGE_COUNT, (had < 0 ? 0 : had) + this.slotCount[k]!));
   }
 
   /** A sysreg row (its encoding, as sysregEncoding()): counts the GICv3 CPU-interface registers. */
@@ -119,7 +120,6 @@ export class LayoutCollector {
   }
 
   mmio(vm: number, gpaLo: number, gpaHi: number, isRead: boolean, len: number, valLo: number, valHi: number): void {
-    if (vm >= this.vms.length || this.vms[vm] === undefined) this.vmLayout(vm);
     const page = gpaHi * 1048576 + (gpaLo >>> 12);
     const k = ((gpaLo >>> 12) ^ Math.imul(vm, 0x9e3779b1)) & SLOT_MASK;
     if (this.slotPage[k] === page && this.slotVm[k] === vm) {
@@ -144,7 +144,7 @@ export class LayoutCollector {
 
   /** A read of a candidate identification offset ((gpa & 0xfff) in 0x004, 0x008, 0xFE8): the first of each address and size. */
   private idRead(vm: number, gpaLo: number, gpaHi: number, len: number, valLo: number, valHi: number): void {
-    const l = this.vms[vm]!;
+    const l = this.vmLayout(vm);
     const reads = (l.idReads ??= []);
     if (reads.length >= MAX_ID_READS) return;
     const gpa = gpaHi * TWO32 + gpaLo;
@@ -159,7 +159,7 @@ export class LayoutCollector {
 
   /** A GICD_ITARGETSR-shaped access (frame + 0x800–0xBFF) or a 32-bit GICD_SGIR-shaped write (frame + 0xF00). */
   private v2Frame(vm: number, frame: number, sgir: boolean): void {
-    const l = this.vms[vm]!;
+    const l = this.vmLayout(vm);
     let h = frame === l.lastFrame ? l.lastFrameHits : null;
     if (h === null) {
       const frames = (l.v2Frames ??= new Map());
@@ -187,21 +187,31 @@ export class LayoutCollector {
     }
   }
 
-  finish(): LayoutEvidence[] {
-    const out: LayoutEvidence[] = [];
+  /** The evidence besides pages (ParseSummary.layout) and the page counts (ParseSummary.layoutPages). */
+  finish(): { layout: LayoutEvidence[]; layoutPages: Float64Array } {
     for (let k = 0; k < PAGE_SLOTS; k++) {
       this.evict(k);
       this.slotVm[k] = -1;
     }
+    const layout: LayoutEvidence[] = [];
     this.vms.forEach((l, vm) => {
-      if (l.pages.size === 0 && l.regions === null && l.icc === 0) return;
-      out.push({
-        vm, pages: new Map([...l.pages].sort((a, b) => a[0] - b[0])), regions: l.regions ?? NO_REGIONS, idReads: l.idReads ?? NO_ID_READS,
+      if (l === null || (l.regions === null && l.idReads === null && l.v2Frames === null && l.icc === 0)) return;
+      layout.push({
+        vm, pages: NO_PAGES, regions: l.regions ?? NO_REGIONS, idReads: l.idReads ?? NO_ID_READS,
         v2Frames: l.v2Frames ?? NO_V2_FRAMES,
         ...(l.icc > 0 ? { iccSysregs: l.icc } : {}),
       });
     });
-    return out;
+    const keys = new Float64Array(this.pages.size);
+    let n = 0;
+    this.pages.forEach((key) => (keys[n++] = key));
+    keys.sort();
+    const layoutPages = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      layoutPages[2 * i] = keys[i]!;
+      layoutPages[2 * i + 1] = this.pages.get(keys[i]!);
+    }
+    return { layout, layoutPages };
   }
 }
 

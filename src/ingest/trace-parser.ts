@@ -246,7 +246,7 @@ export class TraceParser implements LineHandler {
       vms: this.vmRegistry.dict.entries.slice(),
       sources: this.sources.entries.slice(),
       vmInfo: this.vmRegistry.info(),
-      layout: this.layoutEvidence.finish(),
+      ...this.layoutEvidence.finish(),
     };
   }
 

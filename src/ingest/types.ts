@@ -79,6 +79,19 @@ export interface LayoutEvidence {
   namedVcpus?: number;
 }
 
+/**
+ * VmInfo of every VM, by dictionary code, as columns: a host trace can hold a million VMs, and an
+ * object per VM (twice: in the parse worker and after the message) cost ~0.1 KiB each.
+ */
+export interface VmInfoTable {
+  /** Index + 1 into VMM_KINDS (0: no vCPU thread name seen). */
+  vmm: Uint8Array;
+  threads: Uint32Array;
+  vcpus: Int32Array;
+}
+
+export const VMM_KINDS: readonly VmmKind[] = ['qemu', 'firecracker', 'cloud-hypervisor', 'kvmtool'];
+
 export interface VmInfo {
   vm: number; // dictionary code
   vmm: VmmKind | null; // from vCPU thread names
@@ -112,8 +125,18 @@ export interface ParseSummary {
   lostEvents: number;
   vms: string[]; // vm dictionary (code → label)
   sources: string[]; // event-name dictionary used by AccessBatch.source
-  vmInfo: VmInfo[];
+  vmInfo: VmInfoTable;
+  /**
+   * Layout evidence other than page counts (identification reads, QEMU regions, GICv2 frames,
+   * ICC sysregs), for the VMs that have some, by code; their `pages` are empty here.
+   */
   layout: LayoutEvidence[];
+  /**
+   * Every VM's mmio accesses per 4 KiB page as [key, count] pairs sorted by key, key = VM code ×
+   * 2^32 + page (pages from 2^32 up, gpa ≥ 16 TiB, hold no GIC frame and are not counted).
+   * `evidenceByVm()` puts the two together.
+   */
+  layoutPages: Float64Array;
 }
 
 /**

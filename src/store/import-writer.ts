@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { AccessArrowWriter } from '../arrow/access-arrow-writer.ts';
 import type { LayoutOverrides, VmLayout } from '../gic/layout.ts';
 import type { LostEventsRecord, ParseSink, ParseSummary } from '../ingest/types.ts';
+import { vmInfoAt } from '../ingest/vm-evidence.ts';
 import type { AccessBatch } from '../model/access-batch.ts';
 import type { IrqBatch } from '../model/irq-batch.ts';
 import { threadCpuMs } from '../ingest/thread-cpu.ts';
@@ -39,10 +40,14 @@ export interface CommittedImport {
   layouts: VmLayout[];
 }
 
-function single<T>(values: readonly T[]): T | 'mixed' | null {
-  const set = new Set(values.filter((v) => v !== null && v !== undefined));
-  if (set.size === 0) return null;
-  return set.size === 1 ? [...set][0]! : 'mixed';
+function single<T>(values: Iterable<T | null | undefined>): T | 'mixed' | null {
+  let first: T | null = null;
+  for (const v of values) {
+    if (v === null || v === undefined) continue;
+    if (first === null) first = v;
+    else if (v !== first) return 'mixed';
+  }
+  return first;
 }
 
 /** Main-thread CPU ms per step, for benchmark breakdowns (ImportWriter.timing). */
@@ -148,6 +153,24 @@ export class ImportWriter {
     lost: (records: LostEventsRecord[]) => this.appendLost(records),
   };
 
+  /** Rows, first and last ts_ns of each VM code's accesses in this import (timestamps NULL count as absent). */
+  private async rowStatsByVm(n: number): Promise<{ rows: Float64Array; hasTs: Uint8Array; first: BigInt64Array; last: BigInt64Array }> {
+    const out = { rows: new Float64Array(n), hasTs: new Uint8Array(n), first: new BigInt64Array(n), last: new BigInt64Array(n) };
+    const res = await this.db.stream(
+      `SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows WHERE ${rowKeyCondition(this.importId)} GROUP BY vm`);
+    for await (const rows of res.batches()) {
+      for (const [vm, count, first, last] of rows as Array<[number, bigint, bigint | null, bigint | null]>) {
+        if (vm >= n) continue;
+        out.rows[vm] = Number(count);
+        if (first === null || last === null) continue;
+        out.hasTs[vm] = 1;
+        out.first[vm] = first;
+        out.last[vm] = last;
+      }
+    }
+    return out;
+  }
+
   private async appendLost(records: readonly LostEventsRecord[]): Promise<void> {
     const id = this.importId;
     await appendRows(this.db, 'lost_events', records.map((l): Cell[] => [id, l.line, l.hostCpu, l.count, l.tsBeforeNs, l.tsAfterNs]));
@@ -170,22 +193,16 @@ export class ImportWriter {
       ]));
       await appendRows(db, 'import_events', [...summary.eventCounts].map(([event, count]): Cell[] => [id, event, count]));
       await this.appendLost(summary.lost);
-      // in code order (layouts[code], vmInfo by code) and merged: a host trace can hold a million
-      // VMs, and a Map per list cost ~0.2 KiB per VM; rows are generated one at a time
-      const perVm = await db.readObjects<{ vm: number; n: bigint; first: bigint | null; last: bigint | null }>(
-        `SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows WHERE ${rowKeyCondition(id)} GROUP BY vm ORDER BY vm`);
-      const vmInfo = [...summary.vmInfo].sort((a, b) => a.vm - b.vm);
+      // by code (layouts[code], vmInfo columns, per-VM row stats in typed arrays): a host trace can
+      // hold a million VMs, and an object or Map entry per VM and list cost ~0.2 KiB each
+      const perVm = await this.rowStatsByVm(layouts.length);
       await appendRows(db, 'vms', (function* (): Generator<Cell[]> {
-        let si = 0;
-        let ii = 0;
         for (let code = 0; code < layouts.length; code++) {
           const l = layouts[code]!;
-          while (si < perVm.length && perVm[si]!.vm < code) si++;
-          while (ii < vmInfo.length && vmInfo[ii]!.vm < code) ii++;
-          const s = perVm[si]?.vm === code ? perVm[si] : undefined;
-          const vi = vmInfo[ii]?.vm === code ? vmInfo[ii] : undefined;
-          yield [id, l.vm, l.vmm ?? vi?.vmm ?? null, l.platform, l.gicVersion, vi?.threads ?? null,
-            s ? s.n : 0, s?.first ?? null, s?.last ?? null, l.source];
+          const vi = vmInfoAt(summary.vmInfo, code);
+          const n = perVm.rows[code]!;
+          yield [id, l.vm, l.vmm ?? vi.vmm, l.platform, l.gicVersion, vi.threads,
+            n, perVm.hasTs[code] ? perVm.first[code]! : null, perVm.hasTs[code] ? perVm.last[code]! : null, l.source];
         }
       })());
       await appendRows(db, 'vm_blocks', (function* (): Generator<Cell[]> {
@@ -196,7 +213,10 @@ export class ImportWriter {
         }
       })());
       const platform = single(layouts.map((l) => l.platform));
-      const vmm = single([...layouts.map((l) => l.vmm), ...summary.vmInfo.map((v) => v.vmm)]);
+      const vmm = single((function* () {
+        for (const l of layouts) yield l.vmm;
+        for (let code = 0; code < summary.vmInfo.vmm.length; code++) yield vmInfoAt(summary.vmInfo, code).vmm;
+      })());
       const issueCount = summary.issues.reduce((a, t) => a + t.count, 0);
       await appendRows(db, 'imports', [[
         id, info.path, summary.format, summary.variant, info.sha256, info.headSha256, info.bytes, summary.bytes,

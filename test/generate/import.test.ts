@@ -4,6 +4,7 @@
  * every layout (trace-cmd through its .tgids side map, qemu one file per VM).
  */
 import { describe, expect, it } from 'vitest';
+import { vmInfoList } from '../../src/ingest/vm-evidence.ts';
 import { formatTgidMap } from '../../src/generate/generate.ts';
 import { parseTgidMap } from '../../src/ingest/tgid-map.ts';
 import { generateQemuTexts, generateText, importText, tempDir, writeTemp, type Imported, type Opts } from './helpers/generate.ts';
@@ -39,7 +40,7 @@ describe('generated traces import cleanly with src/ingest', () => {
     const c = result.eventCounts;
     expect(imp.rows).toBe(c.kvm_guest_fault! + c.kvm_sys_access! + c.kvm_hvc_arm64!);
     const byTgid = new Map(result.vms.map((v) => [String(v.tgid), v.vmm]));
-    for (const info of imp.summary.vmInfo) expect(info.vmm).toBe(byTgid.get(imp.summary.vms[info.vm]!));
+    for (const info of vmInfoList(imp.summary.vmInfo)) expect(info.vmm).toBe(byTgid.get(imp.summary.vms[info.vm]!));
   });
 
   it('trace-cmd report with the .tgids side map', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { layoutPagesOf, vmInfoTable } from '../../src/ingest/vm-evidence.ts';
 import { resolveLayouts, resolveVmLayout } from '../../src/gic/layout.ts';
 import type { LayoutEvidence, ParseSummary } from '../../src/ingest/types.ts';
 
@@ -169,10 +170,11 @@ describe('resolveVmLayout', () => {
 
 describe('resolveLayouts', () => {
   it('decides each VM of a mixed host trace on its own evidence; rejects an unknown --platform', () => {
+    const layout = [evidence({ vm: 0 }), evidence({ vm: 1, pages: pages(0x3fff0000, 0x3ffe0000) })];
     const summary = {
       vms: ['qemu-vm', 'fc-vm'],
-      vmInfo: [{ vm: 0, vmm: 'qemu', threads: 2, vcpus: 2 }, { vm: 1, vmm: 'firecracker', threads: 1, vcpus: 1 }],
-      layout: [evidence({ vm: 0 }), evidence({ vm: 1, pages: pages(0x3fff0000, 0x3ffe0000) })],
+      vmInfo: vmInfoTable([{ vm: 0, vmm: 'qemu', threads: 2, vcpus: 2 }, { vm: 1, vmm: 'firecracker', threads: 1, vcpus: 1 }]),
+      layout, layoutPages: layoutPagesOf(layout),
     } as unknown as ParseSummary;
     const ls = resolveLayouts(summary, {});
     expect(ls.map((l) => [l.vm, l.platform])).toEqual([['qemu-vm', 'qemu-virt'], ['fc-vm', 'firecracker']]);

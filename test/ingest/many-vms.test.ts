@@ -4,6 +4,7 @@
  * come from one Set of (VM, tid) pairs.
  */
 import { describe, expect, it } from 'vitest';
+import { evidenceByVm, vmInfoList } from '../../src/ingest/vm-evidence.ts';
 import { parseBytes } from './helpers/render.ts';
 
 describe('many VMs in one trace', () => {
@@ -21,8 +22,8 @@ describe('many VMs in one trace', () => {
     }
     const p = parseBytes(Buffer.from(`${lines.join('\n')}\n`), { format: 'ftrace' });
     expect(p.summary.vms).toHaveLength(N);
-    const info = new Map(p.summary.vmInfo.map((v) => [p.summary.vms[v.vm]!, v]));
-    const ev = new Map(p.summary.layout.map((e) => [p.summary.vms[e.vm]!, e]));
+    const info = new Map(vmInfoList(p.summary.vmInfo).map((v) => [p.summary.vms[v.vm]!, v]));
+    const ev = new Map([...evidenceByVm(p.summary)].map((e) => [p.summary.vms[e.vm]!, e]));
     for (let i = 0; i < N; i++) {
       const name = String(100000 + 10 * i);
       expect(info.get(name)!.threads, name).toBe(i % 2 === 1 ? 2 : 1);

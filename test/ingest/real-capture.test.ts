@@ -4,6 +4,7 @@
  * (guests.md §1.1) and were cross-checked with an independent script over the raw text.
  */
 import { join } from 'node:path';
+import { evidenceByVm } from '../../src/ingest/vm-evidence.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseFile, type ParseFileSummary } from '../../src/ingest/parse-file.ts';
 import { CollectingSink, rowsOf, summaryJson, type RowView } from './helpers/render.ts';
@@ -68,7 +69,7 @@ describe('real capture: qemu-virt-gicv3-linux6.1-smp2', () => {
   });
 
   it('collects layout evidence: region extents and GICD/GICR identification reads', () => {
-    const ev = summary.layout[0]!;
+    const ev = [...evidenceByVm(summary)][0]!;
     expect(ev.regions.get('gicv3_dist')).toMatchObject({ min: 0x8000000 });
     expect(ev.regions.get('gicv3_dist')!.max).toBeLessThan(0x8010000);
     expect(ev.regions.get('gicv3_redist_region[0]')!.min).toBe(0x80a0000);

@@ -1,5 +1,6 @@
 /** Spot checks of the parser's semantics on small inline traces (pairing, attribution, time, SMC, loss). */
 import { describe, expect, it } from 'vitest';
+import { vmInfoList } from '../../src/ingest/vm-evidence.ts';
 import { AbitraceError } from '../../src/errors.ts';
 import { parseBytes, rowsOf } from './helpers/render.ts';
 
@@ -72,7 +73,7 @@ describe('attribution', () => {
       ['4242', null],
       ['host-a', null],
     ]);
-    const vmm = Object.fromEntries(p.summary.vmInfo.map((v) => [p.summary.vms[v.vm], [v.vmm, v.threads]]));
+    const vmm = Object.fromEntries(vmInfoList(p.summary.vmInfo).map((v) => [p.summary.vms[v.vm], [v.vmm, v.threads]]));
     expect(vmm).toEqual({
       '4242': ['qemu', 2],
       '900': ['firecracker', 1],

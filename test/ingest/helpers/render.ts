@@ -4,6 +4,7 @@
  * JSON with Maps turned into sorted objects and bigints into decimal strings.
  */
 import { AccessBatch } from '../../../src/model/access-batch.ts';
+import { evidenceByVm, vmInfoList } from '../../../src/ingest/vm-evidence.ts';
 import { NO_TID, OP_NAMES, SPACE_NAMES } from '../../../src/model/codes.ts';
 import { irqRowsOf, type IrqBatch, type IrqEventRow } from '../../../src/model/irq-batch.ts';
 import { TraceParser } from '../../../src/ingest/trace-parser.ts';
@@ -117,8 +118,8 @@ export function summaryJson(s: ParseSummary): string {
     lost: s.lost,
     vms: s.vms,
     sources: s.sources,
-    vmInfo: s.vmInfo,
-    layout: s.layout.map((l) => ({
+    vmInfo: vmInfoList(s.vmInfo),
+    layout: [...evidenceByVm(s)].map((l) => ({
       vm: l.vm,
       pages: sortedObject(l.pages, (k) => `0x${Number(k).toString(16)}`),
       regions: sortedObject(l.regions),

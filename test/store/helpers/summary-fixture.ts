@@ -1,5 +1,6 @@
 /** A ParseSummary consistent with makeBatch() rows, for store tests that bypass the parser. */
 import type { ParseSummary } from '../../../src/ingest/types.ts';
+import { vmInfoTable } from '../../../src/ingest/vm-evidence.ts';
 
 export function fakeSummary(rows: number, vms: string[], sources: string[]): ParseSummary {
   return {
@@ -18,7 +19,8 @@ export function fakeSummary(rows: number, vms: string[], sources: string[]): Par
     lostEvents: 1834,
     vms,
     sources,
-    vmInfo: vms.map((_, vm) => ({ vm, vmm: 'qemu' as const, threads: 2, vcpus: 2 })),
+    vmInfo: vmInfoTable(vms.map((_, vm) => ({ vm, vmm: 'qemu' as const, threads: 2, vcpus: 2 }))),
     layout: [],
+    layoutPages: new Float64Array(0),
   };
 }

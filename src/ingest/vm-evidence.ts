@@ -1,0 +1,83 @@
+/**
+ * Per-VM parse results kept compact (a host trace can hold a million VMs): the VmInfo columns and
+ * the page counts travel as typed arrays, and LayoutEvidence objects are built one VM at a time
+ * when layouts are resolved.
+ */
+import { VMM_KINDS, type LayoutEvidence, type ParseSummary, type VmInfo, type VmInfoTable, type VmmKind } from './types.ts';
+
+export const TWO32 = 4294967296;
+
+// Shared by every VM without such evidence (nothing downstream mutates evidence).
+export const NO_REGIONS: LayoutEvidence['regions'] = new Map();
+export const NO_ID_READS: LayoutEvidence['idReads'] = [];
+export const NO_V2_FRAMES: LayoutEvidence['v2Frames'] = new Map();
+export const NO_PAGES: LayoutEvidence['pages'] = new Map();
+
+/** The page-count key of a VM's page (page < 2^32, code < 2^21: exact in a double). */
+export function pageKey(vm: number, page: number): number {
+  return vm * TWO32 + page;
+}
+
+export function vmmCode(vmm: VmmKind | null): number {
+  return vmm === null ? 0 : VMM_KINDS.indexOf(vmm) + 1;
+}
+
+export function emptyVmInfoTable(n = 0): VmInfoTable {
+  return { vmm: new Uint8Array(n), threads: new Uint32Array(n), vcpus: new Int32Array(n) };
+}
+
+/** VM `code`'s info (vmm null, 0 threads, 0 vCPUs past the table's end). */
+export function vmInfoAt(t: VmInfoTable, code: number): VmInfo {
+  const m = t.vmm[code] ?? 0;
+  return { vm: code, vmm: m === 0 ? null : VMM_KINDS[m - 1]!, threads: t.threads[code] ?? 0, vcpus: t.vcpus[code] ?? 0 };
+}
+
+/** A VmInfoTable from objects (tests, fixtures). */
+export function vmInfoTable(list: readonly VmInfo[]): VmInfoTable {
+  const n = list.reduce((a, v) => Math.max(a, v.vm + 1), 0);
+  const t = emptyVmInfoTable(n);
+  for (const v of list) {
+    t.vmm[v.vm] = vmmCode(v.vmm);
+    t.threads[v.vm] = v.threads;
+    t.vcpus[v.vm] = v.vcpus;
+  }
+  return t;
+}
+
+/** The table as objects, one per VM code (tests). */
+export function vmInfoList(t: VmInfoTable): VmInfo[] {
+  return Array.from(t.vmm, (_, code) => vmInfoAt(t, code));
+}
+
+/** [key, count] pairs (pageKey) from per-VM page maps (tests, fixtures). */
+export function layoutPagesOf(evidence: readonly LayoutEvidence[]): Float64Array {
+  const pairs: Array<[number, number]> = [];
+  for (const e of evidence) for (const [p, c] of e.pages) pairs.push([pageKey(e.vm, p), c]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  return Float64Array.from(pairs.flat());
+}
+
+/**
+ * LayoutEvidence of every VM that has some, in code order: the `layout` entries with their VM's
+ * pages from `layoutPages` filled in, and a page-only entry for VMs with nothing else. Each object
+ * is new (the caller may keep or drop it).
+ */
+export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPages'>): Generator<LayoutEvidence> {
+  const rich = [...summary.layout].sort((a, b) => a.vm - b.vm);
+  const pages = summary.layoutPages;
+  let r = 0;
+  let p = 0;
+  while (r < rich.length || p < pages.length) {
+    const pageVm = p < pages.length ? Math.floor(pages[p]! / TWO32) : Infinity;
+    const richVm = r < rich.length ? rich[r]!.vm : Infinity;
+    const vm = Math.min(pageVm, richVm);
+    const map = new Map<number, number>();
+    for (; p < pages.length && Math.floor(pages[p]! / TWO32) === vm; p += 2) map.set(pages[p]! - vm * TWO32, pages[p + 1]!);
+    if (richVm === vm) {
+      yield { ...rich[r]!, pages: map };
+      r++;
+    } else {
+      yield { vm, pages: map, regions: NO_REGIONS, idReads: NO_ID_READS, v2Frames: NO_V2_FRAMES };
+    }
+  }
+}
