@@ -5,7 +5,6 @@
  *   vcpu = QEMU's `cpu N` (QEMU logs), else the index in the VMM's vCPU thread name
  *          (QEMU `CPU 3/KVM`, Firecracker `fc_vcpu 3`, Cloud Hypervisor `vcpu3`, kvmtool `kvm-vcpu-3`).
  */
-import { Dictionary } from '../model/dictionary.ts';
 import { NumberTable } from './number-table.ts';
 import type { VmInfoTable, VmmKind } from './types.ts';
 import { emptyVmInfoTable, vmmCode } from './vm-evidence.ts';
@@ -42,8 +41,10 @@ export function vcpuFromComm(comm: string): VcpuThreadName | null {
 
 /** The `vm` dictionary and what is known about each VM. */
 export class VmRegistry {
-  readonly dict = new Dictionary();
-  private readonly byTgid = new Map<number, number>();
+  /** code → label. Tgid labels are unique by construction, so only other labels need a Map. */
+  readonly labels: string[] = [];
+  private readonly byTgid = new NumberTable();
+  private readonly byLabel = new Map<string, number>();
   private fallbackCode = -1;
   private readonly vmm: Array<VmmKind | null> = [];
   private readonly maxVcpu: number[] = [];
@@ -56,21 +57,30 @@ export class VmRegistry {
     private readonly tgidMap?: ReadonlyMap<number, number>,
   ) {}
 
+  private add(label: string): number {
+    this.labels.push(label);
+    this.vmm.push(null);
+    this.maxVcpu.push(-1);
+    this.threads.push(0);
+    return this.labels.length - 1;
+  }
+
+  /** The code of a label that is not a tgid (--vm, the file name): the tgid's VM if it reads as one. */
   private code(label: string): number {
-    const before = this.dict.size;
-    const c = this.dict.intern(label);
-    if (c === before) {
-      this.vmm.push(null);
-      this.maxVcpu.push(-1);
-      this.threads.push(0);
+    let c = this.byLabel.get(label);
+    if (c === undefined) {
+      const asTgid = /^(0|[1-9]\d{0,15})$/.test(label) ? this.byTgid.get(Number(label)) : -1;
+      c = asTgid >= 0 ? asTgid : this.add(label);
+      this.byLabel.set(label, c);
     }
     return c;
   }
 
   codeForTgid(tgid: number): number {
     let c = this.byTgid.get(tgid);
-    if (c === undefined) {
-      c = this.code(String(tgid));
+    if (c < 0) {
+      const label = String(tgid);
+      c = this.byLabel.get(label) ?? this.add(label);
       this.byTgid.set(tgid, c);
     }
     return c;
@@ -110,7 +120,7 @@ export class VmRegistry {
   }
 
   info(): VmInfoTable {
-    const n = this.dict.size;
+    const n = this.labels.length;
     const t = emptyVmInfoTable(n);
     for (let vm = 0; vm < n; vm++) {
       t.vmm[vm] = vmmCode(this.vmm[vm] ?? null);

@@ -202,7 +202,11 @@ function parseInWorker(
   } else {
     worker = new Worker(PARSE_WORKER_URL, { workerData: input, transferList: [port1], execArgv: [] });
   }
-  const vms = new Dictionary();
+  // the worker's labels are unique: appended, not interned (a Map of a million labels is ~0.1 GB)
+  const vms: string[] = [];
+  const addVms = (more: readonly string[]): void => {
+    for (const v of more) vms.push(v);
+  };
   const sources = new Dictionary();
   let chain: Promise<void> = Promise.resolve();
   let settled = false;
@@ -263,24 +267,24 @@ function parseInWorker(
       }
       switch (m.t) {
         case 'batch': {
-          vms.extend(m.vms);
+          addVms(m.vms);
           sources.extend(m.sources);
           const batch = AccessBatch.fromBuffers(m.batch);
           queuedOne();
           enqueue(async () => {
-            await sink.accesses(batch, vms.entries, sources.entries);
+            await sink.accesses(batch, vms, sources.entries);
             queued--;
             return sink.releasesBatches === true ? batch : undefined;
           });
           break;
         }
         case 'irqs': {
-          vms.extend(m.vms);
+          addVms(m.vms);
           sources.extend(m.sources);
           const batch = IrqBatch.fromBuffers(m.batch);
           queuedOne();
           enqueue(async () => {
-            await sink.irqs(batch, vms.entries, sources.entries);
+            await sink.irqs(batch, vms, sources.entries);
             queued--;
             return sink.releasesBatches === true ? batch : undefined;
           });
@@ -300,6 +304,10 @@ function parseInWorker(
           break;
         case 'done':
           done = true;
+          addVms(m.summary.vms);
+          sources.extend(m.summary.sources);
+          m.summary.vms = vms;
+          m.summary.sources = sources.entries;
           if (stats) {
             stats.parseWorkerCpuMs = m.cpuMs;
             stats.parseWorkerBootCpuMs = m.bootCpuMs;

@@ -40,6 +40,7 @@ export type ToMain =
   | { t: 'lost'; records: LostEventsRecord[] }
   | { t: 'progress'; rawBytes: number; totalBytes: number; lines: number }
   /** cpuMs: the worker thread's CPU time, start-up (bootCpuMs) included; NaN off Linux. */
+  /** summary.vms / .sources: only the entries no batch carried (the main thread appends them). */
   | { t: 'done'; summary: ParseFileSummary; cpuMs: number; bootCpuMs: number }
   | { t: 'error'; code: string | null; message: string; exitCode: number; stack?: string };
 

@@ -169,7 +169,7 @@ export class TraceParser implements LineHandler {
 
   /** The vm dictionary so far (code → label); grows append-only. */
   get vmNames(): readonly string[] {
-    return this.vmRegistry.dict.entries;
+    return this.vmRegistry.labels;
   }
 
   /** The source (event name) dictionary so far; grows append-only. */
@@ -243,7 +243,7 @@ export class TraceParser implements LineHandler {
       lost: this.lostTracker.records.slice(),
       lostMarkers: this.lostTracker.markers,
       lostEvents: this.lostTracker.events,
-      vms: this.vmRegistry.dict.entries.slice(),
+      vms: this.vmRegistry.labels.slice(),
       sources: this.sources.entries.slice(),
       vmInfo: this.vmRegistry.info(),
       ...this.layoutEvidence.finish(),
@@ -276,7 +276,7 @@ export class TraceParser implements LineHandler {
   // A sink that releases its batches and returned at once is done with the batch: it is filled
   // again (here or by the next parse on this thread) instead of a new one being allocated.
   private emitBatch(b: AccessBatch): void {
-    const r = this.sink.accesses(b, this.vmRegistry.dict.entries, this.sources.entries);
+    const r = this.sink.accesses(b, this.vmRegistry.labels, this.sources.entries);
     if (r === undefined && this.sink.releasesBatches === true) this.writer.reuse(b);
     else this.track(r);
   }
@@ -288,7 +288,7 @@ export class TraceParser implements LineHandler {
   }
 
   private emitIrqs(b: IrqBatch): void {
-    const r = this.sink.irqs(b, this.vmRegistry.dict.entries, this.sources.entries);
+    const r = this.sink.irqs(b, this.vmRegistry.labels, this.sources.entries);
     if (r === undefined && this.sink.releasesBatches === true) this.irqWriter.reuse(b);
     else this.track(r);
   }
@@ -914,7 +914,7 @@ export class TraceParser implements LineHandler {
     if (other < 0) return;
     const line = this.lines;
     this.issues.add('vcpu_name_reused', 'warn', line, this.issues.wantsSample('vcpu_name_reused', line)
-      ? `vCPU ${th.vcpu} is named by tid ${other} and tid ${th.tid} in '${this.vmRegistry.dict.entries[th.vm]}': `
+      ? `vCPU ${th.vcpu} is named by tid ${other} and tid ${th.tid} in '${this.vmRegistry.labels[th.vm]}': `
         + 'several VMs (or VM restarts) without a tgid column are merged; pass --tgid-map (a saved_tgids or `ps -eLo pid,tid,comm` file) to tell them apart'
       : null);
   }

@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTgidMap, readTgidMapFile, vcpuFromComm } from '../../src/ingest/attribution.ts';
+import { parseTgidMap, readTgidMapFile, vcpuFromComm, VmRegistry } from '../../src/ingest/attribution.ts';
+import { vmInfoList } from '../../src/ingest/vm-evidence.ts';
 import { tempDir } from './helpers/fixtures.ts';
 
 describe('vcpuFromComm', () => {
@@ -51,5 +52,26 @@ describe('parseTgidMap', () => {
     expect(() => readTgidMapFile(join(dir, 'missing.map'))).toThrow(/missing\.map: tgid map not found/);
     writeFileSync(join(dir, 'ok.map'), '7 3\n');
     expect(readTgidMapFile(join(dir, 'ok.map'))).toEqual(new Map([[7, 3]]));
+  });
+});
+
+describe('VmRegistry', () => {
+  it('gives a label one code whether it comes from a tgid or from --vm / the file name, and counts (VM, tid) pairs once', () => {
+    const r = new VmRegistry('4242', new Map([[7, 99]]));
+    const a = r.codeForTgid(100);
+    const b = r.codeForTid(1); // unmapped tid: the fallback label '4242'
+    const c = r.codeForTgid(4242); // the same label as the fallback
+    const d = r.codeForTid(7); // mapped to tgid 99
+    expect([a, b, c, d]).toEqual([0, 1, 1, 2]);
+    expect(r.labels).toEqual(['100', '4242', '99']);
+    expect(r.codeForTgid(100)).toBe(0);
+    const r2 = new VmRegistry('0042');
+    expect(r2.codeForTgid(42)).toBe(0);
+    expect(r2.codeForTid(5)).toBe(1); // '0042' is not how tgid 42 is written
+    r.noteThread(a, 5);
+    r.noteThread(a, 5);
+    r.noteThread(a, 6);
+    r.noteThread(b, 5);
+    expect(vmInfoList(r.info()).map((v) => v.threads)).toEqual([2, 1, 0]);
   });
 });
