@@ -49,7 +49,7 @@ export class VmRegistry {
   private readonly vmm: Array<VmmKind | null> = [];
   private readonly maxVcpu: number[] = [];
   private readonly threads: number[] = [];
-  /** (VM, tid) pairs seen, one table for all VMs (a Set per VM cost ~200 bytes each). */
+  /** (VM, tid) pairs of threads that changed VM (see noteThread). */
   private readonly vmThreads = new NumberTable();
 
   constructor(
@@ -94,9 +94,19 @@ export class VmRegistry {
     return this.fallbackCode;
   }
 
-  noteThread(vm: number, tid: number): void {
-    const key = vm * 4294967296 + (tid >>> 0); // vm < 2^21 codes: exact in a double
-    if (this.vmThreads.set(key, 0)) this.threads[vm]!++;
+  /**
+   * Thread `tid`, in VM `prev` until now (-1: none yet), is in VM `vm`. A thread's first VM is a
+   * new pair for certain (its state outlives the thread's lines), so only threads that change VM
+   * (a tid reused by another process) go through the table of pairs.
+   */
+  noteThread(vm: number, tid: number, prev: number): void {
+    if (prev === vm) return;
+    if (prev < 0) {
+      this.threads[vm]!++;
+      return;
+    }
+    this.vmThreads.set(prev * 4294967296 + (tid >>> 0), 0); // vm < 2^21 codes: exact in a double
+    if (this.vmThreads.set(vm * 4294967296 + (tid >>> 0), 0)) this.threads[vm]!++;
   }
 
   /** vCPU index → tid of the threads named as vCPUs in the VM of lines without a tgid. */

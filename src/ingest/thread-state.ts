@@ -4,7 +4,7 @@
  */
 import type { VmmKind } from './types.ts';
 import { U32_FIELD } from './bytes.ts';
-import { NumberTable } from './number-table.ts';
+import { ThreadSpill } from './thread-spill.ts';
 
 export class ThreadState {
   tid: number;
@@ -152,26 +152,14 @@ export class ThreadState {
 const SLOTS = 4096;
 /**
  * ThreadState objects kept at once (~0.8 KiB each with their boxed fields). A host trace can name
- * millions of threads over its life; beyond this, the least recently used go to a packed record of
- * SPILL_WORDS int32s (~0.15 KiB with its map entry) and come back when the thread shows again.
+ * millions of threads over its life; beyond this, the least recently used are packed into int32
+ * records (ThreadSpill: 40 or 108 bytes) and come back when the thread shows again.
  */
 export const LIVE_THREADS = 32768;
-const VMMS: ReadonlyArray<VmmKind> = ['qemu', 'firecracker', 'cloud-hypervisor', 'kvmtool'];
-const TWO32 = 4294967296;
-// spill record: the fields that carry meaning from line to line (the column caches are re-read)
-const W_TID = 0, W_COMM = 1, W_TGID = 2, W_VM = 3, W_VCPU = 4, W_VMM = 5, W_FLAGS = 6, W_PC_LO = 7, W_PC_HI = 8,
-  W_PEND_LINE_LO = 9, W_PEND_LINE_HI = 10, W_PEND_LEN = 11, W_PEND_GPA_LO = 12, W_PEND_GPA_HI = 13, W_PEND_PC_LO = 14,
-  W_PEND_PC_HI = 15, W_HSR_LINE_LO = 16, W_HSR_LINE_HI = 17, W_HSR_ENC = 18, W_HSR_TS_LO = 19, W_HSR_TS_HI = 20,
-  W_HSR_CPU = 21, W_LAST_CPU = 22, W_SMC_ROW = 23, W_SMC_GEN = 24, W_SYS_ROW = 25, W_SYS_GEN = 26;
-const SPILL_WORDS = 27;
-const CHUNK_SHIFT = 14;
-const CHUNK_RECORDS = 1 << CHUNK_SHIFT;
-const CHUNK_MASK = CHUNK_RECORDS - 1;
-const F_PC = 1, F_PEND_PC = 2, F_HSR_WRITE = 4, F_HSR_TS = 8, F_OPEN = 16;
 
 /**
  * tid → ThreadState, with a direct-mapped cache in front of the Map (interleaved vCPU threads).
- * At most LIVE_THREADS objects: a clock (second chance) picks the one to spill when another is needed.
+ * At most LIVE_THREADS objects: a clock (second chance) picks the one to pack away when another is needed.
  */
 export class ThreadTable {
   private readonly map = new Map<number, ThreadState>();
@@ -180,12 +168,7 @@ export class ThreadTable {
   /** The live objects, in the clock's order. */
   private readonly ring: ThreadState[] = [];
   private hand = 0;
-  /** Spilled threads: tid → record index in `pool`. */
-  private readonly spilled = new NumberTable();
-  /** Spill records in fixed chunks: growing never copies (nor holds old and new at once). */
-  private readonly pool: Int32Array[] = [];
-  private readonly free: number[] = [];
-  private poolUsed = 0;
+  private readonly spill = new ThreadSpill();
   private readonly scratch = new ThreadState(-2);
 
   constructor(private readonly liveMax = LIVE_THREADS) {}
@@ -194,7 +177,6 @@ export class ThreadTable {
     const k = tid & (SLOTS - 1);
     const c = this.slots[k]!;
     if (c.tid === tid) return c; // no ref bit here: the hot path; victim() spares cached objects
-
     let t = this.map.get(tid);
     if (t === undefined) t = this.create(tid);
     t.ref = 1;
@@ -202,9 +184,9 @@ export class ThreadTable {
     return t;
   }
 
-  /** Threads spilled so far (tests). */
+  /** Threads packed away now (tests). */
   get spilledCount(): number {
-    return this.spilled.size;
+    return this.spill.size;
   }
 
   private create(tid: number): ThreadState {
@@ -214,15 +196,13 @@ export class ThreadTable {
       this.ring.push(t);
     } else {
       t = this.victim();
-      this.map.delete(t.tid);
-      this.spill(t);
+      if (t.tid !== -2) {
+        this.map.delete(t.tid);
+        this.spill.put(t);
+      }
       t.reset(tid);
     }
-    const slot = this.spilled.delete(tid);
-    if (slot >= 0) {
-      this.load(t, slot);
-      this.free.push(slot);
-    }
+    this.spill.take(t);
     this.map.set(tid, t);
     return t;
   }
@@ -244,104 +224,15 @@ export class ThreadTable {
     return t;
   }
 
-  private spill(t: ThreadState): void {
-    if (t.tid === -2) return; // a fresh object from victim()
-    let slot = this.free.pop();
-    if (slot === undefined) {
-      slot = this.poolUsed++;
-      if ((slot & CHUNK_MASK) === 0) this.pool.push(new Int32Array(CHUNK_RECORDS * SPILL_WORDS));
-    }
-    this.store(t, slot);
-    this.spilled.set(t.tid, slot);
-  }
-
-  private store(t: ThreadState, slot: number): void {
-    const w = this.pool[slot >>> CHUNK_SHIFT]!;
-    const o = (slot & CHUNK_MASK) * SPILL_WORDS;
-    w[o + W_TID] = t.tid;
-    w[o + W_COMM] = t.commId;
-    w[o + W_TGID] = t.tgid;
-    w[o + W_VM] = t.vm;
-    w[o + W_VCPU] = t.vcpu;
-    w[o + W_VMM] = t.vmm === null ? -1 : VMMS.indexOf(t.vmm);
-    w[o + W_FLAGS] = (t.pcValid ? F_PC : 0) | (t.pendPcValid ? F_PEND_PC : 0) | (t.hsrWrite ? F_HSR_WRITE : 0)
-      | (t.hsrTsValid ? F_HSR_TS : 0) | (t.open ? F_OPEN : 0);
-    w[o + W_PC_LO] = t.pcLo | 0;
-    w[o + W_PC_HI] = t.pcHi | 0;
-    w[o + W_PEND_LINE_LO] = t.pendLine % TWO32 | 0;
-    w[o + W_PEND_LINE_HI] = Math.floor(t.pendLine / TWO32);
-    w[o + W_PEND_LEN] = t.pendLen;
-    w[o + W_PEND_GPA_LO] = t.pendGpaLo | 0;
-    w[o + W_PEND_GPA_HI] = t.pendGpaHi | 0;
-    w[o + W_PEND_PC_LO] = t.pendPcLo | 0;
-    w[o + W_PEND_PC_HI] = t.pendPcHi | 0;
-    w[o + W_HSR_LINE_LO] = t.hsrLine % TWO32 | 0;
-    w[o + W_HSR_LINE_HI] = Math.floor(t.hsrLine / TWO32);
-    w[o + W_HSR_ENC] = t.hsrEnc;
-    w[o + W_HSR_TS_LO] = t.hsrTsLo | 0;
-    w[o + W_HSR_TS_HI] = t.hsrTsHi | 0;
-    w[o + W_HSR_CPU] = t.hsrCpu;
-    w[o + W_LAST_CPU] = t.lastCpu;
-    w[o + W_SMC_ROW] = t.smcRow;
-    w[o + W_SMC_GEN] = t.smcGen;
-    w[o + W_SYS_ROW] = t.sysRow;
-    w[o + W_SYS_GEN] = t.sysGen;
-  }
-
-  /** Into a reset object: the record's fields (the column caches start empty and are re-read). */
-  private load(t: ThreadState, slot: number): void {
-    const w = this.pool[slot >>> CHUNK_SHIFT]!;
-    const o = (slot & CHUNK_MASK) * SPILL_WORDS;
-    const f = w[o + W_FLAGS]!;
-    t.commId = w[o + W_COMM]!;
-    t.tgid = w[o + W_TGID]!;
-    t.vm = w[o + W_VM]!;
-    t.vcpu = w[o + W_VCPU]!;
-    const vmm = w[o + W_VMM]!;
-    t.vmm = vmm < 0 ? null : VMMS[vmm]!;
-    t.pcValid = (f & F_PC) !== 0;
-    t.pcLo = w[o + W_PC_LO]! >>> 0;
-    t.pcHi = w[o + W_PC_HI]! >>> 0;
-    t.pendLine = (w[o + W_PEND_LINE_LO]! >>> 0) + w[o + W_PEND_LINE_HI]! * TWO32;
-    t.pendLen = w[o + W_PEND_LEN]!;
-    t.pendGpaLo = w[o + W_PEND_GPA_LO]! >>> 0;
-    t.pendGpaHi = w[o + W_PEND_GPA_HI]! >>> 0;
-    t.pendPcValid = (f & F_PEND_PC) !== 0;
-    t.pendPcLo = w[o + W_PEND_PC_LO]! >>> 0;
-    t.pendPcHi = w[o + W_PEND_PC_HI]! >>> 0;
-    t.hsrLine = (w[o + W_HSR_LINE_LO]! >>> 0) + w[o + W_HSR_LINE_HI]! * TWO32;
-    t.hsrEnc = w[o + W_HSR_ENC]!;
-    t.hsrWrite = (f & F_HSR_WRITE) !== 0;
-    t.hsrTsValid = (f & F_HSR_TS) !== 0;
-    t.hsrTsLo = w[o + W_HSR_TS_LO]! >>> 0;
-    t.hsrTsHi = w[o + W_HSR_TS_HI]! >>> 0;
-    t.hsrCpu = w[o + W_HSR_CPU]!;
-    t.lastCpu = w[o + W_LAST_CPU]!;
-    t.smcRow = w[o + W_SMC_ROW]!;
-    t.smcGen = w[o + W_SMC_GEN]!;
-    t.sysRow = w[o + W_SYS_ROW]!;
-    t.sysGen = w[o + W_SYS_GEN]!;
-  }
-
   /**
    * Calls `fn` for every thread with open state (an exit's PC, a pending read, a trap, a twin's row)
-   * whose last line was on host CPU `cpu` (any CPU when cpu < 0): live ones in place, spilled ones
-   * through a scratch object written back afterwards.
+   * whose last line was on host CPU `cpu` (any CPU when cpu < 0): live ones in place, packed ones
+   * through a scratch object packed again afterwards.
    */
   forEachOpen(cpu: number, fn: (t: ThreadState) => void): void {
     for (const t of this.map.values()) {
       if ((cpu < 0 || t.lastCpu === cpu) && t.open) fn(t);
     }
-    if (this.spilled.size === 0) return;
-    const s = this.scratch;
-    this.spilled.forEach((_tid, slot) => {
-      const w = this.pool[slot >>> CHUNK_SHIFT]!;
-      const o = (slot & CHUNK_MASK) * SPILL_WORDS;
-      if ((w[o + W_FLAGS]! & F_OPEN) === 0 || (cpu >= 0 && w[o + W_LAST_CPU] !== cpu)) return;
-      s.reset(w[o + W_TID]!);
-      this.load(s, slot);
-      fn(s);
-      this.store(s, slot);
-    });
+    if (this.spill.size > 0) this.spill.forEachOpen(cpu, this.scratch, fn);
   }
 }

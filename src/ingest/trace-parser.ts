@@ -902,8 +902,9 @@ export class TraceParser implements LineHandler {
   }
 
   private setVm(th: ThreadState, vm: number): void {
+    const prev = th.vm;
     th.vm = vm;
-    this.vmRegistry.noteThread(vm, th.tid);
+    this.vmRegistry.noteThread(vm, th.tid, prev);
     if (th.vmm !== null) this.vmRegistry.noteVmm(vm, th.vmm);
     if (th.vcpu >= 0) this.noteVcpu(th);
   }

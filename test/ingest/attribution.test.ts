@@ -68,10 +68,12 @@ describe('VmRegistry', () => {
     const r2 = new VmRegistry('0042');
     expect(r2.codeForTgid(42)).toBe(0);
     expect(r2.codeForTid(5)).toBe(1); // '0042' is not how tgid 42 is written
-    r.noteThread(a, 5);
-    r.noteThread(a, 5);
-    r.noteThread(a, 6);
-    r.noteThread(b, 5);
+    r.noteThread(a, 5, -1);
+    r.noteThread(a, 5, a);
+    r.noteThread(a, 6, -1);
+    r.noteThread(b, 5, a); // tid 5 reused by VM b, then back in a: counted once in each
+    r.noteThread(a, 5, b);
+    r.noteThread(b, 5, a);
     expect(vmInfoList(r.info()).map((v) => v.threads)).toEqual([2, 1, 0]);
   });
 });

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveFormat } from '../../src/ingest/parse-file.ts';
 import { generateText } from '../generate/helpers/generate.ts';
-import { CollectingSink, parseBytes, render } from './helpers/render.ts';
+import { CollectingSink, parseBytes, render, rowsOf } from './helpers/render.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/ingest');
 
@@ -112,3 +112,37 @@ function same(bytes: Buffer, name: string): number {
   expect(render(b)).toBe(render(a));
   return b.spilledThreads ?? 0;
 }
+
+describe('state that spans lines, across packing', () => {
+  // Three threads interleaved line by line: with one live state, every line packs one thread away
+  // and brings another back, mid-pair, mid-trap and mid-exit.
+  const line = (tid: number, cpu: number, t: number, ev: string, body: string) =>
+    `       CPU ${tid % 3}/KVM-${tid}   (   4242) [${String(cpu).padStart(3, '0')}] ..... 1000.${String(t).padStart(6, '0')}: ${ev}: ${body}`;
+  const text: string[] = [];
+  let t = 0;
+  const tids = [501, 502, 503];
+  const each = (f: (tid: number, k: number) => string) => tids.forEach((tid, k) => text.push(f(tid, k)));
+  each((tid, k) => line(tid, k, ++t, 'kvm_exit', `TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0xffff80008000${k}000`));
+  each((tid, k) => line(tid, k, ++t, 'kvm_mmio', `mmio unsatisfied-read len 4 gpa 0x80a${k}008 val 0x0`));
+  each((tid, k) => line(tid, k, ++t, 'kvm_mmio', `mmio read len 4 gpa 0x80a${k}008 val 0x${k + 1}`));
+  each((tid, k) => line(tid, k, ++t, 'kvm_entry', 'PC: 0x1'));
+  each((tid, k) => line(tid, k, ++t, 'kvm_exit', `TRAP: HSR_EC: 0x0018 (SYS64), PC: 0xffff80008001${k}000`));
+  each((tid, k) => line(tid, k, ++t, 'kvm_handle_sys_reg', 'HSR 0x62307c05'));
+  each((tid, k) => line(tid, k, ++t, 'kvm_entry', 'PC: 0x1'));
+  each((tid, k) => line(tid, k, ++t, 'kvm_exit', `TRAP: HSR_EC: 0x0017 (SMC64), PC: 0xffff80008002${k}000`));
+  each((tid, k) => line(tid, k, ++t, 'kvm_smc_arm64', `SMC at 0xffff80008002${k}004 (r0: 0x00000000c400000${k}, imm: 0x0)`));
+  each((tid, k) => line(tid, k, ++t, 'kvm_mmio', `mmio unsatisfied-read len 4 gpa 0x80b${k}008 val 0x0`)); // never completed
+  const bytes = Buffer.from(`${text.join('\n')}\n`);
+
+  it('reads complete with their PC, traps become rows, SMCs take their twin, unpaired reads are reported', () => {
+    const p = parseBytes(bytes, { format: 'ftrace', liveThreads: 1 });
+    expect(p.spilledThreads).toBe(2);
+    expect(render(p)).toBe(render(parseBytes(bytes, { format: 'ftrace' })));
+    const rows = rowsOf(p);
+    expect(rows.filter((r) => r.op === 'R' && r.space === 'mmio').map((r) => [r.tid, r.value, r.pc])).toEqual(
+      tids.map((tid, k) => [tid, `0x${k + 1}`, `0xffff80008000${k}000`]));
+    expect(rows.filter((r) => r.source === 'kvm_handle_sys_reg').map((r) => [r.tid, r.pc])).toEqual(tids.map((tid, k) => [tid, `0xffff80008001${k}000`]));
+    expect(rows.filter((r) => r.space === 'smc').map((r) => [r.tid, r.addr])).toEqual(tids.map((tid, k) => [tid, `0xc400000${k}`]));
+    expect(p.summary.issues.find((i) => i.kind === 'unpaired_read')?.count).toBe(3);
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Where ThreadTable packs the threads it no longer keeps as objects: one int32 record per thread
+ * in fixed-size chunks (growing never copies), keyed by tid in a NumberTable. A thread with only
+ * attribution and an exit's PC (nearly all of them) takes a short record of 10 words; one with a
+ * pending read, a trap or a twin's row a long one of 27. Everything that carries meaning from line
+ * to line is kept; the column caches are not (they are re-read from the next line).
+ */
+import { NumberTable } from './number-table.ts';
+import type { ThreadState } from './thread-state.ts';
+import { VMM_KINDS } from './types.ts';
+
+const TWO32 = 4294967296;
+// both kinds
+const W_TID = 0, W_COMM = 1, W_TGID = 2, W_VM = 3, W_VCPU = 4, W_VMM = 5, W_FLAGS = 6, W_PC_LO = 7, W_PC_HI = 8, W_LAST_CPU = 9;
+const SHORT_WORDS = 10;
+// long records only
+const W_PEND_LINE_LO = 10, W_PEND_LINE_HI = 11, W_PEND_LEN = 12, W_PEND_GPA_LO = 13, W_PEND_GPA_HI = 14, W_PEND_PC_LO = 15,
+  W_PEND_PC_HI = 16, W_HSR_LINE_LO = 17, W_HSR_LINE_HI = 18, W_HSR_ENC = 19, W_HSR_TS_LO = 20, W_HSR_TS_HI = 21,
+  W_HSR_CPU = 22, W_SMC_ROW = 23, W_SMC_GEN = 24, W_SYS_ROW = 25, W_SYS_GEN = 26;
+const LONG_WORDS = 27;
+const F_PC = 1, F_PEND_PC = 2, F_HSR_WRITE = 4, F_HSR_TS = 8, F_OPEN = 16;
+const CHUNK_SHIFT = 14;
+const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
+
+/** Fixed-size int32 records in chunks of 2^14, with a free list. */
+class RecordPool {
+  readonly chunks: Int32Array[] = [];
+  private readonly free: number[] = [];
+  private used = 0;
+
+  constructor(readonly words: number) {}
+
+  alloc(): number {
+    const slot = this.free.pop();
+    if (slot !== undefined) return slot;
+    const s = this.used++;
+    if ((s & CHUNK_MASK) === 0) this.chunks.push(new Int32Array((CHUNK_MASK + 1) * this.words));
+    return s;
+  }
+
+  release(slot: number): void {
+    this.free.push(slot);
+  }
+
+  chunk(slot: number): Int32Array {
+    return this.chunks[slot >>> CHUNK_SHIFT]!;
+  }
+
+  offset(slot: number): number {
+    return (slot & CHUNK_MASK) * this.words;
+  }
+}
+
+/** Long state beyond attribution and the exit's PC. */
+function isLong(t: ThreadState): boolean {
+  return t.pendLine > 0 || t.hsrLine !== 0 || t.smcRow >= 0 || t.sysRow >= 0;
+}
+
+export class ThreadSpill {
+  /** tid → slot × 2 + (1 for a long record). */
+  private readonly where = new NumberTable();
+  private readonly short = new RecordPool(SHORT_WORDS);
+  private readonly long = new RecordPool(LONG_WORDS);
+
+  get size(): number {
+    return this.where.size;
+  }
+
+  /** Packs `t` away (its object is then free for another thread). */
+  put(t: ThreadState): void {
+    const long = isLong(t);
+    const pool = long ? this.long : this.short;
+    const slot = pool.alloc();
+    store(t, pool.chunk(slot), pool.offset(slot), long);
+    this.where.set(t.tid, slot * 2 + (long ? 1 : 0));
+  }
+
+  /** Into `t` (reset to the tid): the thread's packed state, if it has one. */
+  take(t: ThreadState): void {
+    const v = this.where.delete(t.tid);
+    if (v < 0) return;
+    const pool = (v & 1) === 1 ? this.long : this.short;
+    const slot = v >>> 1;
+    load(t, pool.chunk(slot), pool.offset(slot), (v & 1) === 1);
+    pool.release(slot);
+  }
+
+  /**
+   * Calls `fn` with `scratch` holding each packed thread with open state whose last line was on
+   * host CPU `cpu` (any when cpu < 0), and packs what `fn` left back.
+   */
+  forEachOpen(cpu: number, scratch: ThreadState, fn: (t: ThreadState) => void): void {
+    const redo: number[] = [];
+    this.where.forEach((_tid, v) => {
+      const pool = (v & 1) === 1 ? this.long : this.short;
+      const w = pool.chunk(v >>> 1);
+      const o = pool.offset(v >>> 1);
+      if ((w[o + W_FLAGS]! & F_OPEN) === 0 || (cpu >= 0 && w[o + W_LAST_CPU] !== cpu)) return;
+      redo.push(w[o + W_TID]!); // the table must not change while it is walked
+    });
+    for (const tid of redo) {
+      scratch.reset(tid);
+      this.take(scratch);
+      fn(scratch);
+      this.put(scratch);
+    }
+  }
+}
+
+function store(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
+  w[o + W_TID] = t.tid;
+  w[o + W_COMM] = t.commId;
+  w[o + W_TGID] = t.tgid;
+  w[o + W_VM] = t.vm;
+  w[o + W_VCPU] = t.vcpu;
+  w[o + W_VMM] = t.vmm === null ? -1 : VMM_KINDS.indexOf(t.vmm);
+  w[o + W_FLAGS] = (t.pcValid ? F_PC : 0) | (t.pendPcValid ? F_PEND_PC : 0) | (t.hsrWrite ? F_HSR_WRITE : 0)
+    | (t.hsrTsValid ? F_HSR_TS : 0) | (t.open ? F_OPEN : 0);
+  w[o + W_PC_LO] = t.pcLo | 0;
+  w[o + W_PC_HI] = t.pcHi | 0;
+  w[o + W_LAST_CPU] = t.lastCpu;
+  if (!long) return;
+  w[o + W_PEND_LINE_LO] = t.pendLine % TWO32 | 0;
+  w[o + W_PEND_LINE_HI] = Math.floor(t.pendLine / TWO32);
+  w[o + W_PEND_LEN] = t.pendLen;
+  w[o + W_PEND_GPA_LO] = t.pendGpaLo | 0;
+  w[o + W_PEND_GPA_HI] = t.pendGpaHi | 0;
+  w[o + W_PEND_PC_LO] = t.pendPcLo | 0;
+  w[o + W_PEND_PC_HI] = t.pendPcHi | 0;
+  w[o + W_HSR_LINE_LO] = t.hsrLine % TWO32 | 0;
+  w[o + W_HSR_LINE_HI] = Math.floor(t.hsrLine / TWO32);
+  w[o + W_HSR_ENC] = t.hsrEnc;
+  w[o + W_HSR_TS_LO] = t.hsrTsLo | 0;
+  w[o + W_HSR_TS_HI] = t.hsrTsHi | 0;
+  w[o + W_HSR_CPU] = t.hsrCpu;
+  w[o + W_SMC_ROW] = t.smcRow;
+  w[o + W_SMC_GEN] = t.smcGen;
+  w[o + W_SYS_ROW] = t.sysRow;
+  w[o + W_SYS_GEN] = t.sysGen;
+}
+
+/** Into a reset object (a short record leaves the long fields as reset() set them). */
+function load(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
+  const f = w[o + W_FLAGS]!;
+  t.commId = w[o + W_COMM]!;
+  t.tgid = w[o + W_TGID]!;
+  t.vm = w[o + W_VM]!;
+  t.vcpu = w[o + W_VCPU]!;
+  const vmm = w[o + W_VMM]!;
+  t.vmm = vmm < 0 ? null : VMM_KINDS[vmm]!;
+  t.pcValid = (f & F_PC) !== 0;
+  t.pcLo = w[o + W_PC_LO]! >>> 0;
+  t.pcHi = w[o + W_PC_HI]! >>> 0;
+  t.lastCpu = w[o + W_LAST_CPU]!;
+  if (!long) return;
+  t.pendLine = (w[o + W_PEND_LINE_LO]! >>> 0) + w[o + W_PEND_LINE_HI]! * TWO32;
+  t.pendLen = w[o + W_PEND_LEN]!;
+  t.pendGpaLo = w[o + W_PEND_GPA_LO]! >>> 0;
+  t.pendGpaHi = w[o + W_PEND_GPA_HI]! >>> 0;
+  t.pendPcValid = (f & F_PEND_PC) !== 0;
+  t.pendPcLo = w[o + W_PEND_PC_LO]! >>> 0;
+  t.pendPcHi = w[o + W_PEND_PC_HI]! >>> 0;
+  t.hsrLine = (w[o + W_HSR_LINE_LO]! >>> 0) + w[o + W_HSR_LINE_HI]! * TWO32;
+  t.hsrEnc = w[o + W_HSR_ENC]!;
+  t.hsrWrite = (f & F_HSR_WRITE) !== 0;
+  t.hsrTsValid = (f & F_HSR_TS) !== 0;
+  t.hsrTsLo = w[o + W_HSR_TS_LO]! >>> 0;
+  t.hsrTsHi = w[o + W_HSR_TS_HI]! >>> 0;
+  t.hsrCpu = w[o + W_HSR_CPU]!;
+  t.smcRow = w[o + W_SMC_ROW]!;
+  t.smcGen = w[o + W_SMC_GEN]!;
+  t.sysRow = w[o + W_SYS_ROW]!;
+  t.sysGen = w[o + W_SYS_GEN]!;
+}
