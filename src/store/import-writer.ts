@@ -153,6 +153,51 @@ export class ImportWriter {
     lost: (records: LostEventsRecord[]) => this.appendLost(records),
   };
 
+  /**
+   * vm_blocks: a row per VM and block. VMs share a handful of maps (one per VMM and shape), so
+   * only (VM code, map) pairs are appended and DuckDB expands them against vm_labels — a host
+   * trace of a million VMs would otherwise generate six million rows cell by cell in JS.
+   */
+  private async appendVmBlocks(layouts: readonly VmLayout[]): Promise<void> {
+    const db = this.db;
+    const shapes = new Map<string, number>();
+    const byArray = new Map<readonly unknown[], Map<string, number>>(); // shared arrays: no key string per VM
+    const shapeRows: Cell[][] = [];
+    const vmShape = new Int32Array(layouts.length);
+    layouts.forEach((l, code) => {
+      let bySource = byArray.get(l.blocks);
+      if (bySource === undefined) byArray.set(l.blocks, (bySource = new Map()));
+      let shape = bySource.get(l.source);
+      if (shape === undefined) {
+        const key = `${l.source}|${l.blocks.map((b) => `${b.block},${b.base},${b.size},${b.stride ?? ''}`).join(';')}`;
+        shape = shapes.get(key);
+        if (shape === undefined) {
+          shape = shapes.size;
+          shapes.set(key, shape);
+          l.blocks.forEach((b, ord) => shapeRows.push([shape!, ord, b.block, BigInt(b.base), BigInt(b.size),
+            b.stride === undefined ? null : BigInt(b.stride), l.source]));
+        }
+        bySource.set(l.source, shape);
+      }
+      vmShape[code] = shape;
+    });
+    if (shapeRows.length === 0) return;
+    await db.run(`CREATE OR REPLACE TEMP TABLE vm_shape_blocks (shape INTEGER, ord INTEGER, block VARCHAR, base UBIGINT,
+      size UBIGINT, stride UBIGINT, source VARCHAR)`);
+    await db.run('CREATE OR REPLACE TEMP TABLE vm_shapes (code INTEGER, shape INTEGER)');
+    await appendRows(db, 'vm_shape_blocks', shapeRows);
+    await appendRows(db, 'vm_shapes', (function* (): Generator<Cell[]> {
+      for (let code = 0; code < vmShape.length; code++) yield [code, vmShape[code]!];
+    })());
+    await db.run(`INSERT INTO vm_blocks
+      SELECT ${this.importId}, l.vm, b.block, b.base, b.size, b.stride, b.source
+      FROM vm_shapes s JOIN vm_labels l ON l.import_id = ${this.importId} AND l.code = s.code
+        JOIN vm_shape_blocks b ON b.shape = s.shape
+      ORDER BY s.code, b.ord`);
+    await db.run('DROP TABLE vm_shapes');
+    await db.run('DROP TABLE vm_shape_blocks');
+  }
+
   /** Rows, first and last ts_ns of each VM code's accesses in this import (timestamps NULL count as absent). */
   private async rowStatsByVm(n: number): Promise<{ rows: Float64Array; hasTs: Uint8Array; first: BigInt64Array; last: BigInt64Array }> {
     const out = { rows: new Float64Array(n), hasTs: new Uint8Array(n), first: new BigInt64Array(n), last: new BigInt64Array(n) };
@@ -205,13 +250,7 @@ export class ImportWriter {
             n, perVm.hasTs[code] ? perVm.first[code]! : null, perVm.hasTs[code] ? perVm.last[code]! : null, l.source];
         }
       })());
-      await appendRows(db, 'vm_blocks', (function* (): Generator<Cell[]> {
-        for (const l of layouts) {
-          for (const b of l.blocks) {
-            yield [id, l.vm, b.block, BigInt(b.base), BigInt(b.size), b.stride === undefined ? null : BigInt(b.stride), l.source];
-          }
-        }
-      })());
+      await this.appendVmBlocks(layouts);
       const platform = single(layouts.map((l) => l.platform));
       const vmm = single((function* () {
         for (const l of layouts) yield l.vmm;
