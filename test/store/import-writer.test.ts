@@ -10,6 +10,7 @@ import { ImportWriter } from '../../src/store/import-writer.ts';
 import { ensureSchema } from '../../src/store/schema.ts';
 import { makeBatch } from './helpers/batch-fixtures.ts';
 import { fakeSummary } from './helpers/summary-fixture.ts';
+import { vmInfoTable } from '../../src/ingest/vm-evidence.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'abitrace-iw-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,6 +54,32 @@ describe('ImportWriter', () => {
     expect(issue[0]!.t).toBe('garbage, "quoted"');
     // The catalogue (H3) ran after the base tables.
     expect(await count(db, 'accesses_decoded')).toBe(5000);
+    db.close();
+  });
+
+  it('writes vms and vm_blocks per VM from its layout, VmInfo and accesses, in code order', async () => {
+    const db = await Database.open(join(dir, 'vms.duckdb'));
+    await ensureSchema(db);
+    const w = await ImportWriter.begin(db, false, 'trace.log');
+    const vms = ['4242', '5151', '6000'];
+    await w.sink.accesses(makeBatch(0, 3000, 3, 2), vms, SOURCES);
+    const summary = fakeSummary(3000, vms, SOURCES);
+    summary.vmInfo = vmInfoTable([{ vm: 0, vmm: 'qemu', threads: 3, vcpus: 2 }, { vm: 1, vmm: 'firecracker', threads: 5, vcpus: 4 },
+      { vm: 2, vmm: null, threads: 1, vcpus: 0 }]);
+    const layouts = resolveLayouts(summary, {});
+    await w.commit(summary, layouts, info('trace.log'));
+    const got = await db.readObjects<Record<string, unknown>>('SELECT vm, vmm, platform, gic_version, threads, accesses, first_ts_ns, last_ts_ns, layout_source FROM vms');
+    const stats = await db.readObjects<{ vm: string; n: bigint; first: bigint; last: bigint }>(
+      'SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM accesses GROUP BY vm ORDER BY vm');
+    expect(got).toEqual(layouts.map((l, code) => ({
+      vm: l.vm, vmm: l.vmm ?? [ 'qemu', 'firecracker', null ][code], platform: l.platform, gic_version: l.gicVersion,
+      threads: [3, 5, 1][code], accesses: stats[code]!.n, first_ts_ns: stats[code]!.first, last_ts_ns: stats[code]!.last, layout_source: l.source,
+    })));
+    expect(new Set(layouts.map((l) => l.platform)).size).toBe(2); // two maps shared out
+    const blocks = await db.readObjects<Record<string, unknown>>('SELECT vm, block, base, size, stride, source FROM vm_blocks');
+    expect(blocks).toEqual(layouts.flatMap((l) => l.blocks.map((b) => ({
+      vm: l.vm, block: b.block, base: BigInt(b.base), size: BigInt(b.size), stride: b.stride === undefined ? null : BigInt(b.stride), source: l.source,
+    }))));
     db.close();
   });
 
