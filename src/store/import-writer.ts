@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { AccessArrowWriter } from '../arrow/access-arrow-writer.ts';
 import type { LayoutOverrides, VmLayout } from '../gic/layout.ts';
-import type { LostEventsRecord, ParseSink, ParseSummary, VmInfoTable } from '../ingest/types.ts';
+import type { LostEventsRecord, ParseSink, ParseSummary } from '../ingest/types.ts';
 import { vmInfoAt } from '../ingest/vm-evidence.ts';
 import type { AccessBatch } from '../model/access-batch.ts';
 import type { IrqBatch } from '../model/irq-batch.ts';
@@ -154,70 +154,66 @@ export class ImportWriter {
   };
 
   /**
-   * vms and vm_blocks: a row per VM, and per VM and block. VMs share a handful of kinds (VMM,
-   * platform, GIC version, how the layout was chosen) and of maps, so only (code, kind, map,
-   * threads) go in per VM and DuckDB joins them with vm_labels, the kinds, the maps and the
-   * accesses' per-VM statistics — a host trace of a million VMs would otherwise build some ten
-   * million rows cell by cell in JS.
+   * vm_blocks: a row per VM and block. VMs share a handful of maps (one per VMM and shape), so
+   * only (VM code, map) pairs are appended and DuckDB expands them against vm_labels — a host
+   * trace of a million VMs would otherwise generate six million rows cell by cell in JS.
    */
-  private async appendVmTables(layouts: readonly VmLayout[], vmInfo: VmInfoTable): Promise<void> {
+  private async appendVmBlocks(layouts: readonly VmLayout[]): Promise<void> {
     const db = this.db;
-    const id = this.importId;
-    const kinds = new Map<string, number>();
-    const kindRows: Cell[][] = [];
-    const maps = new Map<string, number>();
-    const mapOf = new Map<readonly unknown[], Map<string, number>>(); // shared block arrays: no key string per VM
-    const mapRows: Cell[][] = [];
-    const kindOf = new Int32Array(layouts.length);
-    const mapOfVm = new Int32Array(layouts.length);
+    const shapes = new Map<string, number>();
+    const byArray = new Map<readonly unknown[], Map<string, number>>(); // shared arrays: no key string per VM
+    const shapeRows: Cell[][] = [];
+    const vmShape = new Int32Array(layouts.length);
     layouts.forEach((l, code) => {
-      const vi = vmInfoAt(vmInfo, code);
-      const vmm = l.vmm ?? vi.vmm;
-      const kindKey = `${vmm}|${l.platform}|${l.gicVersion}|${l.source}`;
-      let kind = kinds.get(kindKey);
-      if (kind === undefined) {
-        kind = kinds.size;
-        kinds.set(kindKey, kind);
-        kindRows.push([kind, vmm, l.platform, l.gicVersion, l.source]);
-      }
-      let bySource = mapOf.get(l.blocks);
-      if (bySource === undefined) mapOf.set(l.blocks, (bySource = new Map()));
-      let map = bySource.get(l.source);
-      if (map === undefined) {
+      let bySource = byArray.get(l.blocks);
+      if (bySource === undefined) byArray.set(l.blocks, (bySource = new Map()));
+      let shape = bySource.get(l.source);
+      if (shape === undefined) {
         const key = `${l.source}|${l.blocks.map((b) => `${b.block},${b.base},${b.size},${b.stride ?? ''}`).join(';')}`;
-        map = maps.get(key);
-        if (map === undefined) {
-          const m = (map = maps.size);
-          maps.set(key, m);
-          l.blocks.forEach((b, ord) => mapRows.push([m, ord, b.block, BigInt(b.base), BigInt(b.size),
+        shape = shapes.get(key);
+        if (shape === undefined) {
+          shape = shapes.size;
+          shapes.set(key, shape);
+          l.blocks.forEach((b, ord) => shapeRows.push([shape!, ord, b.block, BigInt(b.base), BigInt(b.size),
             b.stride === undefined ? null : BigInt(b.stride), l.source]));
         }
-        bySource.set(l.source, map);
+        bySource.set(l.source, shape);
       }
-      kindOf[code] = kind;
-      mapOfVm[code] = map;
+      vmShape[code] = shape;
     });
-    if (layouts.length === 0) return;
-    await db.run(`CREATE OR REPLACE TEMP TABLE vm_kinds (kind INTEGER, vmm VARCHAR, platform VARCHAR, gic_version TINYINT, source VARCHAR)`);
-    await db.run(`CREATE OR REPLACE TEMP TABLE vm_maps (map INTEGER, ord INTEGER, block VARCHAR, base UBIGINT, size UBIGINT,
-      stride UBIGINT, source VARCHAR)`);
-    await db.run('CREATE OR REPLACE TEMP TABLE vm_rows (code INTEGER, kind INTEGER, map INTEGER, threads INTEGER)');
-    await appendRows(db, 'vm_kinds', kindRows);
-    await appendRows(db, 'vm_maps', mapRows);
-    await appendRows(db, 'vm_rows', (function* (): Generator<Cell[]> {
-      for (let code = 0; code < kindOf.length; code++) yield [code, kindOf[code]!, mapOfVm[code]!, vmInfo.threads[code] ?? 0];
+    if (shapeRows.length === 0) return;
+    await db.run(`CREATE OR REPLACE TEMP TABLE vm_shape_blocks (shape INTEGER, ord INTEGER, block VARCHAR, base UBIGINT,
+      size UBIGINT, stride UBIGINT, source VARCHAR)`);
+    await db.run('CREATE OR REPLACE TEMP TABLE vm_shapes (code INTEGER, shape INTEGER)');
+    await appendRows(db, 'vm_shape_blocks', shapeRows);
+    await appendRows(db, 'vm_shapes', (function* (): Generator<Cell[]> {
+      for (let code = 0; code < vmShape.length; code++) yield [code, vmShape[code]!];
     })());
-    await db.run(`INSERT INTO vms
-      SELECT ${id}, l.vm, k.vmm, k.platform, k.gic_version, r.threads, coalesce(s.n, 0), s.first, s.last, k.source
-      FROM vm_rows r JOIN vm_labels l ON l.import_id = ${id} AND l.code = r.code JOIN vm_kinds k ON k.kind = r.kind
-        LEFT JOIN (SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows
-          WHERE ${rowKeyCondition(id)} GROUP BY vm) s ON s.vm = r.code
-      ORDER BY r.code`);
     await db.run(`INSERT INTO vm_blocks
-      SELECT ${id}, l.vm, m.block, m.base, m.size, m.stride, m.source
-      FROM vm_rows r JOIN vm_labels l ON l.import_id = ${id} AND l.code = r.code JOIN vm_maps m ON m.map = r.map
-      ORDER BY r.code, m.ord`);
-    for (const t of ['vm_rows', 'vm_maps', 'vm_kinds']) await db.run(`DROP TABLE ${t}`);
+      SELECT ${this.importId}, l.vm, b.block, b.base, b.size, b.stride, b.source
+      FROM vm_shapes s JOIN vm_labels l ON l.import_id = ${this.importId} AND l.code = s.code
+        JOIN vm_shape_blocks b ON b.shape = s.shape
+      ORDER BY s.code, b.ord`);
+    await db.run('DROP TABLE vm_shapes');
+    await db.run('DROP TABLE vm_shape_blocks');
+  }
+
+  /** Rows, first and last ts_ns of each VM code's accesses in this import (timestamps NULL count as absent). */
+  private async rowStatsByVm(n: number): Promise<{ rows: Float64Array; hasTs: Uint8Array; first: BigInt64Array; last: BigInt64Array }> {
+    const out = { rows: new Float64Array(n), hasTs: new Uint8Array(n), first: new BigInt64Array(n), last: new BigInt64Array(n) };
+    const res = await this.db.stream(
+      `SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows WHERE ${rowKeyCondition(this.importId)} GROUP BY vm`);
+    for await (const rows of res.batches()) {
+      for (const [vm, count, first, last] of rows as Array<[number, bigint, bigint | null, bigint | null]>) {
+        if (vm >= n) continue;
+        out.rows[vm] = Number(count);
+        if (first === null || last === null) continue;
+        out.hasTs[vm] = 1;
+        out.first[vm] = first;
+        out.last[vm] = last;
+      }
+    }
+    return out;
   }
 
   private async appendLost(records: readonly LostEventsRecord[]): Promise<void> {
@@ -242,7 +238,19 @@ export class ImportWriter {
       ]));
       await appendRows(db, 'import_events', [...summary.eventCounts].map(([event, count]): Cell[] => [id, event, count]));
       await this.appendLost(summary.lost);
-      await this.appendVmTables(layouts, summary.vmInfo);
+      // by code (layouts[code], vmInfo columns, per-VM row stats in typed arrays): a host trace can
+      // hold a million VMs, and an object or Map entry per VM and list cost ~0.2 KiB each
+      const perVm = await this.rowStatsByVm(layouts.length);
+      await appendRows(db, 'vms', (function* (): Generator<Cell[]> {
+        for (let code = 0; code < layouts.length; code++) {
+          const l = layouts[code]!;
+          const vi = vmInfoAt(summary.vmInfo, code);
+          const n = perVm.rows[code]!;
+          yield [id, l.vm, l.vmm ?? vi.vmm, l.platform, l.gicVersion, vi.threads,
+            n, perVm.hasTs[code] ? perVm.first[code]! : null, perVm.hasTs[code] ? perVm.last[code]! : null, l.source];
+        }
+      })());
+      await this.appendVmBlocks(layouts);
       const platform = single(layouts.map((l) => l.platform));
       const vmm = single((function* () {
         for (const l of layouts) yield l.vmm;
