@@ -210,6 +210,35 @@ export class RowWriter {
     this.source[i] = source;
   }
 
+  /** True when row i is the last row written to the current batch. */
+  isLast(i: number): boolean {
+    return i === this.n - 1;
+  }
+
+  /** Gives row i another line's seq, timestamp and host CPU (valid only for the batch's last row: seq stays ordered). */
+  restamp(i: number, seq: number, tsValid: boolean, tsLo: number, tsHi: number, hostCpu: number): void {
+    const byte = i >>> 3;
+    const bit = 1 << (i & 7);
+    this.seq32[2 * i] = seq >>> 0;
+    this.seq32[2 * i + 1] = seq >= TWO32 ? (seq / TWO32) >>> 0 : 0;
+    if (tsValid) {
+      this.ts32[2 * i] = tsLo;
+      this.ts32[2 * i + 1] = tsHi;
+      this.vTs[byte]! |= bit;
+    } else {
+      this.ts32[2 * i] = 0;
+      this.ts32[2 * i + 1] = 0;
+      this.vTs[byte]! &= ~bit;
+    }
+    if (hostCpu >= 0) {
+      this.hostCpu[i] = hostCpu;
+      this.vHostCpu[byte]! |= bit;
+    } else {
+      this.hostCpu[i] = 0;
+      this.vHostCpu[byte]! &= ~bit;
+    }
+  }
+
   /** Whether row i of the current batch has a value. */
   hasValue(i: number): boolean {
     return (this.vValue[i >>> 3]! & (1 << (i & 7))) !== 0;

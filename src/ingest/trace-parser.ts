@@ -1182,6 +1182,9 @@ export class TraceParser implements LineHandler {
         w.imm(i, f.imm);
         w.pc(i, f.pcLo, f.pcHi);
         w.setSource(i, this.sourceCode(ev));
+        // the twin line produced the row, as kvm_hvc_arm64's does (unless rows of other threads
+        // came in between: rows stay in line order, so it keeps the exit's line)
+        if (w.isLast(i)) w.restamp(i, lineNo, h.tsValid, h.tsLo, h.tsHi, h.cpu);
       }
       this.otherEvents++;
       return;

@@ -128,7 +128,7 @@ describe('timestamps', () => {
 });
 
 describe('SMC rows', () => {
-  it('an SMC64 exit makes one smc row; a following kvm_smc_arm64 fills its function id instead of adding a row', () => {
+  it('an SMC64 exit makes one smc row; a following kvm_smc_arm64 fills its function id (and gives its line) instead of adding a row', () => {
     const text =
       ftrace('CPU 0/KVM', 1, null, 0, '1.000001', 'kvm_exit', 'TRAP: HSR_EC: 0x0017 (SMC64), PC: 0x0000000040001000') +
       ftrace('CPU 0/KVM', 1, null, 0, '1.000002', 'kvm_smc_arm64', 'SMC at 0x0000000040001000 (r0: 0x0000000084000000, imm: 0x0)') +
@@ -137,10 +137,23 @@ describe('SMC rows', () => {
       ftrace('CPU 0/KVM', 1, null, 0, '1.000005', 'kvm_entry', 'PC: 0x0000000040002004');
     const p = parseBytes(enc(text), { format: 'ftrace' });
     expect(rowsOf(p).map((r) => [r.seq, r.space, r.op, r.addr, r.imm, r.pc, r.source])).toEqual([
-      [1, 'smc', 'W', '0x84000000', 0, '0x40001000', 'kvm_smc_arm64'],
+      [2, 'smc', 'W', '0x84000000', 0, '0x40001000', 'kvm_smc_arm64'],
       [4, 'smc', 'W', null, null, '0x40002000', 'kvm_exit'],
     ]);
+    expect(rowsOf(p)[0]!.ts_ns).toBe('1000002000');
     expect(p.summary.accesses).toBe(2);
+  });
+
+  it('a kvm_smc_arm64 after rows of other threads fills the exit\'s row, which keeps its line (rows stay in line order)', () => {
+    const text =
+      ftrace('CPU 0/KVM', 1, null, 0, '1.000001', 'kvm_exit', 'TRAP: HSR_EC: 0x0017 (SMC64), PC: 0x0000000040001000') +
+      ftrace('CPU 1/KVM', 2, null, 1, '1.000002', 'kvm_mmio', 'mmio write len 4 gpa 0x8000000 val 0x1') +
+      ftrace('CPU 0/KVM', 1, null, 0, '1.000003', 'kvm_smc_arm64', 'SMC at 0x0000000040001000 (r0: 0x0000000084000000, imm: 0x0)');
+    const p = parseBytes(enc(text), { format: 'ftrace' });
+    expect(rowsOf(p).map((r) => [r.seq, r.space, r.addr, r.source])).toEqual([
+      [1, 'smc', '0x84000000', 'kvm_smc_arm64'],
+      [2, 'mmio', '0x8000000', 'kvm_mmio'],
+    ]);
   });
 });
 
