@@ -71,7 +71,8 @@ export function catalogueStatements(): string[] {
          SELECT a.*,
                 CASE WHEN a.space = 'mmio' THEN a.addr END AS k_mmio,
                 CASE WHEN a.space = 'sysreg' THEN a.addr END AS k_sysreg,
-                CASE WHEN a.space IN ('hvc', 'smc') THEN a.addr END AS k_fn
+                -- SMCCC function ids are the low 32 bits of x0 (tracepoints.md §2.5); addr keeps all 64
+                CASE WHEN a.space IN ('hvc', 'smc') THEN a.addr & 4294967295 END AS k_fn
          FROM accesses a
        ), placed AS (
          SELECT k.*, b.block AS gic_block, b.frame AS gic_frame,

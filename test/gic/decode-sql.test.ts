@@ -84,7 +84,9 @@ describe('accesses_decoded agrees with decode.ts', () => {
       const weird = sysregEncoding(3, 5, 15, 2, 3);
       await run(`INSERT INTO accesses VALUES (1, 1, 'a', 'sysreg', 'R', ${clidr}, NULL, NULL), (1, 2, 'a', 'sysreg', 'W', ${weird}, NULL, NULL),
         (1, 3, 'a', 'hvc', 'W', ${0x84000000}, NULL, NULL), (1, 4, 'a', 'smc', 'W', ${0xc4000012}, NULL, NULL),
-        (1, 5, 'a', 'hvc', 'W', ${0xc7000005}, NULL, NULL), (1, 6, 'a', 'mmio', 'R', 4096, 4, 0)`);
+        (1, 5, 'a', 'hvc', 'W', ${0xc7000005}, NULL, NULL), (1, 6, 'a', 'mmio', 'R', 4096, 4, 0),
+        (1, 7, 'a', 'hvc', 'W', ${BigInt('0xffffffff84000008')}, NULL, NULL), (1, 8, 'a', 'smc', 'W', ${BigInt('0x1c4000003')}, NULL, NULL),
+        (1, 9, 'a', 'hvc', 'W', ${BigInt('0xffffffffc7000005')}, NULL, NULL)`); // x0's upper half is not the function id
       const got = await run(`SELECT block, reg FROM accesses_decoded ORDER BY seq`);
       expect(got).toEqual([
         { block: 'SYSREG', reg: 'CLIDR_EL1' },
@@ -93,6 +95,9 @@ describe('accesses_decoded agrees with decode.ts', () => {
         { block: 'HVC', reg: 'PSCI_SYSTEM_RESET2_64' },
         { block: 'HVC', reg: 'SMCCC_64_OWNER7_0x5' },
         { block: 'OTHER', reg: null },
+        { block: 'HVC', reg: 'PSCI_SYSTEM_OFF' },
+        { block: 'HVC', reg: 'PSCI_CPU_ON64' },
+        { block: 'HVC', reg: 'SMCCC_64_OWNER7_0x5' },
       ]);
     });
   });
