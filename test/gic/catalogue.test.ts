@@ -93,6 +93,10 @@ describe('decodeAddress', () => {
     expect(decodeAddress(blocks, 0x8000820)).toMatchObject({ reg: 'GICD_ITARGETSR', irq: 32 });
     expect(decodeAddress(blocks, 0x8011000)).toMatchObject({ block: 'GICC', reg: 'GICC_DIR' });
     expect(decodeAddress(blocks, 0x8020040)).toMatchObject({ block: 'GICV2M', reg: 'MSI_SETSPI_NS' });
+    // one byte per SGI (vgic.md §7.1): byte i of the word at 0xF10 + 4k is SGI 4k + i
+    expect(decodeAddress(blocks, 0x8000f13)).toMatchObject({ reg: 'GICD_CPENDSGIR', irq: 3 });
+    expect(decodeAddress(blocks, 0x8000f24)).toMatchObject({ reg: 'GICD_SPENDSGIR', irq: 4 });
+    expect(decodeAddress(blocks, 0x8000f2f)).toMatchObject({ reg: 'GICD_SPENDSGIR', irq: 15 });
   });
 });
 

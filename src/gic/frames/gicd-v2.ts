@@ -27,8 +27,9 @@ export const GICD_V2: FrameDef = {
     fixed('GICD_SPISR', 0xd04, 0x7c, H.RAZ_WI, [32], 'no region: RAZ/WI', { implemented: false }),
     fixed('GICD_NSACR', 0xe00, 0x100, H.RAZ_WI, [32], 'no region: RAZ/WI', { implemented: false }),
     fixed('GICD_SGIR', 0xf00, 4, H.SGIR, [32], 'SGIINTID [3:0], CPUTargetList [23:16], TargetListFilter [25:24]'),
-    fixed('GICD_CPENDSGIR', 0xf10, 16, H.SGI_PEND_CLEAR, [8, 32], 'SGI source bitmaps, clear'),
-    fixed('GICD_SPENDSGIR', 0xf20, 16, H.SGI_PEND_SET, [8, 32], 'SGI source bitmaps, set'),
+    // one byte per SGI (byte i: source CPUs of SGI (offset & 0xF) + i), so each byte names an INTID
+    fixed('GICD_CPENDSGIR', 0xf10, 16, H.SGI_PEND_CLEAR, [8, 32], 'SGI source bitmaps, clear', { bitsPerIrq: 8, irqBase: 0 }),
+    fixed('GICD_SPENDSGIR', 0xf20, 16, H.SGI_PEND_SET, [8, 32], 'SGI source bitmaps, set', { bitsPerIrq: 8, irqBase: 0 }),
     ...idRegisters('GICD', 0, H.RAZ_WI, false, 0xfd0),
   ],
 };
