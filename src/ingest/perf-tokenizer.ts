@@ -3,8 +3,10 @@
  *
  *   <comm> <tid> [<cpu>] <secs>.<usecs>: <system>:<event>: <fields>
  *   <comm> <pid>/<tid> [<cpu>] <secs>.<usecs>: <system>:<event>: <fields>
+ *   <comm> <tid> <secs>.<usecs>: <system>:<event>: <fields>      (no CPU: a per-thread recording, `-p PID`)
  *
- * The comm is right-aligned and may contain spaces, so the tid is the last integer before ` [`.
+ * The comm is right-aligned and may contain spaces, so the tid is the last integer before ` [`
+ * (or, without a CPU column, before the timestamp).
  * The event column is right-aligned to the longest event name in the file.
  */
 import { CH_COLON, CH_LBRACKET, CH_RBRACKET, CH_SLASH, CH_SPACE, NAME_CHAR, skipSpaces } from './bytes.ts';
@@ -27,6 +29,21 @@ function decValue(buf: Buffer, start: number, end: number): number {
   return v;
 }
 
+/**
+ * Start of the `<secs>.<frac>: <name>:` column of a line without a CPU column (after a space, so
+ * not inside a comm word), or -1.
+ */
+function timestampColumn(buf: Buffer, p: number, end: number): number {
+  for (let i = p + 1; i < end; i++) {
+    const c = buf[i]!;
+    if (c < 48 || c > 57 || buf[i - 1]! !== CH_SPACE) continue;
+    if (!parseSecondsDotFraction(buf, i, end, ts) || ts.end >= end || buf[ts.end]! !== CH_COLON) continue;
+    const n = skipSpaces(buf, ts.end + 1, end);
+    if (n < end && NAME_CHAR[buf[n]!]! === 1) return i;
+  }
+  return -1;
+}
+
 export function tokenizePerf(buf: Buffer, p: number, end: number, h: LineHeader): number {
   while (p < end && buf[p]! === CH_SPACE) p++;
   h.commStart = p;
@@ -38,7 +55,13 @@ export function tokenizePerf(buf: Buffer, p: number, end: number, h: LineHeader)
   let cpu = 0;
   while (br < 0) {
     while (q < end && buf[q]! !== CH_LBRACKET) q++;
-    if (q >= end) return R_NO_CPU_COLUMN;
+    if (q >= end) {
+      // no CPU column: `perf record -p`/`-t` samples carry none; the tid ends before the timestamp
+      br = timestampColumn(buf, p, end);
+      if (br < 0) return R_NO_CPU_COLUMN;
+      cpu = -1;
+      break;
+    }
     if (q > p && buf[q - 1]! === CH_SPACE) {
       let r = q + 1;
       cpu = 0;
@@ -79,10 +102,14 @@ export function tokenizePerf(buf: Buffer, p: number, end: number, h: LineHeader)
   // unknown threads print as ':<tid>'
   h.commKnown = h.commEnd > h.commStart && buf[h.commStart]! !== CH_COLON;
   h.cpu = cpu;
-  // skip '[cpu]'
-  p = br + 1;
-  while (buf[p]! !== CH_RBRACKET) p++;
-  p = skipSpaces(buf, p + 1, end);
+  if (cpu >= 0) {
+    // skip '[cpu]'
+    p = br + 1;
+    while (buf[p]! !== CH_RBRACKET) p++;
+    p = skipSpaces(buf, p + 1, end);
+  } else {
+    p = br;
+  }
   if (!parseSecondsDotFraction(buf, p, end, ts)) return R_TIMESTAMP;
   p = ts.end;
   if (p >= end || buf[p]! !== CH_COLON) return R_TIMESTAMP;

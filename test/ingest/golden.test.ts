@@ -32,6 +32,8 @@ const CASES: Array<{ file: string; variant: string; golden?: string; needsZstd?:
   { file: 'perf-pid-tid.txt', variant: 'perf-pid' },
   { file: 'perf-5wide.txt', variant: 'perf' },
   { file: 'perf-ns-pid-tid.txt', variant: 'perf-pid' },
+  // `perf record -p PID` (per-thread) samples have no CPU column: host_cpu NULL
+  { file: 'perf-no-cpu.txt', variant: 'perf' },
   { file: 'qemu-at-prefix.txt', variant: 'qemu' },
   { file: 'qemu-iso-prefix.txt', variant: 'qemu-iso' },
   { file: 'qemu-no-prefix.txt', variant: 'qemu-plain' },
