@@ -226,9 +226,17 @@ export class LostEventTracker {
   markers = 0;
   events = 0;
   private last = new Float64Array(2 * 256).fill(NaN);
-  private readonly open = new Map<number, LostEventsRecord>();
+  /** Per CPU, the markers since its last event (back-to-back markers share the closing event). */
+  private readonly open = new Map<number, LostEventsRecord[]>();
+  /** The records in `open`: still in `records` whatever takeClosed() does. */
+  private readonly openSet = new Set<LostEventsRecord>();
   /** Non-zero while some CPU has an open window; checked on every event line. */
   openCount = 0;
+
+  /** Records with a closed window not yet taken (takeClosed() would return this many). */
+  get closedPending(): number {
+    return this.records.length - this.openSet.size;
+  }
 
   /** The last timestamp of every CPU, for restoreLast() after lines are parsed out of order. */
   saveLast(): Float64Array {
@@ -247,9 +255,13 @@ export class LostEventTracker {
   }
 
   private close(cpu: number, lo: number, hi: number): void {
-    const r = this.open.get(cpu);
-    if (r === undefined) return;
-    r.tsAfterNs = toBigInt(lo, hi);
+    const list = this.open.get(cpu);
+    if (list === undefined) return;
+    const after = toBigInt(lo, hi);
+    for (const r of list) {
+      r.tsAfterNs = after;
+      this.openSet.delete(r);
+    }
     this.open.delete(cpu);
     this.openCount--;
   }
@@ -267,13 +279,18 @@ export class LostEventTracker {
     this.records.push(r);
     this.markers++;
     if (count !== null) this.events += count;
-    if (!this.open.has(cpu)) this.openCount++;
-    this.open.set(cpu, r);
+    let list = this.open.get(cpu);
+    if (list === undefined) {
+      this.open.set(cpu, (list = []));
+      this.openCount++;
+    }
+    list.push(r);
+    this.openSet.add(r);
   }
 
   /**
-   * Removes and returns the records whose window is closed; the open ones (at most one per host
-   * CPU) stay until the next event on their CPU closes them.
+   * Removes and returns the records whose window is closed; the open ones stay until the next
+   * event on their CPU closes them.
    */
   takeClosed(): LostEventsRecord[] {
     if (this.openCount === 0) {
@@ -283,7 +300,7 @@ export class LostEventTracker {
     }
     const closed: LostEventsRecord[] = [];
     const open: LostEventsRecord[] = [];
-    for (const r of this.records) (this.open.get(r.hostCpu) === r ? open : closed).push(r);
+    for (const r of this.records) (this.openSet.has(r) ? open : closed).push(r);
     this.records = open;
     return closed;
   }

@@ -771,7 +771,8 @@ export class TraceParser implements LineHandler {
     this.skipped++;
     this.issues.add('lost_events', 'warn', lineNo, this.issues.wantsSample('lost_events', lineNo) ? sampleText(buf, s, e) : null);
     this.lostTracker.marker(lineNo, m.cpu, m.count < 0 ? null : m.count);
-    if (this.lostTracker.records.length >= LOST_CHUNK && this.sink.lost !== undefined) this.emitLost();
+    // by closed records: a trace with thousands of CPUs' windows open would otherwise scan on every marker
+    if (this.lostTracker.closedPending >= LOST_CHUNK && this.sink.lost !== undefined) this.emitLost();
     // Per-thread context does not survive the gap (tracepoints.md §8): the exit that set a PC, the
     // completion of a pending read, an SMC's or a sysreg's twin may be among the lost events.
     this.threads.forEachOpen(m.cpu, (th) => {

@@ -146,3 +146,34 @@ describe('state that spans lines, across packing', () => {
     expect(p.summary.issues.find((i) => i.kind === 'unpaired_read')?.count).toBe(3);
   });
 });
+
+describe('loss markers back to back', () => {
+  it('the next event on the CPU closes every marker since its last event', () => {
+    const text = [
+      `       CPU 0/KVM-4251   (   4242) [003] ..... 1000.000001: kvm_mmio: mmio write len 4 gpa 0x8000000 val 0x1`,
+      'CPU:3 [LOST 10 EVENTS]',
+      'CPU:3 [LOST 20 EVENTS]',
+      'CPU:4 [LOST 5 EVENTS]',
+      `       CPU 0/KVM-4251   (   4242) [003] ..... 1000.000005: kvm_mmio: mmio write len 4 gpa 0x8000000 val 0x1`,
+    ].join('\n');
+    const s = parse(Buffer.from(`${text}\n`), new CollectingSink()).finish();
+    expect(s.lost.map((r) => [r.line, r.hostCpu, r.count, r.tsBeforeNs, r.tsAfterNs])).toEqual([
+      [2, 3, 10, 1000000001000n, 1000000005000n],
+      [3, 3, 20, 1000000001000n, 1000000005000n],
+      [4, 4, 5, null, null],
+    ]);
+  });
+
+  it('thousands of CPUs with open windows: every record reaches the sink once', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 20000; i++) lines.push(`CPU:${i % 9000} [LOST 7 EVENTS]`);
+    lines.push(`       CPU 0/KVM-4251   (   4242) [003] ..... 1000.000005: kvm_mmio: mmio write len 4 gpa 0x8000000 val 0x1`);
+    const sink = new LostSink();
+    const s = parse(Buffer.from(`${lines.join('\n')}\n`), sink).finish();
+    const all = [...sink.chunks.flat(), ...s.lost];
+    expect(all).toHaveLength(20000);
+    expect(new Set(all.map((r) => r.line)).size).toBe(20000);
+    expect(s.lostMarkers).toBe(20000);
+    expect(s.lostEvents).toBe(140000);
+  });
+});
