@@ -6,6 +6,13 @@ import type { VmmKind } from './types.ts';
 import { U32_FIELD } from './bytes.ts';
 import { ThreadSpill } from './thread-spill.ts';
 
+/** A line held until its thread's tgid shows; `bytes` null: a loss marker for CPU `cpu` came here. */
+export interface HeldLine {
+  lineNo: number;
+  bytes: Buffer | null;
+  cpu: number;
+}
+
 export class ThreadState {
   tid: number;
   /** Clock bit for ThreadTable's eviction: set on lookups past the cache, cleared as the hand passes. */
@@ -89,7 +96,7 @@ export class ThreadState {
    * until a line shows the tgid (then parsed as that VM's) or the parser gives up (the
    * fallback VM): a vCPU thread has no saved tgid until it is first scheduled under record-tgid.
    */
-  held: Array<{ lineNo: number; bytes: Buffer }> | null = null;
+  held: HeldLine[] | null = null;
 
   constructor(tid: number) {
     this.tid = tid;

@@ -122,6 +122,9 @@ export class TraceParser implements LineHandler {
   /** Threads holding lines until their tgid shows (ThreadState.held), and how many lines they hold. */
   private readonly holding: ThreadState[] = [];
   private heldLines = 0;
+  private heldBytes = 0;
+  /** Threads in `holding` whose held is not null. */
+  private holdingLive = 0;
   private readonly trap = new TrapRegFields();
   private handleSysRegSource = -1;
 
@@ -222,7 +225,7 @@ export class TraceParser implements LineHandler {
     if (this.finished) throw new Error('TraceParser.finish called twice');
     this.scanner.finish(this);
     this.finished = true;
-    this.releaseAllHeld();
+    this.releaseAllHeld('before the end of the trace');
     this.threads.forEachOpen(-1, (th) => {
       if (th.pendLine > 0) this.unpaired(th, 'end of trace');
       if (th.hsrLine !== 0) this.undefSysreg(th);
@@ -762,7 +765,6 @@ export class TraceParser implements LineHandler {
   // ---- special lines ----
 
   private lostLine(buf: Buffer, s: number, e: number, lineNo: number): void {
-    this.releaseAllHeld(); // the held lines come before the gap
     const m = this.lostMarker;
     if (!parseLostMarker(buf, s, e, m)) {
       this.malformed(lineNo, buf, s, e, "a loss marker 'CPU:<n> [LOST <m> EVENTS]' or 'CPU:<n> [<m> EVENTS DROPPED]'", R_LOST_MARKER);
@@ -775,12 +777,22 @@ export class TraceParser implements LineHandler {
     if (this.lostTracker.closedPending >= LOST_CHUNK && this.sink.lost !== undefined) this.emitLost();
     // Per-thread context does not survive the gap (tracepoints.md §8): the exit that set a PC, the
     // completion of a pending read, an SMC's or a sysreg's twin may be among the lost events.
-    this.threads.forEachOpen(m.cpu, (th) => {
-      // a trap seen before the gap keeps the PC of its exit, also seen before the gap
-      if (th.hsrLine !== 0) this.undefSysreg(th);
-      th.endExit();
-      if (th.pendLine > 0) this.unpaired(th, `events lost on CPU ${m.cpu} (line ${lineNo})`);
-    });
+    this.threads.forEachOpen(m.cpu, (th) => this.lossReset(th, m.cpu, lineNo));
+    // threads still holding lines (no tgid yet) meet the gap where it falls among them, when parsed
+    for (const th of this.holding) {
+      if (th.held === null) continue;
+      th.held.push({ lineNo, bytes: null, cpu: m.cpu });
+      this.heldLines++;
+    }
+  }
+
+  /** A thread's state at a loss marker for `cpu` (< 0: every CPU) at `lineNo`. */
+  private lossReset(th: ThreadState, cpu: number, lineNo: number): void {
+    if (cpu >= 0 && th.lastCpu !== cpu) return;
+    // a trap seen before the gap keeps the PC of its exit, also seen before the gap
+    if (th.hsrLine !== 0) this.undefSysreg(th);
+    th.endExit();
+    if (th.pendLine > 0) this.unpaired(th, `events lost on CPU ${cpu} (line ${lineNo})`);
   }
 
   private tooManyNames(lineNo: number, buf: Buffer, s: number, e: number): void {
@@ -863,38 +875,64 @@ export class TraceParser implements LineHandler {
     this.events.counts[ev]!--; // counted when parsed
     if (th.held === null) {
       th.held = [];
+      if (this.holding.length >= 2 * this.holdingLive + 64) this.compactHolding();
       this.holding.push(th);
+      this.holdingLive++;
     }
-    th.held.push({ lineNo, bytes: Buffer.from(buf.subarray(s, e)) });
+    th.held.push({ lineNo, bytes: Buffer.from(buf.subarray(s, e)), cpu: -1 });
     this.heldLines++;
+    this.heldBytes += e - s;
     if (h.tgid >= 0) {
       th.tgid = h.tgid;
       this.setVm(th, this.vmRegistry.codeForTgid(h.tgid));
       this.parseHeld(th);
-    } else if (this.heldLines > MAX_HELD_LINES) {
-      this.releaseAllHeld();
+    } else if (this.heldLines > MAX_HELD_LINES || this.heldBytes > MAX_HELD_BYTES) {
+      this.releaseAllHeld(`before the limit of ${MAX_HELD_LINES} held lines or ${MAX_HELD_BYTES >> 20} MiB was reached`);
     }
     return true;
   }
 
-  /** Every held thread takes the VM lines without a tgid get (--tgid-map, --vm, the file name) and its lines are parsed. */
-  private releaseAllHeld(): void {
+  /** Drops the threads whose lines were parsed from `holding` (it would grow with every thread that ever held). */
+  private compactHolding(): void {
+    let n = 0;
+    for (const th of this.holding) if (th.held !== null) this.holding[n++] = th;
+    this.holding.length = n;
+  }
+
+  /**
+   * Every held thread takes the VM lines without a tgid get (--tgid-map, --vm, the file name) and
+   * its lines are parsed; an issue says so (`why`: what came first, the end of the trace or the limit).
+   */
+  private releaseAllHeld(why: string): void {
     for (const th of this.holding) {
       if (th.held === null) continue;
-      this.setVm(th, this.vmRegistry.codeForTid(th.tid));
+      const vm = this.vmRegistry.codeForTid(th.tid);
+      const first = th.held[0]!.lineNo;
+      const n = th.held.reduce((a, l) => a + (l.bytes === null ? 0 : 1), 0);
+      this.issues.add('tgid_never_shown', 'warn', first, this.issues.wantsSample('tgid_never_shown', first)
+        ? `tid ${th.tid}: ${n} line(s) from line ${first} read (-------) as their tgid and no line of the thread showed one ${why}; `
+          + `they are in VM '${this.vmRegistry.labels[vm]}' (pass --tgid-map to place them)` : null);
+      this.setVm(th, vm);
       this.parseHeld(th);
     }
     this.holding.length = 0;
+    this.holdingLive = 0;
   }
 
-  /** Parses a thread's held lines (its VM now set) with their own line numbers. */
+  /** Parses a thread's held lines (its VM now set) with their own line numbers, and the loss markers met among them. */
   private parseHeld(th: ThreadState): void {
     const held = th.held!;
     th.held = null;
+    this.holdingLive--;
     this.heldLines -= held.length;
     const lines = this.lines;
     const last = this.lostTracker.saveLast(); // their timestamps were noted when they were held
     for (const l of held) {
+      if (l.bytes === null) {
+        this.lossReset(th, l.cpu, l.lineNo);
+        continue;
+      }
+      this.heldBytes -= l.bytes.length;
       this.lines = l.lineNo - 1;
       this.line(l.bytes, 0, l.bytes.length);
     }
@@ -1294,6 +1332,8 @@ const WIDE_TS = new TimeScratch();
 
 /** Lines held for threads awaiting their tgid (ThreadState.held) before the parser gives up on all of them. */
 const MAX_HELD_LINES = 65536;
+/** ... and their bytes (lines may be up to 1 MiB each). */
+const MAX_HELD_BYTES = 32 * 1024 * 1024;
 
 /**
  * ftraceColumns when the cached columns did not match: the tgid column compared alone and the

@@ -177,3 +177,19 @@ describe('loss markers back to back', () => {
     expect(s.lostEvents).toBe(140000);
   });
 });
+
+describe('lines held for a tgid', () => {
+  it('past the held-line limit they are placed in the fallback VM, with an issue that says so', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 70000; i++) lines.push(`       CPU 0/KVM-4251   (-------) [003] ..... ${ts(i)}: kvm_mmio: mmio write len 4 gpa 0x8000000 val 0x1`);
+    lines.push(`       CPU 0/KVM-4251   (   4242) [003] ..... ${ts(70000)}: kvm_mmio: mmio write len 4 gpa 0x8000000 val 0x1`);
+    const sink = new CollectingSink();
+    const s = parse(Buffer.from(`${lines.join('\n')}\n`), sink).finish();
+    expect(s.accesses).toBe(70001);
+    expect(s.accesses + s.otherEvents + s.skipped).toBe(s.lines);
+    const issue = s.issues.find((i) => i.kind === 'tgid_never_shown')!;
+    expect(issue.count).toBe(1);
+    expect(issue.samples[0]!.text).toMatch(/^tid 4251: 65537 line\(s\) from line 1 .*before the limit of 65536 held lines/);
+    expect(s.vms).toEqual(['t', '4242']);
+  });
+});

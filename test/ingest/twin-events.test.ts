@@ -139,7 +139,7 @@ describe('a tgid column that reads (-------) before the thread is first schedule
     expect(balanced(p)).toBe(true);
   });
 
-  it('gives a thread whose tgid never shows the fallback VM at the end, and a loss marker releases held lines first', () => {
+  it('gives a thread whose tgid never shows the fallback VM at the end (with an issue); a loss marker does not release held lines', () => {
     const text =
       line(4251, '-------', 3, '1.000001', 'kvm_mmio', w('0x8000084')) +
       line(4252, '-------', 5, '1.000002', 'kvm_mmio', w('0x8000088')) +
@@ -147,11 +147,27 @@ describe('a tgid column that reads (-------) before the thread is first schedule
       line(4252, '4242', 5, '1.000003', 'kvm_mmio', w('0x800008c'));
     const p = parseBytes(enc(text), { format: 'ftrace', fallbackVm: 'file.txt' });
     expect(rowsOf(p).map((r) => [r.seq, r.tid, r.vm])).toEqual([
-      [1, 4251, 'file.txt'],
-      [2, 4252, 'file.txt'], // released before the gap: what the tgid was then is not known
+      [2, 4252, '4242'], // held across the gap, placed when the tgid showed
       [4, 4252, '4242'],
+      [1, 4251, 'file.txt'],
     ]);
-    expect(p.summary.lost.map((l) => l.tsBeforeNs)).toEqual([1000002000n]);
+    expect(p.summary.lost.map((l) => [l.tsBeforeNs, l.tsAfterNs])).toEqual([[1000002000n, 1000003000n]]);
+    const issue = p.summary.issues.find((i) => i.kind === 'tgid_never_shown')!;
+    expect(issue.count).toBe(1);
+    expect(issue.samples[0]!.text).toMatch(/^tid 4251: 1 line\(s\) from line 1 .* before the end of the trace; they are in VM 'file.txt'/);
+    expect(balanced(p)).toBe(true);
+  });
+
+  it('a loss marker among a held thread\'s lines still ends its pending read and exit there', () => {
+    const text =
+      line(4252, '-------', 5, '1.000001', 'kvm_exit', 'TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0xffff800080001000') +
+      line(4252, '-------', 5, '1.000002', 'kvm_mmio', 'mmio unsatisfied-read len 4 gpa 0x8000008 val 0x0') +
+      'CPU:5 [LOST 3 EVENTS]\n' +
+      line(4252, '4242', 5, '1.000003', 'kvm_mmio', 'mmio read len 4 gpa 0x8000008 val 0x4b00343b');
+    const p = parseBytes(enc(text), { format: 'ftrace', fallbackVm: 'file.txt' });
+    // the read after the gap is not paired with the unsatisfied-read before it, and has no PC
+    expect(rowsOf(p).map((r) => [r.seq, r.vm, r.op, r.value, r.pc])).toEqual([[4, '4242', 'R', '0x4b00343b', null]]);
+    expect(p.summary.issues.find((i) => i.kind === 'unpaired_read')?.samples[0]!.text).toContain('events lost on CPU 5 (line 3)');
     expect(balanced(p)).toBe(true);
   });
 });
