@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof AbitraceError) {
-      process.stderr.write(`abitrace: ${err.code}: ${err.message}\n`);
+      process.stderr.write(`abitrace: ${err.code}: ${printable(err.message)}\n`);
       return err.exitCode;
     }
     const e = err as Error;
@@ -96,4 +96,10 @@ if (isEntry) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
+}
+
+/** Control characters from inputs (a trace line, a file name) escaped, so an error cannot drive the terminal. */
+function printable(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u0080-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

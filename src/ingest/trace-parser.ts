@@ -804,7 +804,7 @@ export class TraceParser implements LineHandler {
     if (this.opts.strict) {
       throw new AbitraceError(
         E.MALFORMED_LINE,
-        `${this.opts.path}:${lineNo}: expected ${expected} (${REASON_TEXT[reason] ?? 'unrecognised'}), got "${sampleText(buf, s, e)}"`,
+        `${this.opts.path}:${lineNo}: expected ${expected} (${REASON_TEXT[reason] ?? 'unrecognised'}), got ${JSON.stringify(sampleText(buf, s, e))}`,
       );
     }
     this.skipped++;
