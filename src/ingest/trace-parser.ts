@@ -828,7 +828,7 @@ export class TraceParser implements LineHandler {
     th.lastCpu = h.cpu;
     if (col !== -2) {
       if (h.commKnown && (th.commId < 0 || !this.comms.equals(th.commId, buf, h.commStart, h.commEnd))) {
-        this.commChanged(th, this.comms.intern(buf, h.commStart, h.commEnd));
+        this.commChanged(th, buf, h.commStart, h.commEnd);
       }
       if (col >= 0) {
         const dv = this.view;
@@ -853,10 +853,22 @@ export class TraceParser implements LineHandler {
     }
   }
 
-  private commChanged(th: ThreadState, commId: number): void {
+  /**
+   * The thread's comm is buf[s, e) now. Comms are interned with their vCPU name decoded once, up to
+   * MAX_COMMS of them (a trace could name a new thread on every line); a comm beyond that is
+   * decoded each time it is met (commId -2: no id).
+   */
+  private commChanged(th: ThreadState, buf: Buffer, s: number, e: number): void {
+    let commId = this.comms.size < MAX_COMMS ? this.comms.intern(buf, s, e) : this.comms.find(buf, s, e);
+    let v: VcpuThreadName | null;
+    if (commId >= 0) {
+      while (this.commVcpu.length <= commId) this.commVcpu.push(vcpuFromComm(this.comms.names[this.commVcpu.length]!));
+      v = this.commVcpu[commId] ?? null;
+    } else {
+      commId = -2;
+      v = vcpuFromComm(buf.toString('utf8', s, e));
+    }
     th.commId = commId;
-    while (this.commVcpu.length <= commId) this.commVcpu.push(vcpuFromComm(this.comms.names[this.commVcpu.length]!));
-    const v = this.commVcpu[commId] ?? null;
     th.vcpu = v === null ? -1 : v.vcpu;
     th.vmm = v === null ? null : v.vmm;
     if (th.vmm !== null && th.vm >= 0) this.vmRegistry.noteVmm(th.vm, th.vmm);
@@ -1255,9 +1267,12 @@ export class TraceParser implements LineHandler {
     w.end();
     this.accesses++;
     this.layoutEvidence.mmio(th.vm, f.addrLo, f.addrHi, isRead, f.size, f.valLo, f.valHi);
-    if (f.nameEnd > f.nameStart) {
-      const id = this.regionNames.intern(buf, f.nameStart, f.nameEnd);
-      this.layoutEvidence.region(th.vm, this.regionNames.names[id]!, f.addrHi * 4294967296 + f.addrLo);
+    // only QEMU's GIC regions (gicv3_*, gic_dist, gic_cpu, gicv2m) say anything about the layout;
+    // other names (a device per PCI function…) would only cost memory, without bound
+    const n = f.nameStart;
+    if (f.nameEnd - n >= 3 && buf[n]! === 103 && buf[n + 1]! === 105 && buf[n + 2]! === 99 /* gic */) {
+      const id = this.regionNames.size < MAX_REGION_NAMES ? this.regionNames.intern(buf, n, f.nameEnd) : this.regionNames.find(buf, n, f.nameEnd);
+      if (id >= 0) this.layoutEvidence.region(th.vm, this.regionNames.names[id]!, f.addrHi * 4294967296 + f.addrLo);
     }
   }
 }
@@ -1332,6 +1347,10 @@ const WIDE_TS = new TimeScratch();
 
 /** Lines held for threads awaiting their tgid (ThreadState.held) before the parser gives up on all of them. */
 const MAX_HELD_LINES = 65536;
+/** Distinct comms kept with their decoded vCPU names. */
+const MAX_COMMS = 65536;
+/** Distinct GIC region names of QEMU logs kept (QEMU has a handful: one per redistributor region). */
+const MAX_REGION_NAMES = 1024;
 /** ... and their bytes (lines may be up to 1 MiB each). */
 const MAX_HELD_BYTES = 32 * 1024 * 1024;
 

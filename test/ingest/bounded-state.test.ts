@@ -193,3 +193,17 @@ describe('lines held for a tgid', () => {
     expect(s.vms).toEqual(['t', '4242']);
   });
 });
+
+describe('distinct comms', () => {
+  it('beyond the interned ones a comm is decoded where it is met: vCPU names still give the vCPU', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 70000; i++) lines.push(`${`worker-${i}`.padStart(16)}-${100000 + i} (   4242) [003] ..... ${ts(i)}: kvm_mmio: mmio write len 4 gpa 0x8000000 val 0x1`);
+    lines.push(`   fc_vcpu 3-${99} (   4243) [003] ..... ${ts(70000)}: kvm_mmio: mmio write len 4 gpa 0x8000000 val 0x1`);
+    lines.push(`   fc_vcpu 3-${99} (   4243) [003] ..... ${ts(70001)}: kvm_mmio: mmio write len 4 gpa 0x8000004 val 0x1`);
+    const p = parseBytes(Buffer.from(`${lines.join('\n')}\n`), { format: 'ftrace' });
+    const rows = rowsOf(p);
+    expect(rows).toHaveLength(70002);
+    expect(rows.slice(-2).map((r) => [r.tid, r.vm, r.vcpu])).toEqual([[99, '4243', 3], [99, '4243', 3]]);
+    expect(rows[69999]!.vcpu).toBeNull();
+  });
+});
