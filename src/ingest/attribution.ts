@@ -43,7 +43,7 @@ export function vcpuFromComm(comm: string): VcpuThreadName | null {
 export class VmRegistry {
   /** code → label. Tgid labels are unique by construction, so only other labels need a Map. */
   readonly labels: string[] = [];
-  private readonly byTgid = new NumberTable();
+  private readonly byTgid = new NumberTable(true);
   private readonly byLabel = new Map<string, number>();
   private fallbackCode = -1;
   private readonly vmm: Array<VmmKind | null> = [];

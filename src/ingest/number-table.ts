@@ -5,11 +5,16 @@
  * entries come and go; this costs 24 bytes per slot at a load of at most one half, and none.
  */
 export class NumberTable {
-  private keys = new Float64Array(64);
+  private keys: Float64Array | Int32Array;
   /** value + 1; 0 = empty slot. */
   private vals = new Int32Array(64);
   private mask = 63;
   private count = 0;
+
+  /** int32Keys: every key is an int32 (a tid, a tgid): 8 bytes per slot instead of 12. */
+  constructor(private readonly int32Keys = false) {
+    this.keys = int32Keys ? new Int32Array(64) : new Float64Array(64);
+  }
 
   get size(): number {
     return this.count;
@@ -90,7 +95,7 @@ export class NumberTable {
     const keys = this.keys;
     const vals = this.vals;
     const size = (this.mask + 1) * 2;
-    this.keys = new Float64Array(size);
+    this.keys = this.int32Keys ? new Int32Array(size) : new Float64Array(size);
     this.vals = new Int32Array(size);
     this.mask = size - 1;
     this.count = 0;

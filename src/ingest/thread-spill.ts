@@ -1,8 +1,9 @@
 /**
  * Where ThreadTable packs the threads it no longer keeps as objects: one int32 record per thread
  * in fixed-size chunks (growing never copies), keyed by tid in a NumberTable. A thread with only
- * attribution and an exit's PC (nearly all of them) takes a short record of 10 words; one with a
- * pending read, a trap or a twin's row a long one of 27. Everything that carries meaning from line
+ * attribution and an exit's PC (nearly all of them) takes a short record of 7 words; one with a
+ * pending read, a trap or a twin's row a long one of 24. With the table that is ~44 bytes per
+ * thread, and tids are at most pid_max (4,194,304): ~0.2 GB whatever the trace. Everything that carries meaning from line
  * to line is kept; the column caches are not (they are re-read from the next line).
  */
 import { NumberTable } from './number-table.ts';
@@ -10,14 +11,14 @@ import type { ThreadState } from './thread-state.ts';
 import { VMM_KINDS } from './types.ts';
 
 const TWO32 = 4294967296;
-// both kinds
-const W_TID = 0, W_COMM = 1, W_TGID = 2, W_VM = 3, W_VCPU = 4, W_VMM = 5, W_FLAGS = 6, W_PC_LO = 7, W_PC_HI = 8, W_LAST_CPU = 9;
-const SHORT_WORDS = 10;
+// both kinds; W_VCPU_CPU: (vcpu + 1) << 16 | (lastCpu + 1) (both -1..32767); W_VMM_FLAGS: (vmm + 1) << 8 | flags
+const W_COMM = 0, W_TGID = 1, W_VM = 2, W_VCPU_CPU = 3, W_VMM_FLAGS = 4, W_PC_LO = 5, W_PC_HI = 6;
+const SHORT_WORDS = 7;
 // long records only
-const W_PEND_LINE_LO = 10, W_PEND_LINE_HI = 11, W_PEND_LEN = 12, W_PEND_GPA_LO = 13, W_PEND_GPA_HI = 14, W_PEND_PC_LO = 15,
-  W_PEND_PC_HI = 16, W_HSR_LINE_LO = 17, W_HSR_LINE_HI = 18, W_HSR_ENC = 19, W_HSR_TS_LO = 20, W_HSR_TS_HI = 21,
-  W_HSR_CPU = 22, W_SMC_ROW = 23, W_SMC_GEN = 24, W_SYS_ROW = 25, W_SYS_GEN = 26;
-const LONG_WORDS = 27;
+const W_PEND_LINE_LO = 7, W_PEND_LINE_HI = 8, W_PEND_LEN = 9, W_PEND_GPA_LO = 10, W_PEND_GPA_HI = 11, W_PEND_PC_LO = 12,
+  W_PEND_PC_HI = 13, W_HSR_LINE_LO = 14, W_HSR_LINE_HI = 15, W_HSR_ENC = 16, W_HSR_TS_LO = 17, W_HSR_TS_HI = 18,
+  W_HSR_CPU = 19, W_SMC_ROW = 20, W_SMC_GEN = 21, W_SYS_ROW = 22, W_SYS_GEN = 23;
+const LONG_WORDS = 24;
 const F_PC = 1, F_PEND_PC = 2, F_HSR_WRITE = 4, F_HSR_TS = 8, F_OPEN = 16;
 const CHUNK_SHIFT = 14;
 const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
@@ -58,7 +59,7 @@ function isLong(t: ThreadState): boolean {
 
 export class ThreadSpill {
   /** tid → slot × 2 + (1 for a long record). */
-  private readonly where = new NumberTable();
+  private readonly where = new NumberTable(true);
   private readonly short = new RecordPool(SHORT_WORDS);
   private readonly long = new RecordPool(LONG_WORDS);
 
@@ -91,12 +92,12 @@ export class ThreadSpill {
    */
   forEachOpen(cpu: number, scratch: ThreadState, fn: (t: ThreadState) => void): void {
     const redo: number[] = [];
-    this.where.forEach((_tid, v) => {
+    this.where.forEach((tid, v) => {
       const pool = (v & 1) === 1 ? this.long : this.short;
       const w = pool.chunk(v >>> 1);
       const o = pool.offset(v >>> 1);
-      if ((w[o + W_FLAGS]! & F_OPEN) === 0 || (cpu >= 0 && w[o + W_LAST_CPU] !== cpu)) return;
-      redo.push(w[o + W_TID]!); // the table must not change while it is walked
+      if ((w[o + W_VMM_FLAGS]! & F_OPEN) === 0 || (cpu >= 0 && (w[o + W_VCPU_CPU]! & 0xffff) - 1 !== cpu)) return;
+      redo.push(tid); // the table must not change while it is walked
     });
     for (const tid of redo) {
       scratch.reset(tid);
@@ -108,17 +109,14 @@ export class ThreadSpill {
 }
 
 function store(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
-  w[o + W_TID] = t.tid;
   w[o + W_COMM] = t.commId;
   w[o + W_TGID] = t.tgid;
   w[o + W_VM] = t.vm;
-  w[o + W_VCPU] = t.vcpu;
-  w[o + W_VMM] = t.vmm === null ? -1 : VMM_KINDS.indexOf(t.vmm);
-  w[o + W_FLAGS] = (t.pcValid ? F_PC : 0) | (t.pendPcValid ? F_PEND_PC : 0) | (t.hsrWrite ? F_HSR_WRITE : 0)
-    | (t.hsrTsValid ? F_HSR_TS : 0) | (t.open ? F_OPEN : 0);
+  w[o + W_VCPU_CPU] = ((t.vcpu + 1) << 16) | (t.lastCpu + 1);
+  w[o + W_VMM_FLAGS] = ((t.vmm === null ? 0 : VMM_KINDS.indexOf(t.vmm) + 1) << 8) | (t.pcValid ? F_PC : 0)
+    | (t.pendPcValid ? F_PEND_PC : 0) | (t.hsrWrite ? F_HSR_WRITE : 0) | (t.hsrTsValid ? F_HSR_TS : 0) | (t.open ? F_OPEN : 0);
   w[o + W_PC_LO] = t.pcLo | 0;
   w[o + W_PC_HI] = t.pcHi | 0;
-  w[o + W_LAST_CPU] = t.lastCpu;
   if (!long) return;
   w[o + W_PEND_LINE_LO] = t.pendLine % TWO32 | 0;
   w[o + W_PEND_LINE_HI] = Math.floor(t.pendLine / TWO32);
@@ -141,17 +139,18 @@ function store(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
 
 /** Into a reset object (a short record leaves the long fields as reset() set them). */
 function load(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
-  const f = w[o + W_FLAGS]!;
+  const f = w[o + W_VMM_FLAGS]!;
   t.commId = w[o + W_COMM]!;
   t.tgid = w[o + W_TGID]!;
   t.vm = w[o + W_VM]!;
-  t.vcpu = w[o + W_VCPU]!;
-  const vmm = w[o + W_VMM]!;
-  t.vmm = vmm < 0 ? null : VMM_KINDS[vmm]!;
+  const vc = w[o + W_VCPU_CPU]!;
+  t.vcpu = (vc >>> 16) - 1;
+  t.lastCpu = (vc & 0xffff) - 1;
+  const vmm = f >>> 8;
+  t.vmm = vmm === 0 ? null : VMM_KINDS[vmm - 1]!;
   t.pcValid = (f & F_PC) !== 0;
   t.pcLo = w[o + W_PC_LO]! >>> 0;
   t.pcHi = w[o + W_PC_HI]! >>> 0;
-  t.lastCpu = w[o + W_LAST_CPU]!;
   if (!long) return;
   t.pendLine = (w[o + W_PEND_LINE_LO]! >>> 0) + w[o + W_PEND_LINE_HI]! * TWO32;
   t.pendLen = w[o + W_PEND_LEN]!;

@@ -207,3 +207,22 @@ describe('distinct comms', () => {
     expect(rows[69999]!.vcpu).toBeNull();
   });
 });
+
+describe('a loss marker and packed threads', () => {
+  it('resets the packed threads whose last line was on its CPU, and only those', () => {
+    const l = (tid: number, cpu: number, t: number, ev: string, body: string) =>
+      `       CPU 0/KVM-${tid}   (   4242) [${String(cpu).padStart(3, '0')}] ..... 1000.${String(t).padStart(6, '0')}: ${ev}: ${body}`;
+    const text = [
+      l(601, 3, 1, 'kvm_exit', 'TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0xffff800080000100'),
+      l(602, 4, 2, 'kvm_exit', 'TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0xffff800080000200'),
+      l(603, 5, 3, 'kvm_entry', 'PC: 0x1'),
+      'CPU:3 [LOST 2 EVENTS]',
+      l(601, 3, 5, 'kvm_mmio', 'mmio write len 4 gpa 0x8000000 val 0x1'),
+      l(602, 4, 6, 'kvm_mmio', 'mmio write len 4 gpa 0x8000004 val 0x1'),
+    ].join('\n');
+    for (const liveThreads of [1, 2, undefined]) {
+      const p = parseBytes(Buffer.from(`${text}\n`), { format: 'ftrace', ...(liveThreads ? { liveThreads } : {}) });
+      expect(rowsOf(p).map((r) => [r.tid, r.pc]), String(liveThreads)).toEqual([[601, null], [602, '0xffff800080000200']]);
+    }
+  });
+});
