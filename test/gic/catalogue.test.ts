@@ -82,6 +82,9 @@ describe('decodeAddress', () => {
     const blocks = platformById('qemu-virt')!.blocks({ gicVersion: 3, nrVcpus: 4, its: true });
     expect(decodeAddress(blocks, 0x80b0080)).toMatchObject({ block: 'GICR', redist: 0, reg: 'GICR_IGROUPR0', offset: 0x10080, irq: 0 });
     expect(decodeAddress(blocks, 0x80c0008)).toMatchObject({ block: 'GICR', redist: 1, reg: 'GICR_TYPER', offset: 8 });
+    // RAZ/WI per-IRQ registers name their INTIDs like the distributor's (IGRPMODR 1 bit, NSACR 2 bits per IRQ)
+    expect(decodeAddress(blocks, 0x80b0d00)).toMatchObject({ reg: 'GICR_IGRPMODR0', irq: 0 });
+    expect(decodeAddress(blocks, 0x80b0e00)).toMatchObject({ reg: 'GICR_NSACR', irq: 0 });
     expect(decodeAddress(blocks, 0x8006108)).toMatchObject({ block: 'GICD', reg: 'GICD_IROUTER', irq: 33 });
     expect(decodeAddress(blocks, 0x8080008)).toMatchObject({ block: 'GITS', reg: 'GITS_TYPER' });
     expect(decodeAddress(blocks, 0x9000000)).toMatchObject({ block: 'OTHER', reg: null });
@@ -97,6 +100,7 @@ describe('decodeAddress', () => {
     expect(decodeAddress(blocks, 0x8000f13)).toMatchObject({ reg: 'GICD_CPENDSGIR', irq: 3 });
     expect(decodeAddress(blocks, 0x8000f24)).toMatchObject({ reg: 'GICD_SPENDSGIR', irq: 4 });
     expect(decodeAddress(blocks, 0x8000f2f)).toMatchObject({ reg: 'GICD_SPENDSGIR', irq: 15 });
+    expect(decodeAddress(blocks, 0x8000e08)).toMatchObject({ reg: 'GICD_NSACR', irq: 32 }); // 2 bits per IRQ, as on GICv3
   });
 });
 

@@ -25,7 +25,7 @@ export const GICD_V2: FrameDef = {
     perIrq('GICD_ICFGR', 0xc00, 2, H.CONFIG, [32], '0b10 = edge; SPIs only'),
     fixed('GICD_PPISR', 0xd00, 4, H.RAZ_WI, [32], 'no region: RAZ/WI', { implemented: false }),
     fixed('GICD_SPISR', 0xd04, 0x7c, H.RAZ_WI, [32], 'no region: RAZ/WI', { implemented: false }),
-    fixed('GICD_NSACR', 0xe00, 0x100, H.RAZ_WI, [32], 'no region: RAZ/WI', { implemented: false }),
+    perIrq('GICD_NSACR', 0xe00, 2, H.RAZ_WI, [32], 'no region: RAZ/WI', { implemented: false }),
     fixed('GICD_SGIR', 0xf00, 4, H.SGIR, [32], 'SGIINTID [3:0], CPUTargetList [23:16], TargetListFilter [25:24]'),
     // one byte per SGI (byte i: source CPUs of SGI (offset & 0xF) + i), so each byte names an INTID
     fixed('GICD_CPENDSGIR', 0xf10, 16, H.SGI_PEND_CLEAR, [8, 32], 'SGI source bitmaps, clear', { bitsPerIrq: 8, irqBase: 0 }),

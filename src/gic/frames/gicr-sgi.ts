@@ -2,7 +2,7 @@
  * GICv3 redistributor SGI_base registers, at RD_base + 0x10000 (vgic.md §6.2). KVM describes them
  * as fixed-length regions; they carry bits-per-IRQ here so decoding can name the INTID.
  */
-import { fixed, H, type RegisterDescriptor } from '../descriptor.ts';
+import { H, type RegisterDescriptor } from '../descriptor.ts';
 
 const SGI = 0x10000;
 const banked = (name: string, off: number, bpi: number, length: number, handler: RegisterDescriptor['handler'],
@@ -20,6 +20,6 @@ export const GICR_SGI_REGISTERS: readonly RegisterDescriptor[] = [
   banked('GICR_IPRIORITYR', 0x0400, 8, 32, H.PRIORITY, [8, 32], 'priority byte & 0xF8'),
   banked('GICR_ICFGR0', 0x0c00, 2, 4, H.CONFIG, [32], 'SGIs edge: reads 0xAAAAAAAA, read-only'),
   banked('GICR_ICFGR1', 0x0c04, 2, 4, H.CONFIG, [32], 'PPIs level: reads 0, read-only', 16),
-  fixed('GICR_IGRPMODR0', SGI + 0x0d00, 4, H.RAZ_WI, [32], 'RAZ/WI (DS = 1)'),
-  fixed('GICR_NSACR', SGI + 0x0e00, 4, H.RAZ_WI, [32], 'RAZ/WI'),
+  banked('GICR_IGRPMODR0', 0x0d00, 1, 4, H.RAZ_WI, [32], 'RAZ/WI (DS = 1)'),
+  banked('GICR_NSACR', 0x0e00, 2, 4, H.RAZ_WI, [32], 'RAZ/WI'),
 ];
