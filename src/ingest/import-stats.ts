@@ -226,16 +226,19 @@ export class LostEventTracker {
   markers = 0;
   events = 0;
   private last = new Float64Array(2 * 256).fill(NaN);
-  /** Per CPU, the markers since its last event (back-to-back markers share the closing event). */
+  /**
+   * Per CPU, the markers since its last event (back-to-back markers share the closing event). A
+   * record is open exactly while its tsAfterNs is null: close() is what sets it.
+   */
   private readonly open = new Map<number, LostEventsRecord[]>();
-  /** The records in `open`: still in `records` whatever takeClosed() does. */
-  private readonly openSet = new Set<LostEventsRecord>();
+  /** Records in `open` (all still in `records`: takeClosed() keeps them). */
+  private openRecords = 0;
   /** Non-zero while some CPU has an open window; checked on every event line. */
   openCount = 0;
 
   /** Records with a closed window not yet taken (takeClosed() would return this many). */
   get closedPending(): number {
-    return this.records.length - this.openSet.size;
+    return this.records.length - this.openRecords;
   }
 
   /** The last timestamp of every CPU, for restoreLast() after lines are parsed out of order. */
@@ -258,10 +261,8 @@ export class LostEventTracker {
     const list = this.open.get(cpu);
     if (list === undefined) return;
     const after = toBigInt(lo, hi);
-    for (const r of list) {
-      r.tsAfterNs = after;
-      this.openSet.delete(r);
-    }
+    for (const r of list) r.tsAfterNs = after;
+    this.openRecords -= list.length;
     this.open.delete(cpu);
     this.openCount--;
   }
@@ -285,7 +286,7 @@ export class LostEventTracker {
       this.openCount++;
     }
     list.push(r);
-    this.openSet.add(r);
+    this.openRecords++;
   }
 
   /**
@@ -300,7 +301,7 @@ export class LostEventTracker {
     }
     const closed: LostEventsRecord[] = [];
     const open: LostEventsRecord[] = [];
-    for (const r of this.records) (this.openSet.has(r) ? open : closed).push(r);
+    for (const r of this.records) (r.tsAfterNs === null ? open : closed).push(r);
     this.records = open;
     return closed;
   }

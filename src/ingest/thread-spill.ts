@@ -8,7 +8,7 @@
  */
 import { NumberTable } from './number-table.ts';
 import type { ThreadState } from './thread-state.ts';
-import { VMM_KINDS } from './types.ts';
+import { vmmCode, vmmOfCode } from './vm-evidence.ts';
 
 const TWO32 = 4294967296;
 // both kinds; W_VCPU_CPU: (vcpu + 1) << 16 | (lastCpu + 1) (both -1..32767); W_VMM_FLAGS: (vmm + 1) << 8 | flags
@@ -113,7 +113,7 @@ function store(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
   w[o + W_TGID] = t.tgid;
   w[o + W_VM] = t.vm;
   w[o + W_VCPU_CPU] = ((t.vcpu + 1) << 16) | (t.lastCpu + 1);
-  w[o + W_VMM_FLAGS] = ((t.vmm === null ? 0 : VMM_KINDS.indexOf(t.vmm) + 1) << 8) | (t.pcValid ? F_PC : 0)
+  w[o + W_VMM_FLAGS] = (vmmCode(t.vmm) << 8) | (t.pcValid ? F_PC : 0)
     | (t.pendPcValid ? F_PEND_PC : 0) | (t.hsrWrite ? F_HSR_WRITE : 0) | (t.hsrTsValid ? F_HSR_TS : 0) | (t.open ? F_OPEN : 0);
   w[o + W_PC_LO] = t.pcLo | 0;
   w[o + W_PC_HI] = t.pcHi | 0;
@@ -146,8 +146,7 @@ function load(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
   const vc = w[o + W_VCPU_CPU]!;
   t.vcpu = (vc >>> 16) - 1;
   t.lastCpu = (vc & 0xffff) - 1;
-  const vmm = f >>> 8;
-  t.vmm = vmm === 0 ? null : VMM_KINDS[vmm - 1]!;
+  t.vmm = vmmOfCode(f >>> 8);
   t.pcValid = (f & F_PC) !== 0;
   t.pcLo = w[o + W_PC_LO]! >>> 0;
   t.pcHi = w[o + W_PC_HI]! >>> 0;

@@ -18,8 +18,13 @@ export function pageKey(vm: number, page: number): number {
   return vm * TWO32 + page;
 }
 
+/** A VMM as a small integer (0: none) for typed columns and packed records; vmmOfCode() inverts it. */
 export function vmmCode(vmm: VmmKind | null): number {
   return vmm === null ? 0 : VMM_KINDS.indexOf(vmm) + 1;
+}
+
+export function vmmOfCode(code: number): VmmKind | null {
+  return code === 0 ? null : VMM_KINDS[code - 1] ?? null;
 }
 
 export function emptyVmInfoTable(n = 0): VmInfoTable {
@@ -28,8 +33,7 @@ export function emptyVmInfoTable(n = 0): VmInfoTable {
 
 /** VM `code`'s info (vmm null, 0 threads, 0 vCPUs past the table's end). */
 export function vmInfoAt(t: VmInfoTable, code: number): VmInfo {
-  const m = t.vmm[code] ?? 0;
-  return { vm: code, vmm: m === 0 ? null : VMM_KINDS[m - 1]!, threads: t.threads[code] ?? 0, vcpus: t.vcpus[code] ?? 0 };
+  return { vm: code, vmm: vmmOfCode(t.vmm[code] ?? 0), threads: t.threads[code] ?? 0, vcpus: t.vcpus[code] ?? 0 };
 }
 
 /** A VmInfoTable from objects (tests, fixtures). */

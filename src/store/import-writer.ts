@@ -40,7 +40,7 @@ export interface CommittedImport {
   layouts: VmLayout[];
 }
 
-function single<T>(values: Iterable<T | null | undefined>): T | 'mixed' | null {
+function single<T>(values: readonly (T | null | undefined)[]): T | 'mixed' | null {
   let first: T | null = null;
   for (const v of values) {
     if (v === null || v === undefined) continue;
@@ -160,24 +160,20 @@ export class ImportWriter {
    */
   private async appendVmBlocks(layouts: readonly VmLayout[]): Promise<void> {
     const db = this.db;
-    const shapes = new Map<string, number>();
-    const byArray = new Map<readonly unknown[], Map<string, number>>(); // shared arrays: no key string per VM
+    // by identity: VMs of one shape share their blocks array (layout.ts sharedBlocks)
+    const shapes = new Map<readonly unknown[], Map<string, number>>();
     const shapeRows: Cell[][] = [];
     const vmShape = new Int32Array(layouts.length);
+    let n = 0;
     layouts.forEach((l, code) => {
-      let bySource = byArray.get(l.blocks);
-      if (bySource === undefined) byArray.set(l.blocks, (bySource = new Map()));
+      let bySource = shapes.get(l.blocks);
+      if (bySource === undefined) shapes.set(l.blocks, (bySource = new Map()));
       let shape = bySource.get(l.source);
       if (shape === undefined) {
-        const key = `${l.source}|${l.blocks.map((b) => `${b.block},${b.base},${b.size},${b.stride ?? ''}`).join(';')}`;
-        shape = shapes.get(key);
-        if (shape === undefined) {
-          shape = shapes.size;
-          shapes.set(key, shape);
-          l.blocks.forEach((b, ord) => shapeRows.push([shape!, ord, b.block, BigInt(b.base), BigInt(b.size),
-            b.stride === undefined ? null : BigInt(b.stride), l.source]));
-        }
-        bySource.set(l.source, shape);
+        const s = (shape = n++);
+        bySource.set(l.source, s);
+        l.blocks.forEach((b, ord) => shapeRows.push([s, ord, b.block, BigInt(b.base), BigInt(b.size),
+          b.stride === undefined ? null : BigInt(b.stride), l.source]));
       }
       vmShape[code] = shape;
     });
@@ -226,6 +222,9 @@ export class ImportWriter {
     const id = this.importId;
     const db = this.db;
     const t0 = performance.now();
+    // a layout's vmm is its VmInfo's when the thread names gave one (resolveVmLayout)
+    const platform = single(layouts.map((l) => l.platform));
+    const vmm = single(layouts.map((l) => l.vmm));
     try {
       this.appender.close();
       this.irqAppender.close();
@@ -246,16 +245,11 @@ export class ImportWriter {
           const l = layouts[code]!;
           const vi = vmInfoAt(summary.vmInfo, code);
           const n = perVm.rows[code]!;
-          yield [id, l.vm, l.vmm ?? vi.vmm, l.platform, l.gicVersion, vi.threads,
+          yield [id, l.vm, l.vmm, l.platform, l.gicVersion, vi.threads,
             n, perVm.hasTs[code] ? perVm.first[code]! : null, perVm.hasTs[code] ? perVm.last[code]! : null, l.source];
         }
       })());
       await this.appendVmBlocks(layouts);
-      const platform = single(layouts.map((l) => l.platform));
-      const vmm = single((function* () {
-        for (const l of layouts) yield l.vmm;
-        for (let code = 0; code < summary.vmInfo.vmm.length; code++) yield vmInfoAt(summary.vmInfo, code).vmm;
-      })());
       const issueCount = summary.issues.reduce((a, t) => a + t.count, 0);
       await appendRows(db, 'imports', [[
         id, info.path, summary.format, summary.variant, info.sha256, info.headSha256, info.bytes, summary.bytes,
@@ -277,7 +271,7 @@ export class ImportWriter {
     if (this.arrow && this.arrowFinal) this.arrow.finishAs(this.arrowFinal);
     return {
       importId: id, arrowPath: this.arrowFinal,
-      platform: single(layouts.map((l) => l.platform)), vmm: single(layouts.map((l) => l.vmm)), layouts,
+      platform, vmm, layouts,
     };
   }
 
