@@ -8,6 +8,7 @@ import { AsyncByteQueue, RecordBatchFileWriter } from 'apache-arrow';
 import { AbitraceError, E } from '../errors.ts';
 import type { AccessBatch } from '../model/access-batch.ts';
 import { AccessRecordBatchBuilder } from './access-record-batch.ts';
+import type { VmLabelList } from '../ingest/vm-labels.ts';
 
 /** An AsyncByteQueue that writes through to a file instead of queueing. */
 class FileSink extends AsyncByteQueue {
@@ -53,7 +54,7 @@ export class AccessArrowWriter {
     return this.sink.bytes;
   }
 
-  write(batch: AccessBatch, vms: readonly string[], sources: readonly string[]): void {
+  write(batch: AccessBatch, vms: VmLabelList, sources: readonly string[]): void {
     if (batch.length === 0) return;
     this.writer.write(this.builder.build(batch, vms, sources));
     this.rows += batch.length;

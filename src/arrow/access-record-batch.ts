@@ -5,14 +5,49 @@
  * the previous batch gets one more chunk, which the IPC writer emits as a DELTA batch.
  */
 import {
-  Data, RecordBatch, Struct, Vector, makeData, vectorFromArray, Utf8, type Schema,
+  Data, RecordBatch, Struct, Vector, makeData, Utf8, type Schema,
 } from 'apache-arrow';
 import type { AccessBatch, NullableColumn } from '../model/access-batch.ts';
 import { NO_TID, OP_NAMES, SPACE_NAMES } from '../model/codes.ts';
 import { accessSchema, ACCESS_ARROW_VERSION } from './access-schema.ts';
+import type { VmLabelList } from '../ingest/vm-labels.ts';
 
-function utf8Chunk(values: readonly string[]): Data<Utf8> {
-  return vectorFromArray(values as string[], new Utf8()).data[0]!;
+const encoder = new TextEncoder();
+
+/**
+ * A Utf8 Data of `values`, encoded straight into one offsets and one bytes array: a host trace's
+ * million VM labels went through apache-arrow's builder at ~0.2 KiB of garbage each.
+ */
+export function utf8Chunk(values: VmLabelList, from = 0): Data<Utf8> {
+  const n = values.length - from;
+  const offsets = new Int32Array(n + 1);
+  let size = 0;
+  for (let i = 0; i < n; i++) size += values.at(from + i)!.length;
+  let bytes = new Uint8Array(size);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const s = values.at(from + i)!;
+    let ascii = at + s.length <= bytes.length;
+    for (let j = 0; ascii && j < s.length; j++) {
+      const c = s.charCodeAt(j);
+      if (c < 0x80) bytes[at + j] = c;
+      else ascii = false;
+    }
+    if (ascii) {
+      at += s.length;
+    } else {
+      const enc = encoder.encode(s); // rare (labels are tgids or file names): may grow the buffer
+      if (at + enc.length > bytes.length) {
+        const grown = new Uint8Array(Math.max(bytes.length * 2, at + enc.length));
+        grown.set(bytes.subarray(0, at));
+        bytes = grown;
+      }
+      bytes.set(enc, at);
+      at += enc.length;
+    }
+    offsets[i + 1] = at;
+  }
+  return makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: bytes.subarray(0, at) });
 }
 
 /** Append-only dictionary as a list of Data chunks; the first chunk never changes identity. */
@@ -21,9 +56,9 @@ class GrowingDictionary {
   private covered = 0;
   private vector: Vector<Utf8> | null = null;
 
-  update(entries: readonly string[]): Vector<Utf8> {
+  update(entries: VmLabelList): Vector<Utf8> {
     if (this.vector === null || entries.length > this.covered) {
-      this.chunks.push(utf8Chunk(entries.slice(this.covered)));
+      this.chunks.push(utf8Chunk(entries, this.covered));
       this.covered = entries.length;
       this.vector = new Vector(this.chunks.slice());
     }
@@ -58,7 +93,7 @@ export class AccessRecordBatchBuilder {
     return this.importNulls ? { data, nullBitmap: this.importNulls } : { data };
   }
 
-  build(batch: AccessBatch, vms: readonly string[], sources: readonly string[]): RecordBatch {
+  build(batch: AccessBatch, vms: VmLabelList, sources: readonly string[]): RecordBatch {
     const n = batch.length;
     const v = batch.validity;
     const nullable = (col: NullableColumn) => ({ nullBitmap: v[col], nullCount: -1 });

@@ -43,7 +43,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const imports: DemoImport[] = [];
   for (const r of report.results) {
     if (r.status !== 'imported') continue;
-    imports.push({ importId: r.importId, path: relative(process.cwd(), r.path), variant: r.summary.variant, vms: r.layouts.length, accesses: r.rows });
+    imports.push({ importId: r.importId, path: relative(process.cwd(), r.path), variant: r.summary.variant, vms: r.vms, accesses: r.rows });
   }
   if (imports.length === 0) throw new AbitraceError(E.NO_DATA, `no trace found under ${traces.join(', ')}`);
 

@@ -87,22 +87,36 @@ export interface LayoutOverrides {
 
 const EMPTY_EVIDENCE = (vm: number): LayoutEvidence => ({ vm, pages: NO_PAGES, regions: NO_REGIONS, idReads: NO_ID_READS, v2Frames: NO_V2_FRAMES });
 
-export function resolveLayouts(summary: ParseSummary, overrides: LayoutOverrides): VmLayout[] {
+/** Throws E_PLATFORM_UNKNOWN for a --platform that names no platform. */
+export function checkOverrides(overrides: LayoutOverrides): void {
   if (overrides.platform !== undefined && !platformById(overrides.platform))
     throw new AbitraceError(E.PLATFORM_UNKNOWN,
       `unknown platform '${overrides.platform}' (expected one of ${PLATFORMS.map((p) => p.id).join(', ')})`);
-  // by code, VM by VM: a host trace can hold a million short-lived VMs, so each VM's evidence is
-  // put together (evidenceByVm), used and dropped (a find per VM was quadratic; keeping every
-  // VM's evidence objects cost ~0.7 KiB per VM)
+}
+
+/**
+ * Each VM's layout in code order, one at a time: a host trace can hold a million short-lived VMs,
+ * so each VM's evidence is put together (evidenceByVm), used and dropped (a find per VM was
+ * quadratic; keeping every VM's evidence objects cost ~0.7 KiB per VM). `label(code)` names the VM.
+ */
+export function* vmLayouts(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'vmInfo'>, count: number,
+  label: (code: number) => string, overrides: LayoutOverrides): Generator<VmLayout> {
+  checkOverrides(overrides);
   const evidence = evidenceByVm(summary);
   let next = evidence.next();
-  return summary.vms.map((name, code) => {
+  for (let code = 0; code < count; code++) {
     while (!next.done && next.value.vm < code) next = evidence.next();
     const found = !next.done && next.value.vm === code ? next.value : EMPTY_EVIDENCE(code);
     const info = vmInfoAt(summary.vmInfo, code);
     const ev = info.vcpus > 0 ? { ...found, namedVcpus: info.vcpus } : found;
-    return resolveVmLayout(name, ev, info.vmm, info.threads, overrides);
-  });
+    yield resolveVmLayout(label(code), ev, info.vmm, info.threads, overrides);
+  }
+}
+
+/** Every VM's layout as objects (tests, small traces; the importer keeps a VmLayoutTable). */
+export function resolveLayouts(summary: ParseSummary, overrides: LayoutOverrides): VmLayout[] {
+  checkOverrides(overrides);
+  return [...vmLayouts(summary, summary.vms.length, (code) => summary.vms.at(code)!, overrides)];
 }
 
 /**

@@ -8,7 +8,8 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AbitraceError, E, interruption } from '../errors.ts';
-import { resolveLayouts, type LayoutOverrides, type VmLayout } from '../gic/layout.ts';
+import type { LayoutOverrides } from '../gic/layout.ts';
+import { VmLayoutTable } from '../gic/vm-layout-table.ts';
 import { dropWarmParseWorker, warmParseWorker } from '../ingest/parse-file.ts';
 import type { ParseSummary, TraceFormat } from '../ingest/types.ts';
 import { Database } from '../store/database.ts';
@@ -62,7 +63,7 @@ export interface ImportStats {
 }
 
 export type FileImportResult =
-  | { status: 'imported'; path: string; importId: number; summary: ParseSummary; layouts: VmLayout[]; rows: number;
+  | { status: 'imported'; path: string; importId: number; summary: ParseSummary; vms: number; rows: number;
       arrowPath: string | null; seconds: number; sha256: string; platform: string | null }
   | { status: 'duplicate'; path: string; importId: number; sha256: string }
   /** A file found under a directory argument that is not a trace (README, notes): skipped, not a failure. */
@@ -262,7 +263,7 @@ async function importOne(
         + `${first ? ` (first at line ${first.line}: ${first.text.slice(0, 80)})` : ''}; ${options.format && options.format !== 'auto'
           ? `is --format ${options.format} right? (--format auto sniffs it)` : 'pass --format if the format was guessed wrong'}`);
     }
-    const layouts = resolveLayouts(summary, options.layout ?? {});
+    const layouts = VmLayoutTable.resolve(summary, summary.vms.length, (code) => summary.vms.at(code)!, options.layout ?? {});
     // resolved: the evidence is not kept for the commit
     summary.layout = [];
     summary.layoutPages = new Float64Array(0);
@@ -270,7 +271,7 @@ async function importOne(
     const rows = writer.rows;
     const done = await writer.commit(summary, layouts, { path, sha256, headSha256: head.headSha256, bytes: head.size, startedAt: started });
     return {
-      status: 'imported', path, importId: done.importId, summary, layouts, rows, arrowPath: done.arrowPath,
+      status: 'imported', path, importId: done.importId, summary, vms: done.vms, rows, arrowPath: done.arrowPath,
       seconds: (performance.now() - t0) / 1000, sha256, platform: done.platform,
     };
   } catch (err) {

@@ -8,6 +8,7 @@
 import { NumberTable } from './number-table.ts';
 import type { VmInfoTable, VmmKind } from './types.ts';
 import { emptyVmInfoTable, vmmCode } from './vm-evidence.ts';
+import { tgidOfLabel, VmLabels } from './vm-labels.ts';
 
 export { parseTgidMap, readTgidMapFile, type TgidMapResult } from './tgid-map.ts';
 
@@ -39,16 +40,17 @@ export function vcpuFromComm(comm: string): VcpuThreadName | null {
   return null;
 }
 
-/** The `vm` dictionary and what is known about each VM. */
+/** The `vm` dictionary and what is known about each VM, in typed columns (a million VMs is ~30 MB). */
 export class VmRegistry {
-  /** code → label. Tgid labels are unique by construction, so only other labels need a Map. */
-  readonly labels: string[] = [];
+  /** code → label: tgids as numbers (vm-labels.ts). */
+  readonly labels = new VmLabels();
   private readonly byTgid = new NumberTable(true);
+  /** Labels that are not tgids (--vm, the file name), and tgid labels that one of those took first. */
   private readonly byLabel = new Map<string, number>();
   private fallbackCode = -1;
-  private readonly vmm: Array<VmmKind | null> = [];
-  private readonly maxVcpu: number[] = [];
-  private readonly threads: number[] = [];
+  private vmm = new Uint8Array(64);
+  private maxVcpu = new Int32Array(64).fill(-1);
+  private threads = new Uint32Array(64);
   /** (VM, tid) pairs of threads that changed VM (see noteThread). */
   private readonly vmThreads = new NumberTable();
 
@@ -57,20 +59,29 @@ export class VmRegistry {
     private readonly tgidMap?: ReadonlyMap<number, number>,
   ) {}
 
-  private add(label: string): number {
-    this.labels.push(label);
-    this.vmm.push(null);
-    this.maxVcpu.push(-1);
-    this.threads.push(0);
-    return this.labels.length - 1;
+  private grow(): void {
+    const n = this.vmm.length * 2;
+    const vmm = new Uint8Array(n);
+    vmm.set(this.vmm);
+    const maxVcpu = new Int32Array(n).fill(-1);
+    maxVcpu.set(this.maxVcpu);
+    const threads = new Uint32Array(n);
+    threads.set(this.threads);
+    [this.vmm, this.maxVcpu, this.threads] = [vmm, maxVcpu, threads];
+  }
+
+  private added(code: number): number {
+    if (code >= this.vmm.length) this.grow();
+    return code;
   }
 
   /** The code of a label that is not a tgid (--vm, the file name): the tgid's VM if it reads as one. */
   private code(label: string): number {
     let c = this.byLabel.get(label);
     if (c === undefined) {
-      const asTgid = /^(0|[1-9]\d{0,15})$/.test(label) ? this.byTgid.get(Number(label)) : -1;
-      c = asTgid >= 0 ? asTgid : this.add(label);
+      const t = tgidOfLabel(label);
+      const asTgid = Number.isNaN(t) ? -1 : this.byTgid.get(t);
+      c = asTgid >= 0 ? asTgid : this.added(this.labels.add(label));
       this.byLabel.set(label, c);
     }
     return c;
@@ -79,8 +90,9 @@ export class VmRegistry {
   codeForTgid(tgid: number): number {
     let c = this.byTgid.get(tgid);
     if (c < 0) {
-      const label = String(tgid);
-      c = this.byLabel.get(label) ?? this.add(label);
+      // a --vm label spelling this tgid took its code first (byLabel is empty but for such labels)
+      const named = this.byLabel.size > 0 ? this.byLabel.get(String(tgid)) : undefined;
+      c = named ?? this.added(this.labels.addTgid(tgid));
       this.byTgid.set(tgid, c);
     }
     return c;
@@ -126,17 +138,15 @@ export class VmRegistry {
   }
 
   noteVmm(vm: number, vmm: VmmKind): void {
-    if (this.vmm[vm] === null) this.vmm[vm] = vmm;
+    if (this.vmm[vm] === 0) this.vmm[vm] = vmmCode(vmm);
   }
 
   info(): VmInfoTable {
     const n = this.labels.length;
     const t = emptyVmInfoTable(n);
-    for (let vm = 0; vm < n; vm++) {
-      t.vmm[vm] = vmmCode(this.vmm[vm] ?? null);
-      t.threads[vm] = this.threads[vm]!;
-      t.vcpus[vm] = this.maxVcpu[vm]! + 1;
-    }
+    t.vmm.set(this.vmm.subarray(0, n));
+    t.threads.set(this.threads.subarray(0, n));
+    for (let vm = 0; vm < n; vm++) t.vcpus[vm] = this.maxVcpu[vm]! + 1;
     return t;
   }
 }

@@ -202,14 +202,17 @@ export class LayoutCollector {
         ...(l.icc > 0 ? { iccSysregs: l.icc } : {}),
       });
     });
-    const keys = new Float64Array(this.pages.size);
-    let n = 0;
-    this.pages.forEach((key) => (keys[n++] = key));
-    keys.sort();
+    // the keys sorted in the first half, then spread into pairs from the last one down (pair i
+    // lands at 2i ≥ i, over keys already spread): no second array of a million keys
+    const n = this.pages.size;
     const layoutPages = new Float64Array(2 * n);
-    for (let i = 0; i < n; i++) {
-      layoutPages[2 * i] = keys[i]!;
-      layoutPages[2 * i + 1] = this.pages.get(keys[i]!);
+    let k = 0;
+    this.pages.forEach((key) => (layoutPages[k++] = key));
+    layoutPages.subarray(0, n).sort();
+    for (let i = n - 1; i >= 0; i--) {
+      const key = layoutPages[i]!;
+      layoutPages[2 * i] = key;
+      layoutPages[2 * i + 1] = this.pages.get(key);
     }
     return { layout, layoutPages };
   }

@@ -22,6 +22,7 @@ import { MAX_BATCHES_IN_FLIGHT, type ParseFileSummary, type ToMain, type ToWorke
 import { defaultVariant, sniffFormat, type SniffResult } from './sniff.ts';
 import { TraceParser } from './trace-parser.ts';
 import type { ParseOptions, ParseSink, TraceFormat } from './types.ts';
+import { VmLabels, type VmLabelsDelta } from './vm-labels.ts';
 
 export type { ParseFileSummary } from './parse-protocol.ts';
 
@@ -202,11 +203,9 @@ function parseInWorker(
   } else {
     worker = new Worker(PARSE_WORKER_URL, { workerData: input, transferList: [port1], execArgv: [] });
   }
-  // the worker's labels are unique: appended, not interned (a Map of a million labels is ~0.1 GB)
-  const vms: string[] = [];
-  const addVms = (more: readonly string[]): void => {
-    for (const v of more) vms.push(v);
-  };
+  // the worker's labels are unique: appended as they come, as numbers (vm-labels.ts)
+  const vms = new VmLabels();
+  const addVms = (more: VmLabelsDelta): void => vms.apply(more);
   const sources = new Dictionary();
   let chain: Promise<void> = Promise.resolve();
   let settled = false;
@@ -302,12 +301,11 @@ function parseInWorker(
         case 'progress':
           onProgress?.({ rawBytes: m.rawBytes, totalBytes: m.totalBytes, lines: m.lines });
           break;
-        case 'done':
+        case 'done': {
           done = true;
           addVms(m.summary.vms);
           sources.extend(m.summary.sources);
-          m.summary.vms = vms;
-          m.summary.sources = sources.entries;
+          const summary: ParseFileSummary = { ...m.summary, vms, sources: sources.entries };
           if (stats) {
             stats.parseWorkerCpuMs = m.cpuMs;
             stats.parseWorkerBootCpuMs = m.bootCpuMs;
@@ -317,9 +315,10 @@ function parseInWorker(
             settled = true;
             signal?.removeEventListener('abort', onAbort); // a long-lived signal (a whole import run) must not collect listeners
             void worker.terminate();
-            resolve({ ...m.summary, sha256 });
+            resolve({ ...summary, sha256 });
           }, fail);
           break;
+        }
         case 'error': {
           const err = m.code !== null ? new AbitraceError(m.code, m.message, m.exitCode) : new Error(m.message);
           if (m.code === null && m.stack) err.stack = m.stack;

@@ -9,6 +9,7 @@ import type { AccessBatchBuffers } from '../model/access-batch.ts';
 import type { IrqBatchBuffers } from '../model/irq-batch.ts';
 import type { Compression } from './input.ts';
 import type { LostEventsRecord, ParseOptions, ParseSummary, TraceFormat } from './types.ts';
+import type { VmLabelsDelta } from './vm-labels.ts';
 
 /**
  * Batches (access and irq together) the worker may have in flight before it waits for the main
@@ -34,14 +35,14 @@ export interface ParseFileSummary extends ParseSummary {
 }
 
 export type ToMain =
-  | { t: 'batch'; batch: AccessBatchBuffers; vms: string[]; sources: string[] }
-  | { t: 'irqs'; batch: IrqBatchBuffers; vms: string[]; sources: string[] }
+  | { t: 'batch'; batch: AccessBatchBuffers; vms: VmLabelsDelta; sources: string[] }
+  | { t: 'irqs'; batch: IrqBatchBuffers; vms: VmLabelsDelta; sources: string[] }
   /** Closed loss-marker records (ParseSink.lost), in file order per chunk; they draw on the credits too. */
   | { t: 'lost'; records: LostEventsRecord[] }
   | { t: 'progress'; rawBytes: number; totalBytes: number; lines: number }
   /** cpuMs: the worker thread's CPU time, start-up (bootCpuMs) included; NaN off Linux. */
   /** summary.vms / .sources: only the entries no batch carried (the main thread appends them). */
-  | { t: 'done'; summary: ParseFileSummary; cpuMs: number; bootCpuMs: number }
+  | { t: 'done'; summary: Omit<ParseFileSummary, 'vms'> & { vms: VmLabelsDelta }; cpuMs: number; bootCpuMs: number }
   | { t: 'error'; code: string | null; message: string; exitCode: number; stack?: string };
 
 export type ToWorker =

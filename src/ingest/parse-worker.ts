@@ -15,6 +15,7 @@ import { threadCpuMs } from './thread-cpu.ts';
 import { MAX_BATCHES_IN_FLIGHT, type ToMain, type ToWorker, type WorkerInput } from './parse-protocol.ts';
 import type { TraceParser } from './trace-parser.ts';
 import type { LostEventsRecord, ParseSink } from './types.ts';
+import { deltaOf, type VmLabelList, type VmLabelsDelta } from './vm-labels.ts';
 
 const port = parentPort!;
 
@@ -39,8 +40,9 @@ const post = (m: ToMain, transfer: ArrayBuffer[] = []): void => port.postMessage
 
 let vmsSent = 0;
 let sourcesSent = 0;
-function newEntries(vms: readonly string[], sources: readonly string[]): { vms: string[]; sources: string[] } {
-  const out = { vms: vms.slice(vmsSent), sources: sources.slice(sourcesSent) };
+/** The dictionary entries the main thread has not had; VM labels go as numbers (vm-labels.ts). */
+function newEntries(vms: VmLabelList, sources: readonly string[]): { vms: VmLabelsDelta; sources: string[] } {
+  const out = { vms: deltaOf(vms, vmsSent), sources: sources.slice(sourcesSent) };
   vmsSent = vms.length;
   sourcesSent = sources.length;
   return out;
@@ -48,13 +50,15 @@ function newEntries(vms: readonly string[], sources: readonly string[]): { vms: 
 
 let parser: TraceParser | null = null;
 const sink: ParseSink = {
-  accesses(batch: AccessBatch, vms: readonly string[], sources: readonly string[]): void {
+  accesses(batch: AccessBatch, vms: VmLabelList, sources: readonly string[]): void {
     credits--;
-    post({ t: 'batch', batch: batch.toBuffers(), ...newEntries(vms, sources) }, batch.transferables());
+    const entries = newEntries(vms, sources);
+    post({ t: 'batch', batch: batch.toBuffers(), ...entries }, [...batch.transferables(), entries.vms.tgids.buffer as ArrayBuffer]);
   },
-  irqs(batch: IrqBatch, vms: readonly string[], sources: readonly string[]): void {
+  irqs(batch: IrqBatch, vms: VmLabelList, sources: readonly string[]): void {
     credits--;
-    post({ t: 'irqs', batch: batch.toBuffers(), ...newEntries(vms, sources) }, batch.transferables());
+    const entries = newEntries(vms, sources);
+    post({ t: 'irqs', batch: batch.toBuffers(), ...entries }, [...batch.transferables(), entries.vms.tgids.buffer as ArrayBuffer]);
   },
   // they draw on the batches' credits: in a trace of a marker per line they come as fast
   lost(records: LostEventsRecord[]): void {
@@ -121,7 +125,7 @@ async function run(input: WorkerInput): Promise<void> {
   // million VM labels would otherwise cross again; the page counts move instead of being copied
   const rest = newEntries(summary.vms, summary.sources);
   post({ t: 'done', summary: { ...summary, vms: rest.vms, sources: rest.sources }, cpuMs: threadCpuMs(), bootCpuMs },
-    [summary.layoutPages.buffer as ArrayBuffer]);
+    [summary.layoutPages.buffer as ArrayBuffer, rest.vms.tgids.buffer as ArrayBuffer]);
 }
 
 let started = false;

@@ -2,9 +2,10 @@
  * Where ThreadTable packs the threads it no longer keeps as objects: one int32 record per thread
  * in fixed-size chunks (growing never copies), keyed by tid in a NumberTable. A thread with only
  * attribution and an exit's PC (nearly all of them) takes a short record of 7 words; one with a
- * pending read, a trap or a twin's row a long one of 24. With the table that is ~44 bytes per
- * thread, and tids are at most pid_max (4,194,304): ~0.2 GB whatever the trace. Everything that carries meaning from line
- * to line is kept; the column caches are not (they are re-read from the next line).
+ * pending read as well one of 14; one with a trap or a twin's row a long one of 24. With the
+ * table that is ~44 bytes per thread, and tids are at most pid_max (4,194,304): ~0.2 GB whatever
+ * the trace. Everything that carries meaning from line to line is kept; the column caches are
+ * not (they are re-read from the next line).
  */
 import { NumberTable } from './number-table.ts';
 import type { ThreadState } from './thread-state.ts';
@@ -14,9 +15,12 @@ const TWO32 = 4294967296;
 // both kinds; W_VCPU_CPU: (vcpu + 1) << 16 | (lastCpu + 1) (both -1..32767); W_VMM_FLAGS: (vmm + 1) << 8 | flags
 const W_COMM = 0, W_TGID = 1, W_VM = 2, W_VCPU_CPU = 3, W_VMM_FLAGS = 4, W_PC_LO = 5, W_PC_HI = 6;
 const SHORT_WORDS = 7;
-// long records only
+// read and long records (a read record is the first READ_WORDS of a long one)
 const W_PEND_LINE_LO = 7, W_PEND_LINE_HI = 8, W_PEND_LEN = 9, W_PEND_GPA_LO = 10, W_PEND_GPA_HI = 11, W_PEND_PC_LO = 12,
-  W_PEND_PC_HI = 13, W_HSR_LINE_LO = 14, W_HSR_LINE_HI = 15, W_HSR_ENC = 16, W_HSR_TS_LO = 17, W_HSR_TS_HI = 18,
+  W_PEND_PC_HI = 13;
+const READ_WORDS = 14;
+// long records only
+const W_HSR_LINE_LO = 14, W_HSR_LINE_HI = 15, W_HSR_ENC = 16, W_HSR_TS_LO = 17, W_HSR_TS_HI = 18,
   W_HSR_CPU = 19, W_SMC_ROW = 20, W_SMC_GEN = 21, W_SYS_ROW = 22, W_SYS_GEN = 23;
 const LONG_WORDS = 24;
 const F_PC = 1, F_PEND_PC = 2, F_HSR_WRITE = 4, F_HSR_TS = 8, F_OPEN = 16;
@@ -26,21 +30,27 @@ const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 /** Fixed-size int32 records in chunks of 2^14, with a free list. */
 class RecordPool {
   readonly chunks: Int32Array[] = [];
-  private readonly free: number[] = [];
+  /** Freed slots, a stack in a typed array (a JS array of a million numbers left its growth as garbage). */
+  private free = new Int32Array(1024);
+  private freeCount = 0;
   private used = 0;
 
   constructor(readonly words: number) {}
 
   alloc(): number {
-    const slot = this.free.pop();
-    if (slot !== undefined) return slot;
+    if (this.freeCount > 0) return this.free[--this.freeCount]!;
     const s = this.used++;
     if ((s & CHUNK_MASK) === 0) this.chunks.push(new Int32Array((CHUNK_MASK + 1) * this.words));
     return s;
   }
 
   release(slot: number): void {
-    this.free.push(slot);
+    if (this.freeCount === this.free.length) {
+      const grown = new Int32Array(this.free.length * 2);
+      grown.set(this.free);
+      this.free = grown;
+    }
+    this.free[this.freeCount++] = slot;
   }
 
   chunk(slot: number): Int32Array {
@@ -52,16 +62,19 @@ class RecordPool {
   }
 }
 
-/** Long state beyond attribution and the exit's PC. */
-function isLong(t: ThreadState): boolean {
-  return t.pendLine > 0 || t.hsrLine !== 0 || t.smcRow >= 0 || t.sysRow >= 0;
+/** Record kinds: attribution and the exit's PC; + a pending read; + a trap and twins' rows. */
+const SHORT = 0, READ = 1, LONG = 2;
+
+function kindOf(t: ThreadState): number {
+  if (t.hsrLine !== 0 || t.smcRow >= 0 || t.sysRow >= 0) return LONG;
+  return t.pendLine > 0 ? READ : SHORT;
 }
 
 export class ThreadSpill {
-  /** tid → slot × 2 + (1 for a long record). */
+  /** tid → slot × 4 + kind. */
   private readonly where = new NumberTable(true);
-  private readonly short = new RecordPool(SHORT_WORDS);
-  private readonly long = new RecordPool(LONG_WORDS);
+  // by kind: a thread mid-read (a million of them in a host trace's worst case) takes 56 bytes, not 96
+  private readonly pools = [new RecordPool(SHORT_WORDS), new RecordPool(READ_WORDS), new RecordPool(LONG_WORDS)] as const;
 
   get size(): number {
     return this.where.size;
@@ -69,20 +82,20 @@ export class ThreadSpill {
 
   /** Packs `t` away (its object is then free for another thread). */
   put(t: ThreadState): void {
-    const long = isLong(t);
-    const pool = long ? this.long : this.short;
+    const kind = kindOf(t);
+    const pool = this.pools[kind]!;
     const slot = pool.alloc();
-    store(t, pool.chunk(slot), pool.offset(slot), long);
-    this.where.set(t.tid, slot * 2 + (long ? 1 : 0));
+    store(t, pool.chunk(slot), pool.offset(slot), kind);
+    this.where.set(t.tid, slot * 4 + kind);
   }
 
   /** Into `t` (reset to the tid): the thread's packed state, if it has one. */
   take(t: ThreadState): void {
     const v = this.where.delete(t.tid);
     if (v < 0) return;
-    const pool = (v & 1) === 1 ? this.long : this.short;
-    const slot = v >>> 1;
-    load(t, pool.chunk(slot), pool.offset(slot), (v & 1) === 1);
+    const pool = this.pools[v & 3]!;
+    const slot = v >>> 2;
+    load(t, pool.chunk(slot), pool.offset(slot), v & 3);
     pool.release(slot);
   }
 
@@ -93,9 +106,9 @@ export class ThreadSpill {
   forEachOpen(cpu: number, scratch: ThreadState, fn: (t: ThreadState) => void): void {
     const redo: number[] = [];
     this.where.forEach((tid, v) => {
-      const pool = (v & 1) === 1 ? this.long : this.short;
-      const w = pool.chunk(v >>> 1);
-      const o = pool.offset(v >>> 1);
+      const pool = this.pools[v & 3]!;
+      const w = pool.chunk(v >>> 2);
+      const o = pool.offset(v >>> 2);
       if ((w[o + W_VMM_FLAGS]! & F_OPEN) === 0 || (cpu >= 0 && (w[o + W_VCPU_CPU]! & 0xffff) - 1 !== cpu)) return;
       redo.push(tid); // the table must not change while it is walked
     });
@@ -108,7 +121,7 @@ export class ThreadSpill {
   }
 }
 
-function store(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
+function store(t: ThreadState, w: Int32Array, o: number, kind: number): void {
   w[o + W_COMM] = t.commId;
   w[o + W_TGID] = t.tgid;
   w[o + W_VM] = t.vm;
@@ -117,7 +130,7 @@ function store(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
     | (t.pendPcValid ? F_PEND_PC : 0) | (t.hsrWrite ? F_HSR_WRITE : 0) | (t.hsrTsValid ? F_HSR_TS : 0) | (t.open ? F_OPEN : 0);
   w[o + W_PC_LO] = t.pcLo | 0;
   w[o + W_PC_HI] = t.pcHi | 0;
-  if (!long) return;
+  if (kind === SHORT) return;
   w[o + W_PEND_LINE_LO] = t.pendLine % TWO32 | 0;
   w[o + W_PEND_LINE_HI] = Math.floor(t.pendLine / TWO32);
   w[o + W_PEND_LEN] = t.pendLen;
@@ -125,6 +138,7 @@ function store(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
   w[o + W_PEND_GPA_HI] = t.pendGpaHi | 0;
   w[o + W_PEND_PC_LO] = t.pendPcLo | 0;
   w[o + W_PEND_PC_HI] = t.pendPcHi | 0;
+  if (kind === READ) return;
   w[o + W_HSR_LINE_LO] = t.hsrLine % TWO32 | 0;
   w[o + W_HSR_LINE_HI] = Math.floor(t.hsrLine / TWO32);
   w[o + W_HSR_ENC] = t.hsrEnc;
@@ -137,8 +151,8 @@ function store(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
   w[o + W_SYS_GEN] = t.sysGen;
 }
 
-/** Into a reset object (a short record leaves the long fields as reset() set them). */
-function load(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
+/** Into a reset object (a short or read record leaves the fields it lacks as reset() set them). */
+function load(t: ThreadState, w: Int32Array, o: number, kind: number): void {
   const f = w[o + W_VMM_FLAGS]!;
   t.commId = w[o + W_COMM]!;
   t.tgid = w[o + W_TGID]!;
@@ -150,7 +164,7 @@ function load(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
   t.pcValid = (f & F_PC) !== 0;
   t.pcLo = w[o + W_PC_LO]! >>> 0;
   t.pcHi = w[o + W_PC_HI]! >>> 0;
-  if (!long) return;
+  if (kind === SHORT) return;
   t.pendLine = (w[o + W_PEND_LINE_LO]! >>> 0) + w[o + W_PEND_LINE_HI]! * TWO32;
   t.pendLen = w[o + W_PEND_LEN]!;
   t.pendGpaLo = w[o + W_PEND_GPA_LO]! >>> 0;
@@ -158,6 +172,7 @@ function load(t: ThreadState, w: Int32Array, o: number, long: boolean): void {
   t.pendPcValid = (f & F_PEND_PC) !== 0;
   t.pendPcLo = w[o + W_PEND_PC_LO]! >>> 0;
   t.pendPcHi = w[o + W_PEND_PC_HI]! >>> 0;
+  if (kind === READ) return;
   t.hsrLine = (w[o + W_HSR_LINE_LO]! >>> 0) + w[o + W_HSR_LINE_HI]! * TWO32;
   t.hsrEnc = w[o + W_HSR_ENC]!;
   t.hsrWrite = (f & F_HSR_WRITE) !== 0;

@@ -2,6 +2,7 @@
  * Per host-thread state: attribution (comm, vm, vcpu) cached so a line only compares integers,
  * the guest PC of the current exit, a pending `unsatisfied-read`, and a pending SMC row.
  */
+import { NumberTable } from './number-table.ts';
 import type { VmmKind } from './types.ts';
 import { U32_FIELD } from './bytes.ts';
 import { ThreadSpill } from './thread-spill.ts';
@@ -165,11 +166,12 @@ const SLOTS = 4096;
 export const LIVE_THREADS = 32768;
 
 /**
- * tid → ThreadState, with a direct-mapped cache in front of the Map (interleaved vCPU threads).
+ * tid → ThreadState, with a direct-mapped cache in front of the index (interleaved vCPU threads).
  * At most LIVE_THREADS objects: a clock (second chance) picks the one to pack away when another is needed.
  */
 export class ThreadTable {
-  private readonly map = new Map<number, ThreadState>();
+  /** tid → position in `ring` (a Map churned by a million threads rehashed ~0.2 GB of garbage). */
+  private readonly index = new NumberTable(true);
   // the empty slots' placeholder has a tid no line has (NO_TID, -1, is a real key)
   private readonly slots: ThreadState[] = new Array<ThreadState>(SLOTS).fill(new ThreadState(-2));
   /** The live objects, in the clock's order. */
@@ -184,8 +186,8 @@ export class ThreadTable {
     const k = tid & (SLOTS - 1);
     const c = this.slots[k]!;
     if (c.tid === tid) return c; // no ref bit here: the hot path; victim() spares cached objects
-    let t = this.map.get(tid);
-    if (t === undefined) t = this.create(tid);
+    const i = this.index.get(tid);
+    const t = i < 0 ? this.create(tid) : this.ring[i]!;
     t.ref = 1;
     this.slots[k] = t;
     return t;
@@ -198,37 +200,40 @@ export class ThreadTable {
 
   private create(tid: number): ThreadState {
     let t: ThreadState;
+    let i: number;
     if (this.ring.length < this.liveMax) {
+      i = this.ring.length;
       t = new ThreadState(tid);
       this.ring.push(t);
     } else {
-      t = this.victim();
+      i = this.victim();
+      t = this.ring[i]!;
       if (t.tid !== -2) {
-        this.map.delete(t.tid);
+        this.index.delete(t.tid);
         this.spill.put(t);
       }
       t.reset(tid);
     }
     this.spill.take(t);
-    this.map.set(tid, t);
+    this.index.set(tid, i);
     return t;
   }
 
-  /** The clock's next object not recently used and holding no lines (held lines keep their object). */
-  private victim(): ThreadState {
+  /** Position of the clock's next object not recently used and holding no lines (held lines keep their object). */
+  private victim(): number {
     const ring = this.ring;
     for (let n = 0; n < 2 * ring.length + 1; n++) {
-      const t = ring[this.hand]!;
+      const i = this.hand;
+      const t = ring[i]!;
       this.hand = this.hand + 1 === ring.length ? 0 : this.hand + 1;
       if (t.held !== null) continue;
       // first pass: objects in the lookup cache count as recently used too
-      if (t.ref === 0 && (n >= ring.length || this.slots[t.tid & (SLOTS - 1)] !== t)) return t;
+      if (t.ref === 0 && (n >= ring.length || this.slots[t.tid & (SLOTS - 1)] !== t)) return i;
       t.ref = 0;
     }
     // every object holds lines (bounded by the parser's held-line limit): one more object
-    const t = new ThreadState(-2);
-    ring.push(t);
-    return t;
+    ring.push(new ThreadState(-2));
+    return ring.length - 1;
   }
 
   /**
@@ -237,8 +242,8 @@ export class ThreadTable {
    * through a scratch object packed again afterwards.
    */
   forEachOpen(cpu: number, fn: (t: ThreadState) => void): void {
-    for (const t of this.map.values()) {
-      if ((cpu < 0 || t.lastCpu === cpu) && t.open) fn(t);
+    for (const t of this.ring) {
+      if (t.tid !== -2 && (cpu < 0 || t.lastCpu === cpu) && t.open) fn(t);
     }
     if (this.spill.size > 0) this.spill.forEachOpen(cpu, this.scratch, fn);
   }

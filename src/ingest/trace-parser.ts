@@ -41,6 +41,7 @@ import { tokenizeQemu } from './qemu-tokenizer.ts';
 import { nsFromSeconds, TimeScratch } from './timestamp.ts';
 import { IrqWriter } from './irq-writer.ts';
 import { RowWriter } from './row-writer.ts';
+import type { VmLabelList } from './vm-labels.ts';
 import { isLostMarkerLine, isPreambleLine, LostMarker, parseLostMarker } from './special-lines.ts';
 import { ThreadTable, type ThreadState } from './thread-state.ts';
 import type { ParseOptions, ParseSink, ParseSummary, TraceFormat } from './types.ts';
@@ -171,7 +172,7 @@ export class TraceParser implements LineHandler {
   }
 
   /** The vm dictionary so far (code → label); grows append-only. */
-  get vmNames(): readonly string[] {
+  get vmNames(): VmLabelList {
     return this.vmRegistry.labels;
   }
 
@@ -246,7 +247,7 @@ export class TraceParser implements LineHandler {
       lost: this.lostTracker.records.slice(),
       lostMarkers: this.lostTracker.markers,
       lostEvents: this.lostTracker.events,
-      vms: this.vmRegistry.labels.slice(),
+      vms: this.vmRegistry.labels, // not copied: a million labels, and the parse is over
       sources: this.sources.entries.slice(),
       vmInfo: this.vmRegistry.info(),
       ...this.layoutEvidence.finish(),
@@ -923,7 +924,7 @@ export class TraceParser implements LineHandler {
       const n = th.held.reduce((a, l) => a + (l.bytes === null ? 0 : 1), 0);
       this.issues.add('tgid_never_shown', 'warn', first, this.issues.wantsSample('tgid_never_shown', first)
         ? `tid ${th.tid}: ${n} line(s) from line ${first} read (-------) as their tgid and no line of the thread showed one ${why}; `
-          + `they are in VM '${this.vmRegistry.labels[vm]}' (pass --tgid-map to place them)` : null);
+          + `they are in VM '${this.vmRegistry.labels.at(vm)}' (pass --tgid-map to place them)` : null);
       this.setVm(th, vm);
       this.parseHeld(th);
     }
@@ -966,7 +967,7 @@ export class TraceParser implements LineHandler {
     if (other < 0) return;
     const line = this.lines;
     this.issues.add('vcpu_name_reused', 'warn', line, this.issues.wantsSample('vcpu_name_reused', line)
-      ? `vCPU ${th.vcpu} is named by tid ${other} and tid ${th.tid} in '${this.vmRegistry.labels[th.vm]}': `
+      ? `vCPU ${th.vcpu} is named by tid ${other} and tid ${th.tid} in '${this.vmRegistry.labels.at(th.vm)}': `
         + 'several VMs (or VM restarts) without a tgid column are merged; pass --tgid-map (a saved_tgids or `ps -eLo pid,tid,comm` file) to tell them apart'
       : null);
   }

@@ -4,6 +4,7 @@
  */
 import type { AccessBatch } from '../model/access-batch.ts';
 import type { IrqBatch } from '../model/irq-batch.ts';
+import type { VmLabelList } from './vm-labels.ts';
 
 /** Format families `--format` accepts. trace-cmd report output belongs to the ftrace family. */
 export const TRACE_FORMATS = ['ftrace', 'perf', 'qemu'] as const;
@@ -123,7 +124,8 @@ export interface ParseSummary {
   /** Every loss marker of the trace, and the events they say were lost (markers with a count). */
   lostMarkers: number;
   lostEvents: number;
-  vms: string[]; // vm dictionary (code → label)
+  /** vm dictionary (code → label); compact (vm-labels.ts): read with at(). */
+  vms: VmLabelList;
   sources: string[]; // event-name dictionary used by AccessBatch.source
   vmInfo: VmInfoTable;
   /**
@@ -145,14 +147,16 @@ export interface ParseSummary {
  * afterwards; `vms`/`sources` are the dictionaries so far (the batch's codes index them).
  */
 export interface ParseSink {
-  accesses(batch: AccessBatch, vms: readonly string[], sources: readonly string[]): void | Promise<void>;
+  // properties, not methods: their parameters are then checked strictly (a sink that indexed the
+  // labels as a string[] compiled, and read undefined)
+  accesses: (batch: AccessBatch, vms: VmLabelList, sources: readonly string[]) => void | Promise<void>;
   /**
    * true: the sink no longer uses a batch (of either kind) once `accesses`/`irqs` has returned
    * (or its promise settled), e.g. it copied the rows into DuckDB; the parser may then reuse the
    * batch's memory.
    */
   readonly releasesBatches?: boolean;
-  irqs(batch: IrqBatch, vms: readonly string[], sources: readonly string[]): void | Promise<void>;
+  irqs: (batch: IrqBatch, vms: VmLabelList, sources: readonly string[]) => void | Promise<void>;
   /**
    * Loss-marker records whose window is closed, in chunks while the parse runs (a trace from an
    * overrun buffer can hold millions). Without it the parser keeps them all for the summary.

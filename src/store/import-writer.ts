@@ -8,7 +8,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { AccessArrowWriter } from '../arrow/access-arrow-writer.ts';
-import type { LayoutOverrides, VmLayout } from '../gic/layout.ts';
+import type { LayoutOverrides } from '../gic/layout.ts';
+import type { VmLayoutTable } from '../gic/vm-layout-table.ts';
+import type { VmLabelList } from '../ingest/vm-labels.ts';
 import type { LostEventsRecord, ParseSink, ParseSummary } from '../ingest/types.ts';
 import { vmInfoAt } from '../ingest/vm-evidence.ts';
 import type { AccessBatch } from '../model/access-batch.ts';
@@ -37,17 +39,8 @@ export interface CommittedImport {
   arrowPath: string | null;
   platform: string | null;
   vmm: string | null;
-  layouts: VmLayout[];
-}
-
-function single<T>(values: readonly (T | null | undefined)[]): T | 'mixed' | null {
-  let first: T | null = null;
-  for (const v of values) {
-    if (v === null || v === undefined) continue;
-    if (first === null) first = v;
-    else if (v !== first) return 'mixed';
-  }
-  return first;
+  /** VMs in the import. */
+  vms: number;
 }
 
 /** Main-thread CPU ms per step, for benchmark breakdowns (ImportWriter.timing). */
@@ -61,7 +54,7 @@ export interface ImportWriterTiming {
 export class ImportWriter {
   /** Set to an object to have the steps timed (a /proc read per batch on Linux; NaN elsewhere). */
   timing: ImportWriterTiming | null = null;
-  private vms: readonly string[] = [];
+  private vms: VmLabelList = [];
   private sources: readonly string[] = [];
   private done = false;
 
@@ -121,7 +114,7 @@ export class ImportWriter {
    */
   readonly sink: ParseSink = {
     releasesBatches: true,
-    accesses: (batch: AccessBatch, vms: readonly string[], sources: readonly string[]) => {
+    accesses: (batch: AccessBatch, vms: VmLabelList, sources: readonly string[]) => {
       this.vms = vms;
       this.sources = sources;
       const t = this.timing;
@@ -137,7 +130,7 @@ export class ImportWriter {
       t.appendCpuMs += c1 - c0;
       t.arrowCpuMs += threadCpuMs() - c1;
     },
-    irqs: (batch: IrqBatch, vms: readonly string[], sources: readonly string[]) => {
+    irqs: (batch: IrqBatch, vms: VmLabelList, sources: readonly string[]) => {
       this.vms = vms;
       this.sources = sources;
       const t = this.timing;
@@ -154,44 +147,16 @@ export class ImportWriter {
   };
 
   /**
-   * vm_blocks: a row per VM and block. VMs share a handful of maps (one per VMM and shape), so
-   * only (VM code, map) pairs are appended and DuckDB expands them against vm_labels — a host
-   * trace of a million VMs would otherwise generate six million rows cell by cell in JS.
+   * vm_layout_blocks: a row per distinct map and block. VMs share a handful of maps, and
+   * `vms.layout_shape` says whose is whose (the vm_blocks view joins them back): a host trace of
+   * a million VMs would otherwise write six million rows.
    */
-  private async appendVmBlocks(layouts: readonly VmLayout[]): Promise<void> {
-    const db = this.db;
-    // by identity: VMs of one shape share their blocks array (layout.ts sharedBlocks)
-    const shapes = new Map<readonly unknown[], Map<string, number>>();
-    const shapeRows: Cell[][] = [];
-    const vmShape = new Int32Array(layouts.length);
-    let n = 0;
-    layouts.forEach((l, code) => {
-      let bySource = shapes.get(l.blocks);
-      if (bySource === undefined) shapes.set(l.blocks, (bySource = new Map()));
-      let shape = bySource.get(l.source);
-      if (shape === undefined) {
-        const s = (shape = n++);
-        bySource.set(l.source, s);
-        l.blocks.forEach((b, ord) => shapeRows.push([s, ord, b.block, BigInt(b.base), BigInt(b.size),
-          b.stride === undefined ? null : BigInt(b.stride), l.source]));
-      }
-      vmShape[code] = shape;
-    });
-    if (shapeRows.length === 0) return;
-    await db.run(`CREATE OR REPLACE TEMP TABLE vm_shape_blocks (shape INTEGER, ord INTEGER, block VARCHAR, base UBIGINT,
-      size UBIGINT, stride UBIGINT, source VARCHAR)`);
-    await db.run('CREATE OR REPLACE TEMP TABLE vm_shapes (code INTEGER, shape INTEGER)');
-    await appendRows(db, 'vm_shape_blocks', shapeRows);
-    await appendRows(db, 'vm_shapes', (function* (): Generator<Cell[]> {
-      for (let code = 0; code < vmShape.length; code++) yield [code, vmShape[code]!];
-    })());
-    await db.run(`INSERT INTO vm_blocks
-      SELECT ${this.importId}, l.vm, b.block, b.base, b.size, b.stride, b.source
-      FROM vm_shapes s JOIN vm_labels l ON l.import_id = ${this.importId} AND l.code = s.code
-        JOIN vm_shape_blocks b ON b.shape = s.shape
-      ORDER BY s.code, b.ord`);
-    await db.run('DROP TABLE vm_shapes');
-    await db.run('DROP TABLE vm_shape_blocks');
+  private async appendLayoutBlocks(layouts: VmLayoutTable): Promise<void> {
+    const id = this.importId;
+    const rows: Cell[][] = [];
+    layouts.shapes.forEach((l, shape) => l.blocks.forEach((b, ord) => rows.push([id, shape, ord, b.block, BigInt(b.base), BigInt(b.size),
+      b.stride === undefined ? null : BigInt(b.stride), l.source])));
+    await appendRows(this.db, 'vm_layout_blocks', rows);
   }
 
   /** Rows, first and last ts_ns of each VM code's accesses in this import (timestamps NULL count as absent). */
@@ -218,19 +183,19 @@ export class ImportWriter {
   }
 
   /** Writes the summary tables, COMMITs, then moves the Arrow file into place. */
-  async commit(summary: ParseSummary, layouts: VmLayout[], info: ImportFileInfo): Promise<CommittedImport> {
+  async commit(summary: ParseSummary, layouts: VmLayoutTable, info: ImportFileInfo): Promise<CommittedImport> {
     const id = this.importId;
     const db = this.db;
     const t0 = performance.now();
     // a layout's vmm is its VmInfo's when the thread names gave one (resolveVmLayout)
-    const platform = single(layouts.map((l) => l.platform));
-    const vmm = single(layouts.map((l) => l.vmm));
+    const platform = layouts.platform();
+    const vmm = layouts.vmm();
     try {
       this.appender.close();
       this.irqAppender.close();
       const vms = summary.vms.length >= this.vms.length ? summary.vms : this.vms;
       const sources = summary.sources.length >= this.sources.length ? summary.sources : this.sources;
-      await appendRows(db, 'vm_labels', (function* () { for (let code = 0; code < vms.length; code++) yield [id, code, vms[code]!]; })());
+      await appendRows(db, 'vm_labels', (function* () { for (let code = 0; code < vms.length; code++) yield [id, code, vms.at(code)!]; })());
       await appendRows(db, 'event_sources', sources.map((s, code) => [id, code, s]));
       await appendRows(db, 'import_issues', summary.issues.map((t): Cell[] => [
         id, t.kind, t.severity, t.count, t.samples.slice(0, 5).map((s) => ({ line: s.line, text: s.text.slice(0, 200) })),
@@ -242,14 +207,15 @@ export class ImportWriter {
       const perVm = await this.rowStatsByVm(layouts.length);
       await appendRows(db, 'vms', (function* (): Generator<Cell[]> {
         for (let code = 0; code < layouts.length; code++) {
-          const l = layouts[code]!;
+          const l = layouts.shapeOfVm(code);
           const vi = vmInfoAt(summary.vmInfo, code);
           const n = perVm.rows[code]!;
-          yield [id, l.vm, l.vmm, l.platform, l.gicVersion, vi.threads,
-            n, perVm.hasTs[code] ? perVm.first[code]! : null, perVm.hasTs[code] ? perVm.last[code]! : null, l.source];
+          yield [id, vms.at(code)!, l.vmm, l.platform, l.gicVersion, vi.threads,
+            n, perVm.hasTs[code] ? perVm.first[code]! : null, perVm.hasTs[code] ? perVm.last[code]! : null, l.source,
+            layouts.shapeIndexOf(code)];
         }
       })());
-      await this.appendVmBlocks(layouts);
+      await this.appendLayoutBlocks(layouts);
       const issueCount = summary.issues.reduce((a, t) => a + t.count, 0);
       await appendRows(db, 'imports', [[
         id, info.path, summary.format, summary.variant, info.sha256, info.headSha256, info.bytes, summary.bytes,
@@ -271,7 +237,7 @@ export class ImportWriter {
     if (this.arrow && this.arrowFinal) this.arrow.finishAs(this.arrowFinal);
     return {
       importId: id, arrowPath: this.arrowFinal,
-      platform, vmm, layouts,
+      platform, vmm, vms: layouts.length,
     };
   }
 

@@ -13,7 +13,7 @@ import { ACCESS_CODES_VIEW, ACCESS_ROWS_DDL, packedSelect, SEQ_BITS } from './ac
 import { IRQ_CODES_VIEW, IRQ_ROWS_DDL, irqPackedSelect } from './irq-row-layout.ts';
 
 /** Bump when a base table changes shape; add a migration to MIGRATIONS when one is possible. */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /**
  * irq_rows as schema version 2 had it (one column per field): what migration 1 → 2 creates and
@@ -47,6 +47,17 @@ export const irqEventsView = (codes: string) => `CREATE VIEW irq_events AS
 
 const sqlList = (names: readonly string[]) => names.map((n, i) => `(${i}, '${n}')`).join(', ');
 
+/**
+ * The GIC maps of an import's VMs, one set of rows per distinct map ("shape"): the VMs of a host
+ * trace share a handful, and a million VMs stored six million rows. `vms.layout_shape` names
+ * each VM's; `vm_blocks` is the documented row per VM and block.
+ */
+const VM_LAYOUT_BLOCKS_DDL = `CREATE TABLE vm_layout_blocks (import_id INTEGER, shape INTEGER, ord INTEGER, block VARCHAR,
+    base UBIGINT, size UBIGINT, stride UBIGINT, source VARCHAR)`;
+const VM_BLOCKS_VIEW = `CREATE VIEW vm_blocks AS
+    SELECT v.import_id, v.vm, b.block, b.base, b.size, b.stride, b.source
+    FROM vms v JOIN vm_layout_blocks b ON b.import_id = v.import_id AND b.shape = v.layout_shape`;
+
 const BASE_TABLES = [
   `CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
   `CREATE TABLE imports (
@@ -64,9 +75,10 @@ const BASE_TABLES = [
   `CREATE TABLE lost_events (import_id INTEGER, line BIGINT, host_cpu SMALLINT, count BIGINT,
     ts_before_ns BIGINT, ts_after_ns BIGINT)`,
   `CREATE TABLE vms (import_id INTEGER, vm VARCHAR, vmm VARCHAR, platform VARCHAR, gic_version TINYINT,
-    threads INTEGER, accesses BIGINT, first_ts_ns BIGINT, last_ts_ns BIGINT, layout_source VARCHAR)`,
-  `CREATE TABLE vm_blocks (import_id INTEGER, vm VARCHAR, block VARCHAR, base UBIGINT, size UBIGINT,
-    stride UBIGINT, source VARCHAR)`,
+    threads INTEGER, accesses BIGINT, first_ts_ns BIGINT, last_ts_ns BIGINT, layout_source VARCHAR,
+    layout_shape INTEGER)`,
+  VM_LAYOUT_BLOCKS_DDL,
+  VM_BLOCKS_VIEW,
   // Per-import dictionaries for the access_rows codes.
   `CREATE TABLE vm_labels (import_id INTEGER, code INTEGER, vm VARCHAR)`,
   `CREATE TABLE event_sources (import_id INTEGER, code UTINYINT, source VARCHAR)`,
@@ -139,6 +151,24 @@ const MIGRATIONS: Record<number, string[]> = {
   // <db>.arrow/, which is where the file is looked up (arrow-cache.ts) whatever was stored.
   5: [
     `UPDATE imports SET arrow_path = CAST(import_id AS VARCHAR) || '.arrow' WHERE arrow_path IS NOT NULL`,
+  ],
+  // 6 → 7: vm_blocks (a row per VM and block) becomes vm_layout_blocks (a row per map and block)
+  // + vms.layout_shape + a view of the same name and columns. Each migrated VM gets a map of its own.
+  6: [
+    'ALTER TABLE vms ADD COLUMN layout_shape INTEGER',
+    VM_LAYOUT_BLOCKS_DDL,
+    `CREATE TEMP TABLE vm_shape_map AS
+       SELECT import_id, vm, CAST(row_number() OVER (PARTITION BY import_id ORDER BY vm) - 1 AS INTEGER) AS shape
+       FROM (SELECT DISTINCT import_id, vm FROM vm_blocks)`,
+    `INSERT INTO vm_layout_blocks
+       SELECT b.import_id, m.shape, CAST(row_number() OVER (PARTITION BY b.import_id, b.vm ORDER BY b.rowid) - 1 AS INTEGER),
+              b.block, b.base, b.size, b.stride, b.source
+       FROM vm_blocks b JOIN vm_shape_map m ON m.import_id = b.import_id AND m.vm = b.vm
+       ORDER BY b.rowid`,
+    `UPDATE vms SET layout_shape = m.shape FROM vm_shape_map m WHERE vms.import_id = m.import_id AND vms.vm = m.vm`,
+    'DROP TABLE vm_blocks',
+    'DROP TABLE vm_shape_map',
+    VM_BLOCKS_VIEW,
   ],
 };
 

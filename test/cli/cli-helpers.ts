@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { resolveLayouts } from '../../src/gic/layout.ts';
+import { VmLayoutTable } from '../../src/gic/vm-layout-table.ts';
 import { Database } from '../../src/store/database.ts';
 import { ImportWriter } from '../../src/store/import-writer.ts';
 import { ensureSchema } from '../../src/store/schema.ts';
@@ -55,7 +56,7 @@ export async function buildSyntheticDb(path: string, rows = 40): Promise<void> {
     const w = await ImportWriter.begin(db, true, 'synthetic.log');
     await w.sink.accesses(makeBatch(0, rows, 2, 3), vms, sources);
     const summary = fakeSummary(rows, vms, sources);
-    await w.commit(summary, resolveLayouts(summary, {}), {
+    await w.commit(summary, VmLayoutTable.of(resolveLayouts(summary, {})), {
       path: 'synthetic.log', sha256: '0'.repeat(64), headSha256: '1'.repeat(64), bytes: 4800,
       startedAt: new Date('2026-01-02T03:04:05Z'),
     });

@@ -40,7 +40,7 @@ describe('generated traces import cleanly with src/ingest', () => {
     const c = result.eventCounts;
     expect(imp.rows).toBe(c.kvm_guest_fault! + c.kvm_sys_access! + c.kvm_hvc_arm64!);
     const byTgid = new Map(result.vms.map((v) => [String(v.tgid), v.vmm]));
-    for (const info of vmInfoList(imp.summary.vmInfo)) expect(info.vmm).toBe(byTgid.get(imp.summary.vms[info.vm]!));
+    for (const info of vmInfoList(imp.summary.vmInfo)) expect(info.vmm).toBe(byTgid.get(imp.summary.vms.at(info.vm)!));
   });
 
   it('trace-cmd report with the .tgids side map', async () => {

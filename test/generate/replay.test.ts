@@ -5,6 +5,7 @@
  * separate the guest that depends on the IGROUPR semantics (zephyr-secure) from those that only
  * touch them.
  */
+import { labelArray } from '../../src/ingest/vm-labels.ts';
 import { describe, expect, it } from 'vitest';
 import { platformForVmm } from '../../src/gic/platforms.ts';
 import { resolveLayouts, type VmLayout } from '../../src/gic/layout.ts';
@@ -26,7 +27,7 @@ async function pipeline(rev: 1 | 2 | 3) {
   const summary = await parseFile(path, { path, fallbackVm: 'x', strict: true }, { accesses: (b) => void batches.push(b), irqs: (b) => void irqs.push(b) }, { worker: false });
   const detected = resolveLayouts(summary, {});
   // The generator knows each VM's true layout; replay on it (the detected one is checked below).
-  const truth: VmLayout[] = summary.vms.map((name) => {
+  const truth: VmLayout[] = labelArray(summary.vms).map((name) => {
     const vm = result.vms.find((v) => String(v.tgid) === name)!;
     const p = platformForVmm(vm.vmm);
     return { vm: name, vmm: vm.vmm, platform: p.id, gicVersion: vm.gic.version, source: 'test', blocks: p.blocks({ gicVersion: vm.gic.version, nrVcpus: 2, its: vm.gic.its }) };

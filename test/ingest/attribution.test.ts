@@ -1,4 +1,5 @@
 /** vCPU thread names and tgid side maps. */
+import { labelArray } from '../../src/ingest/vm-labels.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,7 +64,7 @@ describe('VmRegistry', () => {
     const c = r.codeForTgid(4242); // the same label as the fallback
     const d = r.codeForTid(7); // mapped to tgid 99
     expect([a, b, c, d]).toEqual([0, 1, 1, 2]);
-    expect(r.labels).toEqual(['100', '4242', '99']);
+    expect(labelArray(r.labels)).toEqual(['100', '4242', '99']);
     expect(r.codeForTgid(100)).toBe(0);
     const r2 = new VmRegistry('0042');
     expect(r2.codeForTgid(42)).toBe(0);

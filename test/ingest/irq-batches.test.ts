@@ -63,7 +63,7 @@ describe('TraceParser irq batches', () => {
     expect(seenVms.at(-1)).toBe(3);
     const rows = sink.irqRows;
     expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(rows.map((r) => summary.vms[r.vm])).toEqual(['4200', '4300', '4400', '4200', '4300', '4400', '4200', '4300', '4400', '4200']);
+    expect(rows.map((r) => summary.vms.at(r.vm)!)).toEqual(['4200', '4300', '4400', '4200', '4300', '4400', '4200', '4300', '4400', '4200']);
     expect(rows[3]).toEqual({ seq: 4, ts_ns: 1_000_004_000n, host_cpu: 3, tid: 4202, vm: 0, vcpu: 1, irq: 30, level: true, source: 0 });
     expect(summary.irqEvents).toBe(10);
   });

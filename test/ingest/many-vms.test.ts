@@ -22,8 +22,8 @@ describe('many VMs in one trace', () => {
     }
     const p = parseBytes(Buffer.from(`${lines.join('\n')}\n`), { format: 'ftrace' });
     expect(p.summary.vms).toHaveLength(N);
-    const info = new Map(vmInfoList(p.summary.vmInfo).map((v) => [p.summary.vms[v.vm]!, v]));
-    const ev = new Map([...evidenceByVm(p.summary)].map((e) => [p.summary.vms[e.vm]!, e]));
+    const info = new Map(vmInfoList(p.summary.vmInfo).map((v) => [p.summary.vms.at(v.vm)!, v]));
+    const ev = new Map([...evidenceByVm(p.summary)].map((e) => [p.summary.vms.at(e.vm)!, e]));
     for (let i = 0; i < N; i++) {
       const name = String(100000 + 10 * i);
       expect(info.get(name)!.threads, name).toBe(i % 2 === 1 ? 2 : 1);

@@ -73,7 +73,7 @@ describe('attribution', () => {
       ['4242', null],
       ['host-a', null],
     ]);
-    const vmm = Object.fromEntries(vmInfoList(p.summary.vmInfo).map((v) => [p.summary.vms[v.vm], [v.vmm, v.threads]]));
+    const vmm = Object.fromEntries(vmInfoList(p.summary.vmInfo).map((v) => [p.summary.vms.at(v.vm)!, [v.vmm, v.threads]]));
     expect(vmm).toEqual({
       '4242': ['qemu', 2],
       '900': ['firecracker', 1],

@@ -81,7 +81,7 @@ describe('injections streamed out of the database', () => {
       const counts = await db.readObjects<{ vm: string; n: bigint }>('SELECT vm, count(*) AS n FROM irq_events GROUP BY vm ORDER BY vm');
       expect(viaDb.vms.map((v) => [v.vm, v.irq_events]).sort()).toEqual(counts.map((c) => [c.vm, Number(c.n)]));
       // codes follow the caller's map (here reversed), and VMs outside it are left out
-      const codeOf = new Map([[summary.vms[2]!, 0], [summary.vms[0]!, 5]]);
+      const codeOf = new Map([[summary.vms.at(2)!, 0], [summary.vms.at(0)!, 5]]);
       const batches = await loadIrqEvents(db, 1, codeOf, 1000);
       const vmsSeen = new Set<number>();
       let total = 0;
@@ -97,7 +97,7 @@ describe('injections streamed out of the database', () => {
         total += b.length;
       }
       expect(vmsSeen).toEqual(new Set([0, 5]));
-      expect(total).toBe(Number(counts.find((c) => c.vm === summary.vms[2])!.n) + Number(counts.find((c) => c.vm === summary.vms[0])!.n));
+      expect(total).toBe(Number(counts.find((c) => c.vm === summary.vms.at(2)!)!.n) + Number(counts.find((c) => c.vm === summary.vms.at(0)!)!.n));
       expect(await loadIrqEvents(db, 1, new Map())).toEqual([]);
     } finally {
       db.close();

@@ -3,12 +3,14 @@
  * replay checks a file found there belongs to the import; migration 5 → 6 makes old absolute
  * `imports.arrow_path` values relative.
  */
+import { makeVersion6Layouts } from './helpers/old-schemas.ts';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readAccessesArrow, type AccessesArrow } from '../../src/arrow/read-accesses.ts';
 import { resolveLayouts } from '../../src/gic/layout.ts';
+import { VmLayoutTable } from '../../src/gic/vm-layout-table.ts';
 import { accessesFromArrow, listImports } from '../../src/replay/sources.ts';
 import { arrowCacheMismatch, arrowDirFor, arrowFileFor } from '../../src/store/arrow-cache.ts';
 import { Database } from '../../src/store/database.ts';
@@ -31,7 +33,7 @@ async function importRows(db: Database, source: string, rows: number, arrowCache
   const w = await ImportWriter.begin(db, arrowCache, source);
   await w.sink.accesses(makeBatch(0, rows, 2, 2), VMS, SOURCES);
   const summary = fakeSummary(rows, VMS, SOURCES);
-  await w.commit(summary, resolveLayouts(summary, {}), {
+  await w.commit(summary, VmLayoutTable.of(resolveLayouts(summary, {})), {
     path: source, sha256: 'ab'.repeat(32), headSha256: 'cd'.repeat(32), bytes: 123, startedAt: new Date(),
   });
 }
@@ -105,10 +107,11 @@ describe('migration 5 → 6', () => {
     await importRows(db, 'two.log', 50, false);
     // what schema 5 stored: the absolute path of the file when written (here: another database's)
     await db.run(`UPDATE imports SET arrow_path = '/somewhere/orig.duckdb.arrow/1.arrow' WHERE import_id = 1`);
+    await makeVersion6Layouts(db);
     await db.run(`UPDATE meta SET value = '5' WHERE key = 'schema_version'`);
     await ensureSchema(db);
     expect(await readSchemaVersion(db)).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
     expect(await arrowPaths(db)).toEqual(['1.arrow', null]);
     const [one] = await listImports(db);
     expect(accessesFromArrow(db.path, one!, () => { throw new Error('no warning expected'); })?.via).toBe('arrow');

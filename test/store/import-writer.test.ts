@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readAccessesArrow } from '../../src/arrow/read-accesses.ts';
 import { resolveLayouts } from '../../src/gic/layout.ts';
+import { VmLayoutTable } from '../../src/gic/vm-layout-table.ts';
 import { Database } from '../../src/store/database.ts';
 import { IrqBatch } from '../../src/model/irq-batch.ts';
 import { ImportWriter } from '../../src/store/import-writer.ts';
@@ -36,7 +37,7 @@ describe('ImportWriter', () => {
     await w.sink.accesses(makeBatch(0, 5000, 2, 2), VMS, SOURCES);
     await w.sink.irqs(IrqBatch.fromRows([{ seq: 77, ts_ns: 5n, host_cpu: 1, tid: 9, vm: 1, vcpu: 0, irq: 27, level: true, source: 0 }])[0]!, VMS, SOURCES);
     const summary = fakeSummary(5000, VMS, SOURCES);
-    const done = await w.commit(summary, resolveLayouts(summary, {}), info('trace.log'));
+    const done = await w.commit(summary, VmLayoutTable.of(resolveLayouts(summary, {})), info('trace.log'));
     expect(done.arrowPath).toBe(join(`${db.path}.arrow`, '1.arrow'));
     expect(existsSync(done.arrowPath!)).toBe(true);
     expect(readAccessesArrow(done.arrowPath!).rows).toBe(5000);
@@ -67,7 +68,7 @@ describe('ImportWriter', () => {
     summary.vmInfo = vmInfoTable([{ vm: 0, vmm: 'qemu', threads: 3, vcpus: 2 }, { vm: 1, vmm: 'firecracker', threads: 5, vcpus: 4 },
       { vm: 2, vmm: null, threads: 1, vcpus: 0 }]);
     const layouts = resolveLayouts(summary, {});
-    await w.commit(summary, layouts, info('trace.log'));
+    await w.commit(summary, VmLayoutTable.of(layouts), info('trace.log'));
     const got = await db.readObjects<Record<string, unknown>>('SELECT vm, vmm, platform, gic_version, threads, accesses, first_ts_ns, last_ts_ns, layout_source FROM vms');
     const stats = await db.readObjects<{ vm: string; n: bigint; first: bigint; last: bigint }>(
       'SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM accesses GROUP BY vm ORDER BY vm');
@@ -93,7 +94,7 @@ describe('ImportWriter', () => {
     // A summary row the imports table cannot take (negative size into a BIGINT is fine, so break the VARCHAR→layout instead).
     const layouts = resolveLayouts(summary, {});
     layouts[0]!.blocks = [{ ...layouts[0]!.blocks[0]!, base: Number.NaN }]; // BigInt(NaN) throws inside commit (blocks are shared: replace, never mutate)
-    await expect(w.commit(summary, layouts, info('bad.log'))).rejects.toThrow();
+    await expect(w.commit(summary, VmLayoutTable.of(layouts), info('bad.log'))).rejects.toThrow();
     for (const t of TABLES) expect(await count(db, t), t).toBe(0);
     expect(readdirSync(`${db.path}.arrow`)).toEqual([]);
     // The connection is usable again and the next import gets id 1.

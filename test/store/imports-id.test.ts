@@ -2,6 +2,7 @@
  * `imports.id`: the issue's schema names the import's key `id`; every other table says
  * `import_id`. Both are there; migration 4 → 5 adds `id` to older databases.
  */
+import { makeVersion6Layouts } from './helpers/old-schemas.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ describe('imports.id', () => {
     // what schema 4 had: no id column
     const d = await Database.open(db);
     await d.run('ALTER TABLE imports DROP COLUMN id');
+    await makeVersion6Layouts(d);
     await d.run(`UPDATE meta SET value = '4' WHERE key = 'schema_version'`);
     await ensureSchema(d);
     expect(await readSchemaVersion(d)).toBe(SCHEMA_VERSION);

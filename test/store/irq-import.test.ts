@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveLayouts } from '../../src/gic/layout.ts';
+import { VmLayoutTable } from '../../src/gic/vm-layout-table.ts';
 import { MAX_BATCHES_IN_FLIGHT, parseFile } from '../../src/ingest/parse-file.ts';
 import { importFiles } from '../../src/importer/import-files.ts';
 import { IrqBatch, irqRowsOf } from '../../src/model/irq-batch.ts';
@@ -57,7 +58,7 @@ describe('irq events import (streamed)', () => {
     try {
       await db.run(V1_IRQ_EVENTS);
       await appendRows(db, 'irq_events_v1', rows.map((e): Cell[] => [
-        r.importId, e.seq, e.ts_ns, e.host_cpu, e.tid, summary.vms[e.vm] ?? String(e.vm), e.vcpu, e.irq, e.level,
+        r.importId, e.seq, e.ts_ns, e.host_cpu, e.tid, summary.vms.at(e.vm)! ?? String(e.vm), e.vcpu, e.irq, e.level,
         summary.sources[e.source] ?? String(e.source),
       ]));
       expect(await n(db, 'SELECT count(*) AS n FROM irq_events')).toBe(200_000);
@@ -103,7 +104,7 @@ describe('irq events import (streamed)', () => {
     }
     await w.sink.accesses(makeBatch(0, 10, 2, 2), vms, sources);
     const summary = fakeSummary(10, vms, sources);
-    await w.commit(summary, resolveLayouts(summary, {}), info('trace.log'));
+    await w.commit(summary, VmLayoutTable.of(resolveLayouts(summary, {})), info('trace.log'));
     const perRound = await db.readObjects<{ irq: number; tid: number; n: bigint; lo: bigint; hi: bigint }>(
       'SELECT irq, tid, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM irq_events GROUP BY irq, tid ORDER BY irq');
     expect(perRound).toEqual([0, 1, 2].map((r) => ({ irq: 27 + r, tid: 100 + r, n: 5000n, lo: BigInt(r * 5000 + 1), hi: BigInt(r * 5000 + 5000) })));

@@ -3,6 +3,7 @@
  * have tid NULL in `accesses` and in Arrow files; the code tables keep NO_TID (-1). Schema 3
  * stored 0 for them: migration 3 → 4 turns those rows into NO_TID and nothing else.
  */
+import { makeVersion6Layouts } from './helpers/old-schemas.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,7 @@ describe('a trace without thread ids', () => {
     await d.run('UPDATE access_rows SET tid = 0 WHERE row_key = (SELECT min(row_key) FROM access_codes WHERE import_id = 3)');
     await d.run('DROP VIEW accesses');
     await d.run(accessesView('access_codes').replace('NULLIF(r.tid, -1) AS tid', 'r.tid'));
+    await makeVersion6Layouts(d);
     await d.run(`UPDATE meta SET value = '3' WHERE key = 'schema_version'`);
     const before = await d.readObjects<{ n: bigint }>('SELECT count(*) AS n FROM accesses WHERE tid = 0');
     expect(Number(before[0]!.n)).toBe(Number(want[0]!.n) + 1);

@@ -34,7 +34,7 @@ function describe(r: FileImportResult): string {
   if (r.status === 'not-a-trace') return `skipped ${r.path}: not a trace (${r.reason.code})`;
   const s = r.summary;
   const issues = s.issues.reduce((a, t) => a + t.count, 0);
-  const vms = r.layouts.length;
+  const vms = r.vms;
   return `imported ${r.path} as import ${r.importId}: ${fmt(r.rows)} accesses from ${fmt(s.lines)} lines `
     + `(${fmt(s.otherEvents)} other events, ${fmt(s.skipped)} skipped, ${fmt(issues)} issues, `
     + `${fmt(s.lostEvents)} lost events in ${fmt(s.lostMarkers)} markers); ${s.variant}, ${vms} VM${vms === 1 ? '' : 's'}, `

@@ -3,6 +3,7 @@
  * simple, independent decoder of raw-ftrace lines (regexes from tracepoints.md §4.1) so register
  * signatures are checked on the text, not on generator internals.
  */
+import type { VmLabelList } from '../../../src/ingest/vm-labels.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,10 +129,10 @@ export async function importText(path: string, tgidMap?: Map<number, number>): P
   const vcpusByVm = new Map<string, Set<number>>();
   let rows = 0;
   const summary = await parseFile(path, { path, fallbackVm: 'vm', strict: true, ...(tgidMap ? { tgidMap } : {}) }, {
-    accesses(b: AccessBatch, vms: readonly string[]) {
+    accesses(b: AccessBatch, vms: VmLabelList) {
       rows += b.length;
       for (let i = 0; i < b.length; i++) {
-        const vm = vms[b.vm[i]!]!;
+        const vm = vms.at(b.vm[i]!)!;
         if (!vcpusByVm.has(vm)) vcpusByVm.set(vm, new Set());
         if (b.isValid('vcpu', i)) vcpusByVm.get(vm)!.add(b.vcpu[i]!);
       }

@@ -5,6 +5,7 @@
  */
 import { AccessBatch } from '../../../src/model/access-batch.ts';
 import { evidenceByVm, vmInfoList } from '../../../src/ingest/vm-evidence.ts';
+import { labelArray } from '../../../src/ingest/vm-labels.ts';
 import { NO_TID, OP_NAMES, SPACE_NAMES } from '../../../src/model/codes.ts';
 import { irqRowsOf, type IrqBatch, type IrqEventRow } from '../../../src/model/irq-batch.ts';
 import { TraceParser } from '../../../src/ingest/trace-parser.ts';
@@ -77,7 +78,7 @@ export function rowsOf(p: CollectedParse): RowView[] {
         ts_ns: b.isValid('ts_ns', i) ? b.ts_ns[i]!.toString() : null,
         host_cpu: b.isValid('host_cpu', i) ? b.host_cpu[i]! : null,
         tid: b.tid[i] === NO_TID ? null : b.tid[i]!,
-        vm: p.summary.vms[b.vm[i]!]!,
+        vm: p.summary.vms.at(b.vm[i]!)!,
         vcpu: b.isValid('vcpu', i) ? b.vcpu[i]! : null,
         source: p.summary.sources[b.source[i]!]!,
         space: SPACE_NAMES[b.space[i]!]!,
@@ -116,7 +117,7 @@ export function summaryJson(s: ParseSummary): string {
     eventCounts: sortedObject(s.eventCounts),
     issues: [...s.issues].sort((a, b) => (a.kind < b.kind ? -1 : 1)),
     lost: s.lost,
-    vms: s.vms,
+    vms: labelArray(s.vms),
     sources: s.sources,
     vmInfo: vmInfoList(s.vmInfo),
     layout: [...evidenceByVm(s)].map((l) => ({
@@ -136,7 +137,7 @@ export function render(p: CollectedParse): string {
   for (const r of rowsOf(p)) lines.push(cols.map((c) => cell(r[c])).join(','));
   lines.push('# irq_events', 'seq,ts_ns,host_cpu,tid,vm,vcpu,irq,level,source');
   for (const r of p.irqs) {
-    lines.push([r.seq, r.ts_ns, r.host_cpu, r.tid, p.summary.vms[r.vm], r.vcpu, r.irq, r.level ? 1 : 0, p.summary.sources[r.source]].map(cell).join(','));
+    lines.push([r.seq, r.ts_ns, r.host_cpu, r.tid, p.summary.vms.at(r.vm)!, r.vcpu, r.irq, r.level ? 1 : 0, p.summary.sources[r.source]].map(cell).join(','));
   }
   lines.push('# summary', summaryJson(p.summary), '');
   return lines.join('\n');

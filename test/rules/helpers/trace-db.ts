@@ -47,13 +47,17 @@ export class TraceDb {
   /** A VM row plus the QEMU virt GICv3 (or v2) frame map in vm_blocks. */
   async addVm(importId: number, vm: string, opts: { gic?: 2 | 3 | null; first?: bigint | number | null; last?: bigint | number | null } = {}): Promise<void> {
     const gic = opts.gic === undefined ? 3 : opts.gic;
-    await this.db.run(`INSERT INTO vms (import_id, vm, gic_version, first_ts_ns, last_ts_ns)
-      VALUES (${importId}, ${lit(vm)}, ${lit(gic)}, ${lit(opts.first)}, ${lit(opts.last)})`);
+    // a map of its own per VM (the importer shares one between VMs of the same map)
+    const [{ shape }] = await this.db.readObjects<{ shape: number }>(
+      `SELECT CAST(coalesce(max(shape), -1) + 1 AS INTEGER) AS shape FROM vm_layout_blocks WHERE import_id = ${importId}`) as [{ shape: number }];
+    await this.db.run(`INSERT INTO vms (import_id, vm, gic_version, first_ts_ns, last_ts_ns, layout_shape)
+      VALUES (${importId}, ${lit(vm)}, ${lit(gic)}, ${lit(opts.first)}, ${lit(opts.last)}, ${shape})`);
     const blocks = gic === 2
       ? [['GICD', 0x08000000, 0x1000, null], ['GICC', 0x08010000, 0x2000, null]]
       : [['GICD', 0x08000000, 0x10000, null], ['GITS', 0x08080000, 0x20000, null], ['GICR', 0x080a0000, 0xf60000, 0x20000]];
+    let ord = 0;
     for (const [block, base, size, stride] of blocks) {
-      await this.db.run(`INSERT INTO vm_blocks VALUES (${importId}, ${lit(vm)}, ${lit(block)}, ${base}, ${size}, ${lit(stride)}, 'test')`);
+      await this.db.run(`INSERT INTO vm_layout_blocks VALUES (${importId}, ${shape}, ${ord++}, ${lit(block)}, ${base}, ${size}, ${lit(stride)}, 'test')`);
     }
   }
 

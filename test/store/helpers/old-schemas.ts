@@ -14,6 +14,7 @@ const V2_ACCESS_ROWS = `CREATE TABLE access_rows (
 /** Turns a fresh database into what schema version 2 wrote (empty). */
 export async function makeVersion2(db: Database): Promise<void> {
   await ensureSchema(db);
+  await makeVersion6Layouts(db);
   await db.run('DROP VIEW accesses');
   await db.run('DROP VIEW access_codes');
   await db.run('DROP TABLE access_rows');
@@ -25,4 +26,19 @@ export async function makeVersion2(db: Database): Promise<void> {
   await db.run(IRQ_ROWS_V2_DDL);
   await db.run(irqEventsView('irq_rows'));
   await db.run(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`);
+}
+
+/**
+ * Turns the VM maps of a current database into what schema 6 (and every earlier one) stored: a
+ * vm_blocks table of a row per VM and block, in VM and block order, and no vm_layout_blocks.
+ */
+export async function makeVersion6Layouts(db: Database): Promise<void> {
+  await db.run(`CREATE TABLE vm_blocks_v6 AS
+    SELECT v.import_id, v.vm, b.block, b.base, b.size, b.stride, b.source
+    FROM vms v JOIN vm_layout_blocks b ON b.import_id = v.import_id AND b.shape = v.layout_shape
+    ORDER BY v.rowid, b.ord`);
+  await db.run('DROP VIEW vm_blocks');
+  await db.run('ALTER TABLE vm_blocks_v6 RENAME TO vm_blocks');
+  await db.run('DROP TABLE vm_layout_blocks');
+  await db.run('ALTER TABLE vms DROP COLUMN layout_shape');
 }

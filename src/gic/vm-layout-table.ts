@@ -1,0 +1,103 @@
+/**
+ * Every VM's layout of one import at 4 bytes per VM: the VMs of a host trace share a handful of
+ * shapes (VMM, platform, GIC version, blocks, how it was decided), so a table of shapes and a
+ * shape index per VM code replace an object per VM (~80 bytes each, a million VMs in a trace).
+ */
+import { vmLayouts, type BlockRange, type LayoutOverrides, type VmLayout } from './layout.ts';
+import type { ParseSummary } from '../ingest/types.ts';
+
+export type VmShape = Omit<VmLayout, 'vm'>;
+
+function single<T>(values: Iterable<T | null>): T | 'mixed' | null {
+  let first: T | null = null;
+  for (const v of values) {
+    if (v === null) continue;
+    if (first === null) first = v;
+    else if (v !== first) return 'mixed';
+  }
+  return first;
+}
+
+function sameShape(a: VmShape, b: VmShape): boolean {
+  return a.blocks === b.blocks && a.vmm === b.vmm && a.platform === b.platform && a.gicVersion === b.gicVersion && a.source === b.source;
+}
+
+export class VmLayoutTable {
+  /** Distinct shapes, in order of first use; every one is some VM's. */
+  readonly shapes: VmShape[] = [];
+  private shapeOf = new Int32Array(64);
+  private count = 0;
+  private readonly byKey = new Map<string, number>();
+  /** Ids of blocks arrays shared between VMs (frozen, from the platform cache), by identity. */
+  private readonly blockIds = new Map<readonly BlockRange[], number>();
+
+  /** Resolves every VM of a parse (layout.ts vmLayouts) into a table; labels are not kept. */
+  static resolve(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'vmInfo'>, count: number,
+    label: (code: number) => string, overrides: LayoutOverrides): VmLayoutTable {
+    const t = new VmLayoutTable();
+    for (const l of vmLayouts(summary, count, label, overrides)) t.push(l);
+    return t;
+  }
+
+  static of(layouts: readonly VmShape[]): VmLayoutTable {
+    const t = new VmLayoutTable();
+    for (const l of layouts) t.push(l);
+    return t;
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** Appends the next VM code's layout. */
+  push(l: VmShape): void {
+    if (this.count === this.shapeOf.length) {
+      const grown = new Int32Array(this.shapeOf.length * 2);
+      grown.set(this.shapeOf);
+      this.shapeOf = grown;
+    }
+    const prev = this.count > 0 ? this.shapeOf[this.count - 1]! : -1;
+    // consecutive VMs mostly share a shape: compared field by field, no key built
+    this.shapeOf[this.count++] = prev >= 0 && sameShape(this.shapes[prev]!, l) ? prev : this.shapeIndex(l);
+  }
+
+  private shapeIndex(l: VmShape): number {
+    let blocks: string;
+    if (Object.isFrozen(l.blocks)) {
+      let id = this.blockIds.get(l.blocks);
+      if (id === undefined) this.blockIds.set(l.blocks, (id = this.blockIds.size));
+      blocks = `#${id}`;
+    } else {
+      // a VM's own map (QEMU region bases, base flags): by content
+      blocks = l.blocks.map((b) => `${b.block}@${b.base}+${b.size}/${b.stride ?? ''}`).join(',');
+    }
+    const key = `${l.vmm}|${l.platform}|${l.gicVersion}|${l.source}|${blocks}`;
+    let s = this.byKey.get(key);
+    if (s === undefined) {
+      s = this.shapes.length;
+      this.shapes.push({ vmm: l.vmm, platform: l.platform, gicVersion: l.gicVersion, blocks: l.blocks, source: l.source });
+      this.byKey.set(key, s);
+    }
+    return s;
+  }
+
+  /** Index into `shapes` of VM `code`. */
+  shapeIndexOf(code: number): number {
+    if (code < 0 || code >= this.count) throw new RangeError(`VM code ${code} out of range (${this.count} VMs)`);
+    return this.shapeOf[code]!;
+  }
+
+  shapeOfVm(code: number): VmShape {
+    return this.shapes[this.shapeIndexOf(code)]!;
+  }
+
+  /** The one platform of every VM, 'mixed', or null (no VMs). */
+  platform(): string | 'mixed' | null {
+    return single(this.shapes.map((s) => s.platform));
+  }
+
+  /** The one VMM named by every VM that names one, 'mixed', or null. */
+  vmm(): string | 'mixed' | null {
+    return single(this.shapes.map((s) => s.vmm));
+  }
+}

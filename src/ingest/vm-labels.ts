@@ -1,0 +1,108 @@
+/**
+ * The vm dictionary (code → label) at 8 bytes per VM: a host trace can hold a million VMs, and
+ * their labels are tgids, so they are kept as numbers and made strings only when read. Other
+ * labels (--vm, a file name) are few and kept as strings.
+ */
+
+/** What consumers of the dictionary read: a string[] is one too. */
+export interface VmLabelList {
+  readonly length: number;
+  at(code: number): string | undefined;
+}
+
+/** Entries from one code on, as they cross to another thread (`tgids` transferable). */
+export interface VmLabelsDelta {
+  from: number;
+  /** NaN where the label is in `named`. */
+  tgids: Float64Array;
+  named: Array<[number, string]>;
+}
+
+/** The canonical decimal tgid a label spells, or NaN (leading zeros, signs: not one). */
+export function tgidOfLabel(label: string): number {
+  if (!/^(0|[1-9]\d{0,15})$/.test(label)) return NaN;
+  const n = Number(label);
+  return Number.isSafeInteger(n) ? n : NaN;
+}
+
+export class VmLabels implements VmLabelList {
+  private tgids = new Float64Array(64);
+  private readonly named = new Map<number, string>();
+  private n = 0;
+
+  get length(): number {
+    return this.n;
+  }
+
+  /** Appends a label; returns its code. */
+  add(label: string): number {
+    const t = tgidOfLabel(label);
+    const code = this.addTgid(t);
+    if (Number.isNaN(t)) this.named.set(code, label);
+    return code;
+  }
+
+  /** Appends the label String(tgid) (NaN: the caller names it); returns its code. */
+  addTgid(tgid: number): number {
+    if (this.n === this.tgids.length) {
+      const grown = new Float64Array(this.tgids.length * 2);
+      grown.set(this.tgids);
+      this.tgids = grown;
+    }
+    this.tgids[this.n] = tgid;
+    return this.n++;
+  }
+
+  at(code: number): string | undefined {
+    if (code < 0 || code >= this.n || !Number.isInteger(code)) return undefined;
+    const t = this.tgids[code]!;
+    return Number.isNaN(t) ? this.named.get(code) : String(t);
+  }
+
+  /** Labels from `from` on, as strings (tests, small dictionaries). */
+  slice(from = 0): string[] {
+    const out: string[] = [];
+    for (let c = from; c < this.n; c++) out.push(this.at(c)!);
+    return out;
+  }
+
+  /** Entries from `from` on, for another thread (a copy: this table keeps growing). */
+  delta(from: number): VmLabelsDelta {
+    const named: Array<[number, string]> = [];
+    for (const [code, label] of this.named) if (code >= from) named.push([code, label]);
+    return { from, tgids: this.tgids.slice(from, this.n), named };
+  }
+
+  /** Appends a delta taken at this table's length. */
+  apply(d: VmLabelsDelta): void {
+    if (d.from !== this.n) throw new Error(`VM labels delta from ${d.from} applied at ${this.n}`);
+    for (let i = 0; i < d.tgids.length; i++) this.addTgid(d.tgids[i]!);
+    for (const [code, label] of d.named) this.named.set(code, label);
+  }
+
+  copy(): VmLabels {
+    const c = new VmLabels();
+    c.apply(this.delta(0));
+    return c;
+  }
+
+  static of(labels: Iterable<string>): VmLabels {
+    const l = new VmLabels();
+    for (const s of labels) l.add(s);
+    return l;
+  }
+}
+
+/** Every label as a string, in code order (tests, small dictionaries). */
+export function labelArray(l: VmLabelList): string[] {
+  return Array.from({ length: l.length }, (_, code) => l.at(code)!);
+}
+
+/** Entries of any label list from `from` on (a VmLabels' own delta, else built label by label). */
+export function deltaOf(l: VmLabelList, from: number): VmLabelsDelta {
+  if (l instanceof VmLabels) return l.delta(from);
+  const part = new VmLabels();
+  for (let code = from; code < l.length; code++) part.add(l.at(code)!);
+  const d = part.delta(0);
+  return { from, tgids: d.tgids, named: d.named.map(([c, label]): [number, string] => [c + from, label]) };
+}
