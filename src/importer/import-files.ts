@@ -267,6 +267,8 @@ async function importOne(
     // resolved: the evidence is not kept for the commit
     summary.layout = [];
     summary.layoutPages = new Float64Array(0);
+    delete summary.layoutIdReads;
+    delete summary.layoutIcc;
     const sha256 = parsed.sha256 ?? (await fileSha256(path));
     const rows = writer.rows;
     const done = await writer.commit(summary, layouts, { path, sha256, headSha256: head.headSha256, bytes: head.size, startedAt: started });

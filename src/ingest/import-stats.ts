@@ -4,6 +4,7 @@
  */
 import { isIccSysreg } from '../model/codes.ts';
 import type { IssueSample, IssueTally, LayoutEvidence, LostEventsRecord, V2FrameHits } from './types.ts';
+import { IdReadTable, type IdReadColumns } from './id-read-table.ts';
 import { NumberTable } from './number-table.ts';
 import { toBigInt } from './timestamp.ts';
 import { NO_ID_READS, NO_PAGES, NO_REGIONS, NO_V2_FRAMES, pageKey, TWO32 } from './vm-evidence.ts';
@@ -63,27 +64,26 @@ const SLOT_MASK = PAGE_SLOTS - 1;
 const MAX_PAGE_COUNT = 0x7ffffffe;
 
 /**
- * Per-VM evidence besides page counts: QEMU region extents, identification-register reads
- * (first of each address and size), GICv2-distributor-shaped traffic per 4 KiB frame, ICC
- * sysregs. Allocated on first use: a host trace of many short-lived VMs needs none for most.
+ * Per-VM evidence of the rarer kinds: QEMU region extents (QEMU logs: one VM) and
+ * GICv2-distributor-shaped traffic per 4 KiB frame. Allocated on first use; the kinds every guest
+ * of a host trace has (pages, identification reads, ICC sysregs) are in tables for all VMs.
  */
 class VmLayout {
   regions: Map<string, { min: number; max: number; count: number }> | null = null;
-  idReads: Array<{ gpa: number; len: number; value: number }> | null = null;
-  idSeen: Set<number> | null = null;
   v2Frames: Map<number, V2FrameHits> | null = null;
-  // The last id-read key and v2 frame: guests poll the same register, so most lookups repeat the
-  // previous one and skip the Set/Map (a hash of a double per access otherwise).
-  lastIdKey = -1;
-  /** LayoutEvidence.iccSysregs. */
-  icc = 0;
+  // the last v2 frame: guests poll the same register, so most lookups repeat the previous one
   lastFrame = -1;
   lastFrameHits: V2FrameHits | null = null;
 }
 
 export class LayoutCollector {
-  /** By VM code; null for VMs with page counts only. */
-  private readonly vms: Array<VmLayout | null> = [];
+  /** VM code → index in `layouts`, for the VMs that have a VmLayout. */
+  private readonly layoutOf = new NumberTable(true);
+  private readonly layouts: VmLayout[] = [];
+  /** Identification reads of every VM (id-read-table.ts). */
+  private readonly idReads = new IdReadTable(MAX_ID_READS);
+  /** VM code → trapped ICC_* sysreg accesses (LayoutEvidence.iccSysregs). */
+  private readonly icc = new NumberTable(true);
   /** (VM, page) → accesses, one table for all VMs (pageKey): a Map per VM cost ~0.3 KiB each. */
   private readonly pages = new NumberTable();
   /**
@@ -95,12 +95,11 @@ export class LayoutCollector {
   private readonly slotCount = new Float64Array(PAGE_SLOTS);
 
   private vmLayout(vm: number): VmLayout {
-    while (this.vms.length <= vm) this.vms.push(null);
-    let l = this.vms[vm]!;
-    if (l === null) {
-      l = new VmLayout();
-      this.vms[vm] = l;
-    }
+    const i = this.layoutOf.get(vm);
+    if (i >= 0) return this.layouts[i]!;
+    const l = new VmLayout();
+    this.layoutOf.set(vm, this.layouts.length);
+    this.layouts.push(l);
     return l;
   }
 
@@ -116,7 +115,9 @@ export class LayoutCollector {
 
   /** A sysreg row (its encoding, as sysregEncoding()): counts the GICv3 CPU-interface registers. */
   sysreg(vm: number, enc: number): void {
-    if (isIccSysreg(enc)) this.vmLayout(vm).icc++;
+    if (!isIccSysreg(enc)) return;
+    const had = this.icc.get(vm);
+    this.icc.set(vm, had < 0 ? 1 : Math.min(MAX_PAGE_COUNT, had + 1));
   }
 
   mmio(vm: number, gpaLo: number, gpaHi: number, isRead: boolean, len: number, valLo: number, valHi: number): void {
@@ -144,17 +145,7 @@ export class LayoutCollector {
 
   /** A read of a candidate identification offset ((gpa & 0xfff) in 0x004, 0x008, 0xFE8): the first of each address and size. */
   private idRead(vm: number, gpaLo: number, gpaHi: number, len: number, valLo: number, valHi: number): void {
-    const l = this.vmLayout(vm);
-    const reads = (l.idReads ??= []);
-    if (reads.length >= MAX_ID_READS) return;
-    const gpa = gpaHi * TWO32 + gpaLo;
-    const key = gpa * 16 + len;
-    if (key === l.lastIdKey) return;
-    l.lastIdKey = key;
-    const seen = (l.idSeen ??= new Set());
-    if (seen.has(key)) return;
-    seen.add(key);
-    reads.push({ gpa, len, value: valHi * TWO32 + valLo });
+    this.idReads.add(vm, gpaHi * TWO32 + gpaLo, len, valHi * TWO32 + valLo);
   }
 
   /** A GICD_ITARGETSR-shaped access (frame + 0x800–0xBFF) or a 32-bit GICD_SGIR-shaped write (frame + 0xF00). */
@@ -187,20 +178,29 @@ export class LayoutCollector {
     }
   }
 
-  /** The evidence besides pages (ParseSummary.layout) and the page counts (ParseSummary.layoutPages). */
-  finish(): { layout: LayoutEvidence[]; layoutPages: Float64Array } {
+  /**
+   * The rarer evidence by VM (ParseSummary.layout), and the page counts, identification reads and
+   * ICC counts of all VMs as typed arrays (layoutPages, layoutIdReads, layoutIcc).
+   */
+  finish(): { layout: LayoutEvidence[]; layoutPages: Float64Array; layoutIdReads: IdReadColumns; layoutIcc: Float64Array } {
     for (let k = 0; k < PAGE_SLOTS; k++) {
       this.evict(k);
       this.slotVm[k] = -1;
     }
     const layout: LayoutEvidence[] = [];
-    this.vms.forEach((l, vm) => {
-      if (l === null || (l.regions === null && l.idReads === null && l.v2Frames === null && l.icc === 0)) return;
-      layout.push({
-        vm, pages: NO_PAGES, regions: l.regions ?? NO_REGIONS, idReads: l.idReads ?? NO_ID_READS,
-        v2Frames: l.v2Frames ?? NO_V2_FRAMES,
-        ...(l.icc > 0 ? { iccSysregs: l.icc } : {}),
-      });
+    this.layoutOf.forEach((vm, i) => {
+      const l = this.layouts[i]!;
+      if (l.regions === null && l.v2Frames === null) return;
+      layout.push({ vm, pages: NO_PAGES, regions: l.regions ?? NO_REGIONS, idReads: NO_ID_READS, v2Frames: l.v2Frames ?? NO_V2_FRAMES });
+    });
+    layout.sort((a, b) => a.vm - b.vm);
+    const layoutIcc = new Float64Array(2 * this.icc.size);
+    const iccVms = new Float64Array(this.icc.size);
+    let c = 0;
+    this.icc.forEach((vm) => (iccVms[c++] = vm));
+    iccVms.sort().forEach((vm, j) => {
+      layoutIcc[2 * j] = vm;
+      layoutIcc[2 * j + 1] = this.icc.get(vm);
     });
     // the keys sorted in the first half, then spread into pairs from the last one down (pair i
     // lands at 2i ≥ i, over keys already spread): no second array of a million keys
@@ -214,7 +214,7 @@ export class LayoutCollector {
       layoutPages[2 * i] = key;
       layoutPages[2 * i + 1] = this.pages.get(key);
     }
-    return { layout, layoutPages };
+    return { layout, layoutPages, layoutIdReads: this.idReads.columns(), layoutIcc };
   }
 }
 

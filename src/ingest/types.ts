@@ -5,6 +5,7 @@
 import type { AccessBatch } from '../model/access-batch.ts';
 import type { IrqBatch } from '../model/irq-batch.ts';
 import type { VmLabelList } from './vm-labels.ts';
+import type { IdReadColumns } from './id-read-table.ts';
 
 /** Format families `--format` accepts. trace-cmd report output belongs to the ftrace family. */
 export const TRACE_FORMATS = ['ftrace', 'perf', 'qemu'] as const;
@@ -139,6 +140,10 @@ export interface ParseSummary {
    * `evidenceByVm()` puts the two together.
    */
   layoutPages: Float64Array;
+  /** Every VM's identification reads (LayoutEvidence.idReads), sorted by VM; absent: none. */
+  layoutIdReads?: IdReadColumns;
+  /** [VM code, ICC sysreg accesses] pairs sorted by code (LayoutEvidence.iccSysregs); absent: none. */
+  layoutIcc?: Float64Array;
 }
 
 /**

@@ -3,6 +3,7 @@
  * the page counts travel as typed arrays, and LayoutEvidence objects are built one VM at a time
  * when layouts are resolved.
  */
+import { NO_ID_READ_COLUMNS } from './id-read-table.ts';
 import { VMM_KINDS, type LayoutEvidence, type ParseSummary, type VmInfo, type VmInfoTable, type VmmKind } from './types.ts';
 
 export const TWO32 = 4294967296;
@@ -63,25 +64,44 @@ export function layoutPagesOf(evidence: readonly LayoutEvidence[]): Float64Array
 
 /**
  * LayoutEvidence of every VM that has some, in code order: the `layout` entries with their VM's
- * pages from `layoutPages` filled in, and a page-only entry for VMs with nothing else. Each object
- * is new (the caller may keep or drop it).
+ * pages, identification reads and ICC count from the typed tables filled in, and an entry of
+ * those alone for VMs with nothing else. Each object is new (the caller may keep or drop it).
  */
-export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPages'>): Generator<LayoutEvidence> {
+export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc'>): Generator<LayoutEvidence> {
   const rich = [...summary.layout].sort((a, b) => a.vm - b.vm);
   const pages = summary.layoutPages;
+  const ids = summary.layoutIdReads ?? NO_ID_READ_COLUMNS;
+  const icc = summary.layoutIcc ?? NO_ICC;
   let r = 0;
   let p = 0;
-  while (r < rich.length || p < pages.length) {
-    const pageVm = p < pages.length ? Math.floor(pages[p]! / TWO32) : Infinity;
-    const richVm = r < rich.length ? rich[r]!.vm : Infinity;
-    const vm = Math.min(pageVm, richVm);
+  let d = 0;
+  let c = 0;
+  for (;;) {
+    const vm = Math.min(
+      p < pages.length ? Math.floor(pages[p]! / TWO32) : Infinity,
+      r < rich.length ? rich[r]!.vm : Infinity,
+      d < ids.vm.length ? ids.vm[d]! : Infinity,
+      c < icc.length ? icc[c]! : Infinity);
+    if (vm === Infinity) return;
     const map = new Map<number, number>();
     for (; p < pages.length && Math.floor(pages[p]! / TWO32) === vm; p += 2) map.set(pages[p]! - vm * TWO32, pages[p + 1]!);
-    if (richVm === vm) {
-      yield { ...rich[r]!, pages: map };
-      r++;
-    } else {
-      yield { vm, pages: map, regions: NO_REGIONS, idReads: NO_ID_READS, v2Frames: NO_V2_FRAMES };
+    let idReads = NO_ID_READS;
+    if (d < ids.vm.length && ids.vm[d] === vm) {
+      idReads = [];
+      for (; d < ids.vm.length && ids.vm[d] === vm; d++) idReads.push({ gpa: ids.gpa[d]!, len: ids.len[d]!, value: ids.value[d]! });
     }
+    let iccSysregs = 0;
+    if (c < icc.length && icc[c] === vm) {
+      iccSysregs = icc[c + 1]!;
+      c += 2;
+    }
+    const base = r < rich.length && rich[r]!.vm === vm
+      ? rich[r++]!
+      : { vm, pages: NO_PAGES, regions: NO_REGIONS, idReads: NO_ID_READS, v2Frames: NO_V2_FRAMES };
+    const ev: LayoutEvidence = { ...base, pages: map, idReads: idReads.length > 0 ? [...base.idReads, ...idReads] : base.idReads };
+    if (iccSysregs > 0) ev.iccSysregs = (base.iccSysregs ?? 0) + iccSysregs;
+    yield ev;
   }
 }
+
+const NO_ICC = new Float64Array(0);

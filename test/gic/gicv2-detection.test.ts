@@ -5,6 +5,7 @@
  * every VMM with a GICv2 map, with and without the VMM's vCPU thread names, and the replay of
  * what was detected matches every recorded read.
  */
+import { evidenceByVm } from '../../src/ingest/vm-evidence.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { vmInfoList } from '../../src/ingest/vm-evidence.ts';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ describe('LayoutCollector records GICv2 distributor evidence per 4 KiB frame', (
       + line(5, 'mmio write len 4 gpa 0x3fffff00 val 0x20001') + line(6, 'mmio write len 4 gpa 0x3ffff004 val 0x0')
       + line(7, 'mmio read len 4 gpa 0x3ffff004 val 0x27');
     const p = parseBytes(Buffer.from(text), { format: 'ftrace' });
-    const ev = p.summary.layout[0]!;
+    const ev = [...evidenceByVm(p.summary)][0]!;
     expect(ev.idReads).toEqual([{ gpa: 0x3ffff004, len: 4, value: 0x27 }]); // the first read of each address only
     expect([...ev.v2Frames]).toEqual([[0x3ffff000, { sgir: 1, itargets: 2 }]]);
     expect(resolveLayouts(p.summary, {})[0]).toMatchObject({ platform: 'firecracker', gicVersion: 2, source: 'vmm-default' });

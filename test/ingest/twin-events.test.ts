@@ -3,6 +3,7 @@
  * values, kvm_handle_sys_reg traps without a kvm_sys_access (UNDEF), the SMC twin at a batch
  * boundary, and per-thread context across a loss marker.
  */
+import { evidenceByVm } from '../../src/ingest/vm-evidence.ts';
 import { describe, expect, it } from 'vitest';
 import { parseBytes, rowsOf } from './helpers/render.ts';
 
@@ -180,6 +181,6 @@ describe('layout evidence from sysreg rows', () => {
       ftrace('CPU 0/KVM', 4251, 3, '1.000003', 'kvm_sys_access', 'PC: ffff800080a20f18 SYS_VBAR_EL1 (3,0,12,0,0) write') +
       ftrace('CPU 0/KVM', 4251, 3, '1.000004', 'kvm_mmio', 'mmio write len 4 gpa 0x8000100 val 0x1');
     const p = parseBytes(enc(text), { format: 'ftrace' });
-    expect(p.summary.layout.map((l) => l.iccSysregs)).toEqual([2]);
+    expect([...evidenceByVm(p.summary)].map((l) => l.iccSysregs)).toEqual([2]);
   });
 });
