@@ -70,15 +70,11 @@ export class IdReadTable {
   columns(): IdReadColumns {
     const n = this.n;
     if (n === 0) return NO_ID_READ_COLUMNS;
-    const vms = new Float64Array(this.perVm.size);
-    let k = 0;
-    this.perVm.forEach((vm) => (vms[k++] = vm));
-    vms.sort();
+    const counts = this.perVm.sortedPairs();
     const start = new NumberTable(true);
-    let at = 0;
-    for (const vm of vms) {
-      start.set(vm, at);
-      at += this.perVm.get(vm);
+    for (let k = 0, at = 0; k < counts.length; k += 2) {
+      start.set(counts[k]!, at);
+      at += counts[k + 1]!;
     }
     const out: IdReadColumns = { vm: new Int32Array(n), gpa: new Float64Array(n), len: new Uint8Array(n), value: new Float64Array(n) };
     for (let i = 0; i < n; i++) {

@@ -194,27 +194,7 @@ export class LayoutCollector {
       layout.push({ vm, pages: NO_PAGES, regions: l.regions ?? NO_REGIONS, idReads: NO_ID_READS, v2Frames: l.v2Frames ?? NO_V2_FRAMES });
     });
     layout.sort((a, b) => a.vm - b.vm);
-    const layoutIcc = new Float64Array(2 * this.icc.size);
-    const iccVms = new Float64Array(this.icc.size);
-    let c = 0;
-    this.icc.forEach((vm) => (iccVms[c++] = vm));
-    iccVms.sort().forEach((vm, j) => {
-      layoutIcc[2 * j] = vm;
-      layoutIcc[2 * j + 1] = this.icc.get(vm);
-    });
-    // the keys sorted in the first half, then spread into pairs from the last one down (pair i
-    // lands at 2i ≥ i, over keys already spread): no second array of a million keys
-    const n = this.pages.size;
-    const layoutPages = new Float64Array(2 * n);
-    let k = 0;
-    this.pages.forEach((key) => (layoutPages[k++] = key));
-    layoutPages.subarray(0, n).sort();
-    for (let i = n - 1; i >= 0; i--) {
-      const key = layoutPages[i]!;
-      layoutPages[2 * i] = key;
-      layoutPages[2 * i + 1] = this.pages.get(key);
-    }
-    return { layout, layoutPages, layoutIdReads: this.idReads.columns(), layoutIcc };
+    return { layout, layoutPages: this.pages.sortedPairs(), layoutIdReads: this.idReads.columns(), layoutIcc: this.icc.sortedPairs() };
   }
 }
 

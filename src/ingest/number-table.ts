@@ -2,7 +2,8 @@
  * A hash map from integer keys (exact in a double: |k| < 2^53) to non-negative int32 values, in
  * two typed arrays: linear probing, deletion by backward shift (no tombstones). For tables of
  * millions of entries a JS Map costs ~40 bytes and a boxed key per entry and leaves garbage as
- * entries come and go; this costs 24 bytes per slot at a load of at most one half, and none.
+ * entries come and go; this costs 8 or 12 bytes per slot at a load of at most three quarters, and
+ * none.
  */
 export class NumberTable {
   private keys: Float64Array | Int32Array;
@@ -52,7 +53,9 @@ export class NumberTable {
     }
     this.keys[i] = key;
     this.vals[i] = value + 1;
-    if (++this.count * 2 > this.mask) this.grow();
+    // at most three quarters full: the tables of a host trace's millions of threads and VMs are
+    // looked up off the hot path (behind per-line caches), so bytes count more than probes
+    if (++this.count * 4 > this.mask * 3) this.grow();
     return true;
   }
 
@@ -84,6 +87,25 @@ export class NumberTable {
     this.vals[hole] = 0;
     this.count--;
     return value;
+  }
+
+  /**
+   * Every entry as [key, value] pairs sorted by key, in one array: the keys are sorted in its first
+   * half, then spread into pairs from the last one down (pair i lands at 2i ≥ i, over keys already
+   * spread), so no second array of a million keys is needed.
+   */
+  sortedPairs(): Float64Array {
+    const n = this.count;
+    const out = new Float64Array(2 * n);
+    let k = 0;
+    this.forEach((key) => (out[k++] = key));
+    out.subarray(0, n).sort();
+    for (let i = n - 1; i >= 0; i--) {
+      const key = out[i]!;
+      out[2 * i] = key;
+      out[2 * i + 1] = this.get(key);
+    }
+    return out;
   }
 
   /** Calls fn(key, value) for every entry (the table must not change meanwhile). */

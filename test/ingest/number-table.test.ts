@@ -33,3 +33,18 @@ describe('NumberTable', () => {
     expect(seen).toEqual(m);
   });
 });
+
+describe('NumberTable.sortedPairs', () => {
+  it('lists every entry as [key, value] pairs in key order', () => {
+    const t = new NumberTable();
+    const want: Array<[number, number]> = [];
+    for (let i = 0; i < 5000; i++) {
+      const key = ((i * 7919) % 5003) * 4294967296 + (i % 7);
+      if (t.set(key, i)) want.push([key, i]);
+      else want.find((p) => p[0] === key)![1] = i;
+    }
+    want.sort((a, b) => a[0] - b[0]);
+    expect(Array.from(t.sortedPairs())).toEqual(want.flat());
+    expect(new NumberTable(true).sortedPairs().length).toBe(0);
+  });
+});
