@@ -37,7 +37,7 @@ function describe(r: FileImportResult): string {
   const vms = r.vms;
   return `imported ${r.path} as import ${r.importId}: ${fmt(r.rows)} accesses from ${fmt(s.lines)} lines `
     + `(${fmt(s.otherEvents)} other events, ${fmt(s.skipped)} skipped, ${fmt(issues)} issues, `
-    + `${fmt(s.lostEvents)} lost events in ${fmt(s.lostMarkers)} markers); ${s.variant}, ${vms} VM${vms === 1 ? '' : 's'}, `
+    + `${fmt(s.lostEvents)} lost events in ${fmt(s.lostMarkers)} markers); ${s.variant}, ${fmt(vms)} VM${vms === 1 ? '' : 's'}, `
     + `platform ${r.platform ?? 'unknown'}; ${r.seconds.toFixed(2)} s`;
 }
 
