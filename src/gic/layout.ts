@@ -21,7 +21,7 @@
  */
 import { AbitraceError, E } from '../errors.ts';
 import type { LayoutEvidence, ParseSummary, VmmKind } from '../ingest/types.ts';
-import { evidenceByVm, NO_ID_READS, NO_PAGES, NO_REGIONS, NO_V2_FRAMES, vmInfoAt } from '../ingest/vm-evidence.ts';
+import { evidenceByVm, evidenceOf, NO_ID_READS, NO_PAGES, NO_REGIONS, NO_V2_FRAMES, vmmOfCode } from '../ingest/vm-evidence.ts';
 import { PLATFORMS, platformById, platformForVmm, type PlatformDef } from './platforms.ts';
 
 export const GIC_BLOCKS = ['GICD', 'GICR', 'GITS', 'GICC', 'GICV2M'] as const;
@@ -85,7 +85,7 @@ export interface LayoutOverrides {
   gicVersion?: 2 | 3;
 }
 
-const EMPTY_EVIDENCE = (vm: number): LayoutEvidence => ({ vm, pages: NO_PAGES, regions: NO_REGIONS, idReads: NO_ID_READS, v2Frames: NO_V2_FRAMES });
+const EMPTY_EVIDENCE = (vm: number): LayoutEvidence => evidenceOf(vm, NO_PAGES, NO_REGIONS, NO_ID_READS, NO_V2_FRAMES, undefined, undefined);
 
 /** Throws E_PLATFORM_UNKNOWN for a --platform that names no platform. */
 export function checkOverrides(overrides: LayoutOverrides): void {
@@ -104,12 +104,14 @@ export function* vmLayouts(summary: Pick<ParseSummary, 'layout' | 'layoutPages' 
   checkOverrides(overrides);
   const evidence = evidenceByVm(summary);
   let next = evidence.next();
+  const info = summary.vmInfo;
   for (let code = 0; code < count; code++) {
     while (!next.done && next.value.vm < code) next = evidence.next();
-    const found = !next.done && next.value.vm === code ? next.value : EMPTY_EVIDENCE(code);
-    const info = vmInfoAt(summary.vmInfo, code);
-    const ev = info.vcpus > 0 ? { ...found, namedVcpus: info.vcpus } : found;
-    yield resolveVmLayout(label(code), ev, info.vmm, info.threads, overrides);
+    // a new object either way (evidenceByVm's are), so namedVcpus is set on it in place
+    const ev = !next.done && next.value.vm === code ? next.value : EMPTY_EVIDENCE(code);
+    const vcpus = info.vcpus[code] ?? 0;
+    if (vcpus > 0) ev.namedVcpus = vcpus;
+    yield resolveVmLayout(label(code), ev, vmmOfCode(info.vmm[code] ?? 0), info.threads[code] ?? 0, overrides);
   }
 }
 
@@ -123,13 +125,16 @@ export function resolveLayouts(summary: ParseSummary, overrides: LayoutOverrides
  * A platform's map for a shape, one array per shape: a host trace of many VMs on one VMM shares
  * it (a copy per VM held ~0.5 KiB per VM until the import ends). Callers never mutate blocks.
  */
-const blocksCache = new Map<string, readonly BlockRange[]>();
-function sharedBlocks(platform: PlatformDef, gicVersion: 2 | 3, nrVcpus: number): BlockRange[] {
-  const key = `${platform.id}/${gicVersion}/${nrVcpus}`;
-  let b = blocksCache.get(key);
+const blocksCache = new Map<PlatformDef, Map<number, readonly BlockRange[]>>();
+function sharedBlocks(platform: PlatformDef, gicVersion: 2 | 3, nrVcpus: number, its = true): BlockRange[] {
+  // a number key (no string built per VM: this runs twice for every VM of a host trace)
+  const key = (gicVersion * 2 + (its ? 1 : 0)) * 65536 + nrVcpus;
+  let byKey = blocksCache.get(platform);
+  if (byKey === undefined) blocksCache.set(platform, (byKey = new Map()));
+  let b = byKey.get(key);
   if (b === undefined) {
-    b = Object.freeze(platform.blocks({ gicVersion, nrVcpus, its: true }).map((x) => Object.freeze(x)));
-    if (blocksCache.size < 4096) blocksCache.set(key, b);
+    b = Object.freeze(platform.blocks({ gicVersion, nrVcpus, its }).map((x) => Object.freeze(x)));
+    if (byKey.size < 4096) byKey.set(key, b);
   }
   return b as BlockRange[];
 }
@@ -187,6 +192,8 @@ function isGicRegionName(name: string): boolean {
 
 /** GIC version from evidence that does not need a layout. null = no evidence. */
 export function versionFromEvidence(ev: LayoutEvidence): 2 | 3 | null {
+  // most VMs of a host trace have neither (no iterator made for them)
+  if (ev.regions.size === 0 && ev.idReads.length === 0) return (ev.iccSysregs ?? 0) > 0 ? 3 : null;
   for (const name of ev.regions.keys()) {
     if (name.startsWith('gicv3')) return 3;
     if (name === 'gic_dist' || name === 'gic_cpu' || name === 'gicv2m') return 2;
@@ -270,8 +277,9 @@ function pickVersion(e2: number, e3: number): 2 | 3 | null {
  * nothing tells.
  */
 function versionOnPlatform(ev: LayoutEvidence, platform: PlatformDef): 2 | 3 | null {
-  const v3 = platform.gicVersions.includes(3) ? platform.blocks({ gicVersion: 3, nrVcpus: Math.max(1, vcpuEvidence(ev, platform, 3)), its: false }) : [];
-  const v2 = platform.gicVersions.includes(2) ? platform.blocks({ gicVersion: 2, nrVcpus: 1, its: false }) : [];
+  // the platform's maps come from the shared cache: this runs once per VM of a host trace
+  const v3 = platform.gicVersions.includes(3) ? sharedBlocks(platform, 3, Math.max(1, vcpuEvidence(ev, platform, 3)), false) : [];
+  const v2 = platform.gicVersions.includes(2) ? sharedBlocks(platform, 2, 1, false) : [];
   const d3 = v3.find((b) => b.block === 'GICD');
   const d2 = v2.find((b) => b.block === 'GICD');
   const byRegisters = pickVersion(d2 ? distributorEvidence(ev, d2.base, 2) : -1, d3 ? distributorEvidence(ev, d3.base, 3) : -1);
@@ -306,24 +314,49 @@ function pageCount(ev: LayoutEvidence, base: number, size: number): number {
  * number + 1). vCPU i's frame is at region base + i × 128 KiB and the region ends at the
  * distributor, so the Last vCPU's frame is the one right below it (dist − 128 KiB).
  */
+/** What vcpuEvidence needs of a platform's maps, computed once per platform (not once per VM). */
+interface RedistProbe {
+  /** The GICv3 distributor base. */
+  dist: number;
+  /** Fixed maps: the GICR blocks of the largest map (a TYPER at a redistributor frame, not GITS_TYPER at ITS + 8). */
+  fixed: BlockRange[];
+}
+const redistProbes = new Map<string, RedistProbe>();
+function redistProbe(platform: PlatformDef): RedistProbe {
+  let p = redistProbes.get(platform.id);
+  if (p === undefined) {
+    const dist = platform.blocks({ gicVersion: 3, nrVcpus: 1, its: false }).find((b) => b.block === 'GICD')!.base;
+    const fixed = platform.redistDependsOnVcpus ? [] : platform.blocks({ gicVersion: 3, nrVcpus: 512, its: false })
+      .filter((b) => b.block === 'GICR');
+    redistProbes.set(platform.id, (p = { dist, fixed }));
+  }
+  return p;
+}
+
 function vcpuEvidence(ev: LayoutEvidence, platform: PlatformDef, version: 2 | 3): number {
   if (version !== 3) return 0;
-  const probe = platform.blocks({ gicVersion: 3, nrVcpus: 1, its: false });
-  const dist = probe.find((b) => b.block === 'GICD')!.base;
+  const { dist, fixed } = redistProbe(platform);
   let n = ev.namedVcpus ?? 0; // vCPU thread names: at least the highest index + 1
-  // fixed maps: a TYPER at a redistributor frame of the largest map (not GITS_TYPER at ITS + 8)
-  const fixed = platform.redistDependsOnVcpus ? [] : platform.blocks({ gicVersion: 3, nrVcpus: 512, its: false })
-    .filter((b) => b.block === 'GICR');
-  const inRedist = (gpa: number) => fixed.some((b) => gpa >= b.base && gpa < b.base + b.size && (gpa - b.base) % 0x20000 === 8);
   for (const r of ev.idReads) {
     if ((r.gpa & 0xffff) !== 0x8 || (r.len !== 8 && r.len !== 4)) continue;
     if ((r.value & 0x10) === 0) continue; // GICR_TYPER.Last
     const proc = (r.value >>> 8) & 0xffff;
-    if (platform.redistDependsOnVcpus ? r.gpa - 8 === dist - 0x20000 : inRedist(r.gpa)) n = Math.max(n, proc + 1);
+    const inRedist = platform.redistDependsOnVcpus
+      ? r.gpa - 8 === dist - 0x20000
+      : fixed.some((b) => r.gpa >= b.base && r.gpa < b.base + b.size && (r.gpa - b.base) % 0x20000 === 8);
+    if (inRedist) n = Math.max(n, proc + 1);
   }
   if (platform.redistDependsOnVcpus) {
-    // SGI_base of the redistributor f frames below the distributor
-    for (let f = 1; f <= 512; f++) if (pageCount(ev, dist - f * 0x20000 + 0x10000, 0x10000) > 0) n = Math.max(n, f);
+    // SGI_base of the redistributor f frames below the distributor (f = 1..512): a page there means
+    // at least f vCPUs. By the VM's pages (a handful), not by 512 frames × their 16 pages each.
+    for (const [p, c] of ev.pages) {
+      if (c <= 0) continue;
+      const below = dist - p * 0x1000; // bytes from the page's start up to the distributor
+      if (below <= 0) continue;
+      const f = Math.ceil(below / 0x20000);
+      // the page lies in frame f's upper 64 KiB (its SGI_base) when it starts at least 64 KiB into the frame
+      if (f <= 512 && below <= f * 0x20000 - 0x10000) n = Math.max(n, f);
+    }
   }
   const high = platform.highRedist;
   if (high) {
@@ -400,8 +433,8 @@ function applyQemuRegions(blocks: BlockRange[], ev: LayoutEvidence): BlockRange[
 }
 
 function applyBaseFlags(blocks: BlockRange[], o: LayoutOverrides, version: 2 | 3): BlockRange[] | null {
+  if (o.gicdBase === undefined && o.gicrBase === undefined && o.itsBase === undefined && o.giccBase === undefined) return null;
   const bases: Partial<Record<GicBlock, number>> = { GICD: o.gicdBase, GICR: o.gicrBase, GITS: o.itsBase, GICC: o.giccBase };
-  if (Object.values(bases).every((v) => v === undefined)) return null;
   const out = blocks.map((b) => (bases[b.block] === undefined ? b : { ...b, base: bases[b.block]! }));
   for (const blk of ['GICD', 'GICR', 'GITS', 'GICC'] as const) {
     if (bases[blk] === undefined || out.some((b) => b.block === blk)) continue;

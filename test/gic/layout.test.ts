@@ -57,6 +57,23 @@ describe('resolveVmLayout', () => {
     expect(blk(resolveVmLayout('fc', named, 'firecracker', 4, {}), 'GICR')).toMatchObject({ base: dist - 4 * 0x20000, size: 4 * 0x20000 });
   });
 
+  it('SGI_base traffic counts vCPUs exactly as a frame-by-frame scan of the 512 frames below the distributor', () => {
+    const dist = 0x40000000 - 0x10000; // Firecracker
+    let x = 99;
+    const rnd = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n);
+    for (let trial = 0; trial < 200; trial++) {
+      // pages anywhere from 600 frames below the distributor to 1 MiB above it, both halves of a frame
+      const addrs = Array.from({ length: 1 + rnd(6) }, () => dist - 600 * 0x20000 + rnd(600 * 32 + 256) * 0x1000);
+      let want = 0;
+      for (let f = 1; f <= 512; f++) {
+        const lo = dist - f * 0x20000 + 0x10000;
+        if (addrs.some((a) => a >= lo && a < lo + 0x10000)) want = f;
+      }
+      const l = resolveVmLayout('fc', evidence({ pages: pages(dist, ...addrs) }), 'firecracker', 1, {});
+      expect(blk(l, 'GICR')!.size, addrs.map((a) => a.toString(16)).join(' ')).toBe(Math.max(1, want) * 0x20000);
+    }
+  });
+
   it('trapped ICC_* sysreg accesses make it GICv3 without any redistributor traffic', () => {
     const ev = evidence({ pages: pages(0x8000000), iccSysregs: 12 });
     expect(resolveVmLayout('q', ev, 'qemu', 1, {}).gicVersion).toBe(3);
