@@ -99,7 +99,7 @@ export function checkOverrides(overrides: LayoutOverrides): void {
  * so each VM's evidence is put together (evidenceByVm), used and dropped (a find per VM was
  * quadratic; keeping every VM's evidence objects cost ~0.7 KiB per VM). `label(code)` names the VM.
  */
-export function* vmLayouts(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc' | 'vmInfo'>, count: number,
+export function* vmLayouts(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc' | 'layoutV2' | 'vmInfo'>, count: number,
   label: (code: number) => string, overrides: LayoutOverrides): Generator<VmLayout> {
   checkOverrides(overrides);
   const evidence = evidenceByVm(summary);

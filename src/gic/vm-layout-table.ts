@@ -32,7 +32,7 @@ export class VmLayoutTable {
   private readonly blockIds = new Map<readonly BlockRange[], number>();
 
   /** Resolves every VM of a parse (layout.ts vmLayouts) into a table; labels are not kept. */
-  static resolve(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc' | 'vmInfo'>, count: number,
+  static resolve(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc' | 'layoutV2' | 'vmInfo'>, count: number,
     label: (code: number) => string, overrides: LayoutOverrides): VmLayoutTable {
     const t = new VmLayoutTable();
     for (const l of vmLayouts(summary, count, label, overrides)) t.push(l);

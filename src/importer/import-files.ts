@@ -269,6 +269,7 @@ async function importOne(
     summary.layoutPages = new Float64Array(0);
     delete summary.layoutIdReads;
     delete summary.layoutIcc;
+    delete summary.layoutV2;
     const sha256 = parsed.sha256 ?? (await fileSha256(path));
     const rows = writer.rows;
     const done = await writer.commit(summary, layouts, { path, sha256, headSha256: head.headSha256, bytes: head.size, startedAt: started });

@@ -3,17 +3,15 @@
  * first samples, ring-buffer loss records, and per-VM layout evidence for platform detection.
  */
 import { isIccSysreg } from '../model/codes.ts';
-import type { IssueSample, IssueTally, LayoutEvidence, LostEventsRecord, V2FrameHits } from './types.ts';
+import type { IssueSample, IssueTally, LayoutEvidence, LostEventsRecord } from './types.ts';
 import { IdReadTable, type IdReadColumns } from './id-read-table.ts';
 import { NumberTable } from './number-table.ts';
 import { toBigInt } from './timestamp.ts';
-import { NO_ID_READS, NO_PAGES, NO_REGIONS, NO_V2_FRAMES, pageKey, TWO32 } from './vm-evidence.ts';
+import { NO_ID_READS, NO_PAGES, NO_V2_FRAMES, pageKey, TWO32, V2_ITARGETS_MAX, V2_SGIR_MAX, V2_SGIR_UNIT } from './vm-evidence.ts';
 
 export const MAX_SAMPLES = 5;
 /** Distinct (address, size) identification reads kept per VM. */
 export const MAX_ID_READS = 4096; // a 512-vCPU boot reads every redistributor's TYPER and PIDR2
-/** Distinct 4 KiB frames with GICv2-distributor-shaped traffic kept per VM. */
-export const MAX_V2_FRAMES = 64;
 
 export type Severity = IssueTally['severity'];
 
@@ -64,16 +62,12 @@ const SLOT_MASK = PAGE_SLOTS - 1;
 const MAX_PAGE_COUNT = 0x7ffffffe;
 
 /**
- * Per-VM evidence of the rarer kinds: QEMU region extents (QEMU logs: one VM) and
- * GICv2-distributor-shaped traffic per 4 KiB frame. Allocated on first use; the kinds every guest
- * of a host trace has (pages, identification reads, ICC sysregs) are in tables for all VMs.
+ * Per-VM evidence of the rarest kind: QEMU region extents (QEMU logs: one VM). Allocated on first
+ * use; the kinds the guests of a host trace have (pages, GICv2-shaped frames, identification
+ * reads, ICC sysregs) are in tables for all VMs.
  */
 class VmLayout {
   regions: Map<string, { min: number; max: number; count: number }> | null = null;
-  v2Frames: Map<number, V2FrameHits> | null = null;
-  // the last v2 frame: guests poll the same register, so most lookups repeat the previous one
-  lastFrame = -1;
-  lastFrameHits: V2FrameHits | null = null;
 }
 
 export class LayoutCollector {
@@ -86,6 +80,12 @@ export class LayoutCollector {
   private readonly icc = new NumberTable(true);
   /** (VM, page) → accesses, one table for all VMs (pageKey): a Map per VM cost ~0.3 KiB each. */
   private readonly pages = new NumberTable();
+  /**
+   * (VM, 4 KiB frame) → GICv2-shaped hits (packed, v2Hits()): one table for all VMs. Every VM with
+   * virtio-mmio devices (0x200 apart: half of them at frame offsets 0x800 up) has some, and a
+   * Map and objects per VM held ~0.3 KiB each.
+   */
+  private readonly v2 = new NumberTable();
   /**
    * Direct-mapped (VM, page) counters in front of the table: one compare pair and one increment
    * per access. A VM's pages XOR a per-VM constant, so one VM's 64 MiB never collide.
@@ -150,21 +150,14 @@ export class LayoutCollector {
 
   /** A GICD_ITARGETSR-shaped access (frame + 0x800–0xBFF) or a 32-bit GICD_SGIR-shaped write (frame + 0xF00). */
   private v2Frame(vm: number, frame: number, sgir: boolean): void {
-    const l = this.vmLayout(vm);
-    let h = frame === l.lastFrame ? l.lastFrameHits : null;
-    if (h === null) {
-      const frames = (l.v2Frames ??= new Map());
-      h = frames.get(frame) ?? null;
-      if (h === null) {
-        if (frames.size >= MAX_V2_FRAMES) return;
-        h = { sgir: 0, itargets: 0 };
-        frames.set(frame, h);
-      }
-      l.lastFrame = frame;
-      l.lastFrameHits = h;
-    }
-    if (sgir) h.sgir++;
-    else h.itargets++;
+    if (frame >= TWO32 * 4096) return; // gpa ≥ 16 TiB: no GIC frame there (and no exact key)
+    const key = pageKey(vm, frame / 4096);
+    const had = this.v2.get(key);
+    const h = had < 0 ? 0 : had;
+    const s = Math.floor(h / V2_SGIR_UNIT);
+    const t = h % V2_SGIR_UNIT;
+    if (sgir ? s === V2_SGIR_MAX : t === V2_ITARGETS_MAX) return;
+    this.v2.set(key, h + (sgir ? V2_SGIR_UNIT : 1));
   }
 
   region(vm: number, name: string, addr: number): void {
@@ -180,9 +173,9 @@ export class LayoutCollector {
 
   /**
    * The rarer evidence by VM (ParseSummary.layout), and the page counts, identification reads and
-   * ICC counts of all VMs as typed arrays (layoutPages, layoutIdReads, layoutIcc).
+   * ICC counts and GICv2-shaped frames of all VMs as typed arrays (layoutPages, layoutIdReads, layoutIcc, layoutV2).
    */
-  finish(): { layout: LayoutEvidence[]; layoutPages: Float64Array; layoutIdReads: IdReadColumns; layoutIcc: Float64Array } {
+  finish(): { layout: LayoutEvidence[]; layoutPages: Float64Array; layoutIdReads: IdReadColumns; layoutIcc: Float64Array; layoutV2: Float64Array } {
     for (let k = 0; k < PAGE_SLOTS; k++) {
       this.evict(k);
       this.slotVm[k] = -1;
@@ -190,11 +183,11 @@ export class LayoutCollector {
     const layout: LayoutEvidence[] = [];
     this.layoutOf.forEach((vm, i) => {
       const l = this.layouts[i]!;
-      if (l.regions === null && l.v2Frames === null) return;
-      layout.push({ vm, pages: NO_PAGES, regions: l.regions ?? NO_REGIONS, idReads: NO_ID_READS, v2Frames: l.v2Frames ?? NO_V2_FRAMES });
+      if (l.regions === null) return;
+      layout.push({ vm, pages: NO_PAGES, regions: l.regions, idReads: NO_ID_READS, v2Frames: NO_V2_FRAMES });
     });
     layout.sort((a, b) => a.vm - b.vm);
-    return { layout, layoutPages: this.pages.sortedPairs(), layoutIdReads: this.idReads.columns(), layoutIcc: this.icc.sortedPairs() };
+    return { layout, layoutPages: this.pages.sortedPairs(), layoutIdReads: this.idReads.columns(), layoutIcc: this.icc.sortedPairs(), layoutV2: this.v2.sortedPairs() };
   }
 }
 

@@ -125,7 +125,7 @@ async function run(input: WorkerInput): Promise<void> {
   // million VM labels would otherwise cross again; the page counts move instead of being copied
   const rest = newEntries(summary.vms, summary.sources);
   post({ t: 'done', summary: { ...summary, vms: rest.vms, sources: rest.sources }, cpuMs: threadCpuMs(), bootCpuMs },
-    [summary.layoutPages, rest.vms.tgids, summary.layoutIcc, summary.layoutIdReads?.vm, summary.layoutIdReads?.gpa,
+    [summary.layoutPages, rest.vms.tgids, summary.layoutIcc, summary.layoutV2, summary.layoutIdReads?.vm, summary.layoutIdReads?.gpa,
       summary.layoutIdReads?.len, summary.layoutIdReads?.value]
       .filter((a) => a !== undefined && a.length > 0).map((a) => a!.buffer as ArrayBuffer));
 }

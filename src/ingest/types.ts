@@ -144,6 +144,11 @@ export interface ParseSummary {
   layoutIdReads?: IdReadColumns;
   /** [VM code, ICC sysreg accesses] pairs sorted by code (LayoutEvidence.iccSysregs); absent: none. */
   layoutIcc?: Float64Array;
+  /**
+   * [key, hits] pairs sorted by key (LayoutEvidence.v2Frames): key = VM code × 2^32 + 4 KiB frame
+   * number, hits = SGIR writes × 2^16 + ITARGETSR accesses (v2Hits()); absent: none.
+   */
+  layoutV2?: Float64Array;
 }
 
 /**

@@ -4,7 +4,7 @@
  * when layouts are resolved.
  */
 import { NO_ID_READ_COLUMNS } from './id-read-table.ts';
-import { VMM_KINDS, type LayoutEvidence, type ParseSummary, type VmInfo, type VmInfoTable, type VmmKind } from './types.ts';
+import { VMM_KINDS, type LayoutEvidence, type ParseSummary, type V2FrameHits, type VmInfo, type VmInfoTable, type VmmKind } from './types.ts';
 
 export const TWO32 = 4294967296;
 
@@ -17,6 +17,15 @@ export const NO_PAGES: LayoutEvidence['pages'] = new Map();
 /** The page-count key of a VM's page (page < 2^32, code < 2^21: exact in a double). */
 export function pageKey(vm: number, page: number): number {
   return vm * TWO32 + page;
+}
+
+/** GICv2-frame hits packed in one number (layoutV2): SGIR writes × 2^16 + ITARGETSR accesses, each saturating. */
+export const V2_SGIR_UNIT = 65536;
+export const V2_SGIR_MAX = 32766;
+export const V2_ITARGETS_MAX = 65535;
+
+export function v2Hits(packed: number): V2FrameHits {
+  return { sgir: Math.floor(packed / V2_SGIR_UNIT), itargets: packed % V2_SGIR_UNIT };
 }
 
 /** A VMM as a small integer (0: none) for typed columns and packed records; vmmOfCode() inverts it. */
@@ -64,24 +73,27 @@ export function layoutPagesOf(evidence: readonly LayoutEvidence[]): Float64Array
 
 /**
  * LayoutEvidence of every VM that has some, in code order: the `layout` entries with their VM's
- * pages, identification reads and ICC count from the typed tables filled in, and an entry of
+ * pages, identification reads, ICC count and GICv2-shaped frames from the typed tables filled in, and an entry of
  * those alone for VMs with nothing else. Each object is new (the caller may keep or drop it).
  */
-export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc'>): Generator<LayoutEvidence> {
+export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc' | 'layoutV2'>): Generator<LayoutEvidence> {
   const rich = [...summary.layout].sort((a, b) => a.vm - b.vm);
   const pages = summary.layoutPages;
   const ids = summary.layoutIdReads ?? NO_ID_READ_COLUMNS;
   const icc = summary.layoutIcc ?? NO_ICC;
+  const v2 = summary.layoutV2 ?? NO_ICC;
   let r = 0;
   let p = 0;
   let d = 0;
   let c = 0;
+  let f = 0;
   for (;;) {
     const vm = Math.min(
       p < pages.length ? Math.floor(pages[p]! / TWO32) : Infinity,
       r < rich.length ? rich[r]!.vm : Infinity,
       d < ids.vm.length ? ids.vm[d]! : Infinity,
-      c < icc.length ? icc[c]! : Infinity);
+      c < icc.length ? icc[c]! : Infinity,
+      f < v2.length ? Math.floor(v2[f]! / TWO32) : Infinity);
     if (vm === Infinity) return;
     const map = new Map<number, number>();
     for (; p < pages.length && Math.floor(pages[p]! / TWO32) === vm; p += 2) map.set(pages[p]! - vm * TWO32, pages[p + 1]!);
@@ -96,9 +108,14 @@ export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPage
       c += 2;
     }
     const base = r < rich.length && rich[r]!.vm === vm ? rich[r++]! : null;
+    let frames = base?.v2Frames ?? NO_V2_FRAMES;
+    if (f < v2.length && Math.floor(v2[f]! / TWO32) === vm) {
+      frames = new Map(frames);
+      for (; f < v2.length && Math.floor(v2[f]! / TWO32) === vm; f += 2) frames.set((v2[f]! - vm * TWO32) * 4096, v2Hits(v2[f + 1]!));
+    }
     const iccTotal = (base?.iccSysregs ?? 0) + iccSysregs;
     yield evidenceOf(vm, map, base?.regions ?? NO_REGIONS, base === null ? idReads : idReads.length > 0 ? [...base.idReads, ...idReads] : base.idReads,
-      base?.v2Frames ?? NO_V2_FRAMES, iccTotal > 0 ? iccTotal : undefined, base?.namedVcpus);
+      frames, iccTotal > 0 ? iccTotal : undefined, base?.namedVcpus);
   }
 }
 
