@@ -4,21 +4,39 @@
  * millions of entries a JS Map costs ~40 bytes and a boxed key per entry and leaves garbage as
  * entries come and go; this costs 8 or 12 bytes per slot at a load of at most three quarters, and
  * none.
+ *
+ * An int32-keyed table whose keys are nearly all in [0, 2^22) — tids and tgids (at most pid_max,
+ * 4,194,304), VM codes — turns into a plain array of values indexed by key once that array is no
+ * bigger than the hashed one would be (past ~a million pids: 16 MiB at most instead of 64–96 MiB
+ * for 4 M), keeping any other keys in a small hashed table beside it.
  */
+const DENSE_KEYS = 1 << 22;
+
 export class NumberTable {
   private keys: Float64Array | Int32Array;
-  /** value + 1; 0 = empty slot. */
+  /** value + 1; 0 = empty slot. Dense: indexed by key. */
   private vals = new Int32Array(64);
   private mask = 63;
   private count = 0;
+  private dense = false;
+  /** Hashed: keys outside [0, DENSE_KEYS) now, and the largest key inside it ever set. */
+  private outsideCount = 0;
+  private maxKey = -1;
+  /** Dense: the keys outside [0, DENSE_KEYS). */
+  private outside: NumberTable | null = null;
 
   /** int32Keys: every key is an int32 (a tid, a tgid): 8 bytes per slot instead of 12. */
-  constructor(private readonly int32Keys = false) {
+  constructor(private readonly int32Keys = false, private readonly mayBeDense = int32Keys) {
     this.keys = int32Keys ? new Int32Array(64) : new Float64Array(64);
   }
 
   get size(): number {
     return this.count;
+  }
+
+  /** Whether it is a direct array now (tests). */
+  get isDense(): boolean {
+    return this.dense;
   }
 
   private slotOf(key: number): number {
@@ -30,6 +48,10 @@ export class NumberTable {
 
   /** The value for `key`, or -1. */
   get(key: number): number {
+    if (this.dense) {
+      if (key >= 0 && key < DENSE_KEYS) return (this.vals[key] ?? 0) - 1;
+      return this.outside === null ? -1 : this.outside.get(key);
+    }
     let i = this.slotOf(key);
     for (;;) {
       const v = this.vals[i]!;
@@ -41,6 +63,7 @@ export class NumberTable {
 
   /** Sets `key` to `value` (≥ 0). Returns true when the key was new. */
   set(key: number, value: number): boolean {
+    if (this.dense) return this.setDense(key, value);
     let i = this.slotOf(key);
     for (;;) {
       const v = this.vals[i]!;
@@ -53,6 +76,9 @@ export class NumberTable {
     }
     this.keys[i] = key;
     this.vals[i] = value + 1;
+    if (key >= 0 && key < DENSE_KEYS) {
+      if (key > this.maxKey) this.maxKey = key;
+    } else this.outsideCount++;
     // at most three quarters full: the tables of a host trace's millions of threads and VMs are
     // looked up off the hot path (behind per-line caches), so bytes count more than probes
     if (++this.count * 4 > this.mask * 3) this.grow();
@@ -61,6 +87,15 @@ export class NumberTable {
 
   /** Removes `key`; returns its value, or -1 when absent. */
   delete(key: number): number {
+    if (this.dense) {
+      let v = -1;
+      if (key >= 0 && key < DENSE_KEYS) {
+        v = (this.vals[key] ?? 0) - 1;
+        if (v >= 0) this.vals[key] = 0;
+      } else if (this.outside !== null) v = this.outside.delete(key);
+      if (v >= 0) this.count--;
+      return v;
+    }
     let i = this.slotOf(key);
     for (;;) {
       const v = this.vals[i]!;
@@ -86,6 +121,7 @@ export class NumberTable {
     }
     this.vals[hole] = 0;
     this.count--;
+    if (!(key >= 0 && key < DENSE_KEYS)) this.outsideCount--;
     return value;
   }
 
@@ -110,17 +146,87 @@ export class NumberTable {
 
   /** Calls fn(key, value) for every entry (the table must not change meanwhile). */
   forEach(fn: (key: number, value: number) => void): void {
+    if (this.dense) {
+      const vals = this.vals;
+      for (let k = 0; k < vals.length; k++) if (vals[k] !== 0) fn(k, vals[k]! - 1);
+      this.outside?.forEach(fn);
+      return;
+    }
     for (let i = 0; i <= this.mask; i++) if (this.vals[i] !== 0) fn(this.keys[i]!, this.vals[i]! - 1);
+  }
+
+  private setDense(key: number, value: number): boolean {
+    if (!(key >= 0 && key < DENSE_KEYS)) {
+      this.outside ??= new NumberTable(true, false);
+      const added = this.outside.set(key, value);
+      if (added) this.count++;
+      return added;
+    }
+    if (key >= this.vals.length) {
+      const length = Math.max(this.vals.length * 2, denseLength(key));
+      // a table whose entries come and go (a cache's index) may have few keys but a high one: hashed again
+      if (length * 4 > 2 * hashedSlots(this.count + 1) * 8) {
+        this.rehash();
+        return this.set(key, value);
+      }
+      const grown = new Int32Array(length);
+      grown.set(this.vals);
+      this.vals = grown;
+    }
+    const added = this.vals[key] === 0;
+    this.vals[key] = value + 1;
+    if (added) this.count++;
+    return added;
+  }
+
+  /** Dense back to hashed, sized for the entries it has. */
+  private rehash(): void {
+    const entries: number[] = [];
+    this.forEach((k, v) => entries.push(k, v));
+    const size = hashedSlots(this.count + 1);
+    this.dense = false;
+    this.outside = null;
+    this.keys = new Int32Array(size);
+    this.vals = new Int32Array(size);
+    this.mask = size - 1;
+    this.count = 0;
+    this.outsideCount = 0;
+    this.maxKey = -1;
+    for (let i = 0; i < entries.length; i += 2) this.set(entries[i]!, entries[i + 1]!);
   }
 
   private grow(): void {
     const keys = this.keys;
     const vals = this.vals;
     const size = (this.mask + 1) * 2;
+    // dense when that array is no bigger than the hashed one and nearly every key fits it
+    if (this.mayBeDense && this.outsideCount * 8 < this.count && denseLength(this.maxKey) * 4 <= size * 8) {
+      this.dense = true;
+      this.keys = new Int32Array(0);
+      this.vals = new Int32Array(denseLength(this.maxKey));
+      this.count = 0;
+      for (let i = 0; i < vals.length; i++) if (vals[i] !== 0) this.setDense(keys[i]!, vals[i]! - 1);
+      return;
+    }
     this.keys = this.int32Keys ? new Int32Array(size) : new Float64Array(size);
     this.vals = new Int32Array(size);
     this.mask = size - 1;
     this.count = 0;
+    this.outsideCount = 0;
     for (let i = 0; i < vals.length; i++) if (vals[i] !== 0) this.set(keys[i]!, vals[i]! - 1);
   }
+}
+
+/** The dense array's length for keys up to `key`: a power of two (at least 64, at most DENSE_KEYS). */
+function denseLength(key: number): number {
+  let n = 64;
+  while (n <= key) n *= 2;
+  return n;
+}
+
+/** Hashed slots for `count` entries at most three quarters full (a power of two, at least 64). */
+function hashedSlots(count: number): number {
+  let n = 64;
+  while (count * 4 > (n - 1) * 3) n *= 2;
+  return n;
 }

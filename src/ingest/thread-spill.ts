@@ -2,9 +2,10 @@
  * Where ThreadTable packs the threads it no longer keeps as objects: one int32 record per thread
  * in fixed-size chunks (growing never copies), keyed by tid in a NumberTable. A thread with only
  * attribution and an exit's PC (nearly all of them) takes a short record of 7 words; one with a
- * pending read as well one of 14; one with a trap or a twin's row a long one of 24. With the
- * table that is ~44 bytes per thread, and tids are at most pid_max (4,194,304): ~0.2 GB whatever
- * the trace. Everything that carries meaning from line to line is kept; the column caches are
+ * pending read as well one of 14; one with a trap or a twin's row a long one of 24 (in 28). With
+ * the table (a direct array past a million tids: 4 bytes each) a short one is ~32 bytes per
+ * thread, and tids are at most pid_max (4,194,304): 0.13 GB whatever the trace, 0.25 GB if every
+ * thread is mid-read at once. Everything that carries meaning from line to line is kept; the column caches are
  * not (they are re-read from the next line).
  */
 import { NumberTable } from './number-table.ts';
@@ -14,51 +15,73 @@ import { vmmCode, vmmOfCode } from './vm-evidence.ts';
 const TWO32 = 4294967296;
 // both kinds; W_VCPU_CPU: (vcpu + 1) << 16 | (lastCpu + 1) (both -1..32767); W_VMM_FLAGS: (vmm + 1) << 8 | flags
 const W_COMM = 0, W_TGID = 1, W_VM = 2, W_VCPU_CPU = 3, W_VMM_FLAGS = 4, W_PC_LO = 5, W_PC_HI = 6;
-const SHORT_WORDS = 7;
-// read and long records (a read record is the first READ_WORDS of a long one)
+// short records: words 0–6 (7 words)
+// read and long records (a read record is the first 14 words of a long one)
 const W_PEND_LINE_LO = 7, W_PEND_LINE_HI = 8, W_PEND_LEN = 9, W_PEND_GPA_LO = 10, W_PEND_GPA_HI = 11, W_PEND_PC_LO = 12,
   W_PEND_PC_HI = 13;
-const READ_WORDS = 14;
+// read records: words 0–13 (14 words)
 // long records only
 const W_HSR_LINE_LO = 14, W_HSR_LINE_HI = 15, W_HSR_ENC = 16, W_HSR_TS_LO = 17, W_HSR_TS_HI = 18,
   W_HSR_CPU = 19, W_SMC_ROW = 20, W_SMC_GEN = 21, W_SYS_ROW = 22, W_SYS_GEN = 23;
-const LONG_WORDS = 24;
+// long records: words 0–23 (24 words, in 28)
 const F_PC = 1, F_PEND_PC = 2, F_HSR_WRITE = 4, F_HSR_TS = 8, F_OPEN = 16;
+export const UNIT_WORDS = 7;
+/** Units per record kind (SHORT, READ, LONG: 7, 14 and 24 words). */
+const UNITS = [1, 2, 4] as const;
 const CHUNK_SHIFT = 14;
 const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 
-/** Fixed-size int32 records in chunks of 2^14, with a free list. */
-class RecordPool {
+/**
+ * Records of 1, 2 or 4 units of UNIT_WORDS int32 words in chunks of 2^14 units (growing never
+ * copies), one free list per size. A block is aligned to its size, so none straddles a chunk, and a
+ * free bigger block is split when its size's list is empty: a thread that goes from mid-read
+ * (2 units) back to a short record (1) reuses half its old block, instead of pools per kind each
+ * keeping their peak (a million threads mid-read, then done: 56 + 28 bytes each held, now 56).
+ */
+export class UnitPool {
   readonly chunks: Int32Array[] = [];
-  /** Freed slots, a stack in a typed array (a JS array of a million numbers left its growth as garbage). */
-  private free = new Int32Array(1024);
-  private freeCount = 0;
+  /** Free blocks by size (index 1, 2, 4), stacks in typed arrays (a JS array of a million numbers left its growth as garbage). */
+  private readonly free: Int32Array[] = [new Int32Array(0), new Int32Array(1024), new Int32Array(1024), new Int32Array(0), new Int32Array(1024)];
+  private readonly freeCount = [0, 0, 0, 0, 0];
   private used = 0;
 
-  constructor(readonly words: number) {}
-
-  alloc(): number {
-    if (this.freeCount > 0) return this.free[--this.freeCount]!;
-    const s = this.used++;
-    if ((s & CHUNK_MASK) === 0) this.chunks.push(new Int32Array((CHUNK_MASK + 1) * this.words));
-    return s;
-  }
-
-  release(slot: number): void {
-    if (this.freeCount === this.free.length) {
-      const grown = new Int32Array(this.free.length * 2);
-      grown.set(this.free);
-      this.free = grown;
+  alloc(units: 1 | 2 | 4): number {
+    if (this.freeCount[units]! > 0) return this.free[units]![--this.freeCount[units]!]!;
+    for (let bigger = units * 2; bigger <= 4; bigger *= 2) {
+      if (this.freeCount[bigger]! === 0) continue;
+      const block = this.free[bigger]![--this.freeCount[bigger]!]!;
+      // keep the first `units`, give back the rest as blocks of units, 2 units... (aligned)
+      for (let size = units; size < bigger; size *= 2) this.release(block + size, size);
+      return block;
     }
-    this.free[this.freeCount++] = slot;
+    // a new block at the next multiple of its size; the units skipped to get there are freed
+    while (this.used % units !== 0) {
+      const size = this.used % 2 !== 0 ? 1 : 2; // odd: a 1-unit block; 2 mod 4 (units 4): a 2-unit one
+      this.release(this.used, size);
+      this.used += size;
+    }
+    const block = this.used;
+    this.used += units;
+    while ((this.used - 1) >>> CHUNK_SHIFT >= this.chunks.length) this.chunks.push(new Int32Array((CHUNK_MASK + 1) * UNIT_WORDS));
+    return block;
   }
 
-  chunk(slot: number): Int32Array {
-    return this.chunks[slot >>> CHUNK_SHIFT]!;
+  release(block: number, units: number): void {
+    let f = this.free[units]!;
+    if (this.freeCount[units] === f.length) {
+      const grown = new Int32Array(f.length * 2);
+      grown.set(f);
+      this.free[units] = f = grown;
+    }
+    f[this.freeCount[units]!++] = block;
   }
 
-  offset(slot: number): number {
-    return (slot & CHUNK_MASK) * this.words;
+  chunk(block: number): Int32Array {
+    return this.chunks[block >>> CHUNK_SHIFT]!;
+  }
+
+  offset(block: number): number {
+    return (block & CHUNK_MASK) * UNIT_WORDS;
   }
 }
 
@@ -74,7 +97,7 @@ export class ThreadSpill {
   /** tid → slot × 4 + kind. */
   private readonly where = new NumberTable(true);
   // by kind: a thread mid-read (a million of them in a host trace's worst case) takes 56 bytes, not 96
-  private readonly pools = [new RecordPool(SHORT_WORDS), new RecordPool(READ_WORDS), new RecordPool(LONG_WORDS)] as const;
+  private readonly pool = new UnitPool();
 
   get size(): number {
     return this.where.size;
@@ -83,8 +106,8 @@ export class ThreadSpill {
   /** Packs `t` away (its object is then free for another thread). */
   put(t: ThreadState): void {
     const kind = kindOf(t);
-    const pool = this.pools[kind]!;
-    const slot = pool.alloc();
+    const pool = this.pool;
+    const slot = pool.alloc(UNITS[kind]!);
     store(t, pool.chunk(slot), pool.offset(slot), kind);
     this.where.set(t.tid, slot * 4 + kind);
   }
@@ -93,10 +116,10 @@ export class ThreadSpill {
   take(t: ThreadState): void {
     const v = this.where.delete(t.tid);
     if (v < 0) return;
-    const pool = this.pools[v & 3]!;
+    const pool = this.pool;
     const slot = v >>> 2;
     load(t, pool.chunk(slot), pool.offset(slot), v & 3);
-    pool.release(slot);
+    pool.release(slot, UNITS[v & 3]!);
   }
 
   /**
@@ -106,7 +129,7 @@ export class ThreadSpill {
   forEachOpen(cpu: number, scratch: ThreadState, fn: (t: ThreadState) => void): void {
     const redo: number[] = [];
     this.where.forEach((tid, v) => {
-      const pool = this.pools[v & 3]!;
+      const pool = this.pool;
       const w = pool.chunk(v >>> 2);
       const o = pool.offset(v >>> 2);
       if ((w[o + W_VMM_FLAGS]! & F_OPEN) === 0 || (cpu >= 0 && (w[o + W_VCPU_CPU]! & 0xffff) - 1 !== cpu)) return;

@@ -34,6 +34,69 @@ describe('NumberTable', () => {
   });
 });
 
+describe('NumberTable of pids and codes (dense past ~a million keys)', () => {
+  it.each([[1_000_000, 400_000], [3000, 20000]])('agrees with a Map through random operations over keys below %i, a few of them negative or ≥ 2^22', (range, ops) => {
+    let seed = 777;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const t = new NumberTable(true);
+    const m = new Map<number, number>();
+    const key = () => (rnd(50) === 0 ? (rnd(2) === 0 ? -1 - rnd(100) : (1 << 22) + rnd(1 << 20)) : rnd(range));
+    let wrong = 0; // counted, not expect()ed per operation: a million expect() calls take seconds
+    for (let i = 0; i < ops; i++) {
+      const k = key();
+      const op = rnd(10);
+      if (op < 7) {
+        const v = rnd(1 << 30);
+        if (t.set(k, v) !== !m.has(k)) wrong++;
+        m.set(k, v);
+      } else if (op < 8) {
+        if (t.delete(k) !== (m.get(k) ?? -1)) wrong++;
+        m.delete(k);
+      } else if (t.get(k) !== (m.get(k) ?? -1)) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(t.size).toBe(m.size);
+    expect(t.isDense).toBe(true);
+    expect([...m].filter(([k, v]) => t.get(k) !== v)).toEqual([]);
+    expect(t.get(range + 5)).toBe(-1);
+    const seen = new Map<number, number>();
+    t.forEach((k, v) => seen.set(k, v));
+    expect(seen).toEqual(m);
+    expect(Array.from(t.sortedPairs())).toEqual([...m].sort((a, b) => a[0] - b[0]).flat());
+  });
+
+  it('stays hashed while its keys are few and far apart, or mostly negative', () => {
+    const sparse = new NumberTable(true);
+    for (let i = 0; i < 1000; i++) sparse.set(4_000_000 - i * 3000, i);
+    expect(sparse.isDense).toBe(false);
+    const negative = new NumberTable(true);
+    for (let i = 0; i < 100_000; i++) negative.set(-1 - i, i);
+    expect(negative.isDense).toBe(false);
+    expect(negative.get(-500)).toBe(499);
+    // a cache's index: 200,000 low tids at first (dense), then a window of 2,000 sliding up to pid_max
+    const window = new NumberTable(true);
+    for (let k = 0; k < 200_000; k++) window.set(k, 1);
+    expect(window.isDense).toBe(true);
+    for (let k = 0; k < 200_000; k++) window.delete(k);
+    for (let k = 200_000; k < 4_000_000; k += 7) {
+      window.set(k, k & 0xffff);
+      if (k - 14_000 >= 200_000) window.delete(k - 14_000);
+    }
+    expect(window.isDense).toBe(false);
+    expect(window.size).toBe(2000);
+    const last = 4_000_000 - 1 - ((4_000_000 - 1 - 200_000) % 7);
+    expect(window.get(last)).toBe(last & 0xffff);
+    expect(window.get(last - 14_000)).toBe(-1);
+    expect(window.get(last - 13_993)).toBe((last - 13_993) & 0xffff);
+    const doubles = new NumberTable();
+    for (let i = 0; i < 100_000; i++) doubles.set(i, i);
+    expect(doubles.isDense).toBe(false);
+  });
+});
+
 describe('NumberTable.sortedPairs', () => {
   it('lists every entry as [key, value] pairs in key order', () => {
     const t = new NumberTable();
