@@ -1,7 +1,10 @@
 /**
  * The first read of each identification-offset address and size, of every VM, in typed columns
- * (~40 bytes a read): every guest of a host trace reads its GICD_TYPER, IIDR and PIDR2 at boot,
- * and an object per read with an array and a Set per VM cost ~0.5 KiB per VM.
+ * (~21 bytes a read): every guest of a host trace reads its GICD_TYPER, IIDR and PIDR2 at boot,
+ * and an object per read with an array and a Set per VM cost ~0.5 KiB per VM. A VM's reads are
+ * chained newest first from its head (a direct array by VM code past a million VMs); whether a
+ * read is new is told by walking its VM's chain (a few reads; at most maxPerVm), with a
+ * direct-mapped cache of recent hits in front so polling one address does not walk it again.
  */
 import { NumberTable } from './number-table.ts';
 
@@ -23,18 +26,22 @@ function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, n: number
   return b;
 }
 
+const HIT_SLOTS = 4096;
+
 export class IdReadTable {
-  private vm = new Int32Array(256);
   private gpa = new Float64Array(256);
   private len = new Uint8Array(256);
   private value = new Float64Array(256);
-  /** Next record with the same hash key (-1: none). */
+  /** The VM's previous read (-1: none). */
   private chain = new Int32Array(256);
   private n = 0;
-  /** hash of (VM, address, size) → the latest record with that hash; the chain tells them apart. */
-  private readonly byKey = new NumberTable(true);
-  /** VM code → reads kept for it. */
-  private readonly perVm = new NumberTable(true);
+  /** VM code → its latest read. */
+  private readonly heads = new NumberTable(true);
+  /** VM codes whose reads reached maxPerVm (nothing more is kept for them). */
+  private readonly full = new NumberTable(true);
+  /** Recent hits: slot → VM code and read (-1: empty); a hit is checked exactly. */
+  private readonly hitVm = new Int32Array(HIT_SLOTS).fill(-1);
+  private readonly hitRead = new Int32Array(HIT_SLOTS);
 
   constructor(private readonly maxPerVm: number) {}
 
@@ -44,47 +51,57 @@ export class IdReadTable {
 
   /** Keeps the read unless the VM read that address with that size before, or has maxPerVm reads. */
   add(vm: number, gpa: number, len: number, value: number): void {
-    const key = Math.imul((gpa % 4294967296) ^ Math.imul(Math.floor(gpa / 4294967296) + len * 0x10001, 0x85ebca6b) ^ vm, 0x9e3779b1);
-    const head = this.byKey.get(key);
-    for (let i = head; i >= 0; i = this.chain[i]!) {
-      if (this.vm[i] === vm && this.gpa[i] === gpa && this.len[i] === len) return;
+    const k = (Math.imul((gpa % 4294967296) ^ Math.imul(vm, 0x85ebca6b) ^ len, 0x9e3779b1) >>> 20) & (HIT_SLOTS - 1);
+    if (this.hitVm[k] === vm) {
+      const r = this.hitRead[k]!;
+      if (this.gpa[r] === gpa && this.len[r] === len) return;
     }
-    const had = this.perVm.get(vm);
-    if (had >= this.maxPerVm) return;
-    this.perVm.set(vm, had < 0 ? 1 : had + 1);
-    if (this.n === this.vm.length) {
+    if (this.full.size > 0 && this.full.get(vm) >= 0) return;
+    const head = this.heads.get(vm);
+    let count = 0;
+    for (let i = head; i >= 0; i = this.chain[i]!, count++) {
+      if (this.gpa[i] === gpa && this.len[i] === len) {
+        this.hitVm[k] = vm;
+        this.hitRead[k] = i;
+        return;
+      }
+    }
+    if (count >= this.maxPerVm) {
+      this.full.set(vm, 1);
+      return;
+    }
+    if (this.n === this.gpa.length) {
       const size = this.n * 2;
-      [this.vm, this.gpa, this.len, this.value, this.chain] =
-        [grown(this.vm, size), grown(this.gpa, size), grown(this.len, size), grown(this.value, size), grown(this.chain, size)];
+      [this.gpa, this.len, this.value, this.chain] = [grown(this.gpa, size), grown(this.len, size), grown(this.value, size), grown(this.chain, size)];
     }
     const i = this.n++;
-    this.vm[i] = vm;
     this.gpa[i] = gpa;
     this.len[i] = len;
     this.value[i] = value;
     this.chain[i] = head;
-    this.byKey.set(key, i);
+    this.heads.set(vm, i);
   }
 
-  /** The reads as columns sorted by VM (a counting sort: file order within each VM). */
+  /** The reads as columns sorted by VM, in file order within each VM (each chain reversed). */
   columns(): IdReadColumns {
     const n = this.n;
     if (n === 0) return NO_ID_READ_COLUMNS;
-    const counts = this.perVm.sortedPairs();
-    const start = new NumberTable(true);
-    for (let k = 0, at = 0; k < counts.length; k += 2) {
-      start.set(counts[k]!, at);
-      at += counts[k + 1]!;
-    }
+    const heads = this.heads.sortedPairs();
     const out: IdReadColumns = { vm: new Int32Array(n), gpa: new Float64Array(n), len: new Uint8Array(n), value: new Float64Array(n) };
-    for (let i = 0; i < n; i++) {
-      const vm = this.vm[i]!;
-      const j = start.get(vm);
-      start.set(vm, j + 1);
-      out.vm[j] = vm;
-      out.gpa[j] = this.gpa[i]!;
-      out.len[j] = this.len[i]!;
-      out.value[j] = this.value[i]!;
+    let at = 0;
+    for (let h = 0; h < heads.length; h += 2) {
+      const vm = heads[h]!;
+      let count = 0;
+      for (let i = heads[h + 1]!; i >= 0; i = this.chain[i]!) count++;
+      let j = at + count;
+      for (let i = heads[h + 1]!; i >= 0; i = this.chain[i]!) {
+        j--;
+        out.vm[j] = vm;
+        out.gpa[j] = this.gpa[i]!;
+        out.len[j] = this.len[i]!;
+        out.value[j] = this.value[i]!;
+      }
+      at += count;
     }
     return out;
   }

@@ -72,20 +72,20 @@ class VmLayout {
 
 export class LayoutCollector {
   /** VM code → index in `layouts`, for the VMs that have a VmLayout. */
-  private readonly layoutOf = new NumberTable(true);
+  private layoutOf = new NumberTable(true);
   private readonly layouts: VmLayout[] = [];
   /** Identification reads of every VM (id-read-table.ts). */
-  private readonly idReads = new IdReadTable(MAX_ID_READS);
+  private idReads = new IdReadTable(MAX_ID_READS);
   /** VM code → trapped ICC_* sysreg accesses (LayoutEvidence.iccSysregs). */
-  private readonly icc = new NumberTable(true);
+  private icc = new NumberTable(true);
   /** (VM, page) → accesses, one table for all VMs (pageKey): a Map per VM cost ~0.3 KiB each. */
-  private readonly pages = new NumberTable();
+  private pages = new NumberTable();
   /**
    * (VM, 4 KiB frame) → GICv2-shaped hits (packed, v2Hits()): one table for all VMs. Every VM with
    * virtio-mmio devices (0x200 apart: half of them at frame offsets 0x800 up) has some, and a
    * Map and objects per VM held ~0.3 KiB each.
    */
-  private readonly v2 = new NumberTable();
+  private v2 = new NumberTable();
   /**
    * Direct-mapped (VM, page) counters in front of the table: one compare pair and one increment
    * per access. A VM's pages XOR a per-VM constant, so one VM's 64 MiB never collide.
@@ -187,7 +187,16 @@ export class LayoutCollector {
       layout.push({ vm, pages: NO_PAGES, regions: l.regions, idReads: NO_ID_READS, v2Frames: NO_V2_FRAMES });
     });
     layout.sort((a, b) => a.vm - b.vm);
-    return { layout, layoutPages: this.pages.sortedPairs(), layoutIdReads: this.idReads.columns(), layoutIcc: this.icc.sortedPairs(), layoutV2: this.v2.sortedPairs() };
+    // each table is dropped once its array is built: a host trace's million VMs are tens of MiB each
+    const layoutPages = this.pages.sortedPairs();
+    this.pages = new NumberTable();
+    const layoutIdReads = this.idReads.columns();
+    this.idReads = new IdReadTable(MAX_ID_READS);
+    const layoutIcc = this.icc.sortedPairs();
+    this.icc = new NumberTable(true);
+    const layoutV2 = this.v2.sortedPairs();
+    this.v2 = new NumberTable();
+    return { layout, layoutPages, layoutIdReads, layoutIcc, layoutV2 };
   }
 }
 

@@ -101,7 +101,9 @@ export class TraceParser implements LineHandler {
   /** comm id → vCPU thread name decoded once per comm. */
   private readonly commVcpu: Array<VcpuThreadName | null> = [];
   private readonly regionNames = new ByteInterner();
-  private readonly threads: ThreadTable;
+  private threads: ThreadTable;
+  /** Threads packed away when the parse ended (the table is dropped then), -1 before. */
+  private spilledAtEnd = -1;
   private readonly vmRegistry: VmRegistry;
   private readonly sources = new Dictionary();
   private readonly writer: RowWriter;
@@ -183,7 +185,7 @@ export class TraceParser implements LineHandler {
 
   /** Threads packed away beyond the live limit so far (tests). */
   get spilledThreads(): number {
-    return this.threads.spilledCount;
+    return this.spilledAtEnd >= 0 ? this.spilledAtEnd : this.threads.spilledCount;
   }
 
   /** Lines seen so far (for progress). */
@@ -231,6 +233,10 @@ export class TraceParser implements LineHandler {
       if (th.pendLine > 0) this.unpaired(th, 'end of trace');
       if (th.hsrLine !== 0) this.undefSysreg(th);
     });
+    // no line comes after: the threads' state (~30–60 bytes each of millions) goes before the
+    // summary's arrays are built
+    this.spilledAtEnd = this.threads.spilledCount;
+    this.threads = new ThreadTable(1);
     this.writer.flush();
     this.irqWriter.flush();
     return {

@@ -21,6 +21,16 @@ describe('IdReadTable', () => {
     expect(t.size).toBe(6);
   });
 
+  it('a VM at its cap keeps its reads and takes no more, however often it reads', () => {
+    const t = new IdReadTable(100);
+    for (let r = 0; r < 3; r++) for (let i = 0; i < 300; i++) t.add(5, 0x8000000 + i * 0x1000 + 4, 4, r * 1000 + i);
+    t.add(6, 0x8000004, 4, 1);
+    const c = t.columns();
+    expect(t.size).toBe(101);
+    expect(Array.from(c.value.subarray(0, 100))).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect([c.vm[100], c.value[100]]).toEqual([6, 1]);
+  });
+
   it('agrees with a Set of exact keys over many random reads', () => {
     const t = new IdReadTable(1 << 20);
     const want = new Map<number, Array<[number, number]>>();
