@@ -161,7 +161,7 @@ const SLOTS = 4096;
 /**
  * ThreadState objects kept at once (~0.8 KiB each with their boxed fields). A host trace can name
  * millions of threads over its life; beyond this, the least recently used are packed into int32
- * records (ThreadSpill: 28 or 96 bytes) and come back when the thread shows again.
+ * records (ThreadSpill: 28, 56 or 112 bytes) and come back when the thread shows again.
  */
 export const LIVE_THREADS = 32768;
 
