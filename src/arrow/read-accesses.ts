@@ -3,7 +3,8 @@
  * typed arrays are zero-copy views into the file buffer — the replayer's input. vm/source codes
  * index the returned `vms`/`sources`; space/op codes are the fixed src/model/codes.ts values.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { constants } from 'node:buffer';
 import { tableFromIPC, type Data, type RecordBatch } from 'apache-arrow';
 import { AbitraceError, E } from '../errors.ts';
 import { AccessBatch, type AccessBatchBuffers, NULLABLE_COLUMNS, type NullableColumn } from '../model/access-batch.ts';
@@ -22,10 +23,32 @@ export interface AccessesArrow {
   metadata: Map<string, string>;
 }
 
+/**
+ * The whole file in one buffer, read in pieces: readFileSync refuses files over 2 GiB, and the
+ * Arrow cache of a ~6 GB trace is bigger (a Buffer may hold up to buffer.constants.MAX_LENGTH).
+ */
+export function readWholeFile(path: string, piece = 1 << 26): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > constants.MAX_LENGTH) throw new Error(`${size} bytes, over the ${constants.MAX_LENGTH} a buffer can hold`);
+    const out = Buffer.allocUnsafe(size);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, out, at, Math.min(piece, size - at), at);
+      if (n === 0) throw new Error(`the file ended at byte ${at} of ${size}`);
+      at += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function readAccessesArrow(path: string): AccessesArrow {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readWholeFile(path);
   } catch (err) {
     throw new AbitraceError(E.FILE_NOT_FOUND, `cannot read ${path}: ${(err as Error).message}`);
   }
