@@ -308,12 +308,6 @@ function pageCount(ev: LayoutEvidence, base: number, size: number): number {
   return n;
 }
 
-/**
- * vCPUs implied by redistributor evidence for maps whose GICR region ends at the distributor:
- * the highest frame with SGI_base traffic, or a GICR_TYPER read with Last set (its processor
- * number + 1). vCPU i's frame is at region base + i × 128 KiB and the region ends at the
- * distributor, so the Last vCPU's frame is the one right below it (dist − 128 KiB).
- */
 /** What vcpuEvidence needs of a platform's maps, computed once per platform (not once per VM). */
 interface RedistProbe {
   /** The GICv3 distributor base. */
@@ -321,18 +315,23 @@ interface RedistProbe {
   /** Fixed maps: the GICR blocks of the largest map (a TYPER at a redistributor frame, not GITS_TYPER at ITS + 8). */
   fixed: BlockRange[];
 }
-const redistProbes = new Map<string, RedistProbe>();
+const redistProbes = new Map<PlatformDef, RedistProbe>();
 function redistProbe(platform: PlatformDef): RedistProbe {
-  let p = redistProbes.get(platform.id);
+  let p = redistProbes.get(platform);
   if (p === undefined) {
-    const dist = platform.blocks({ gicVersion: 3, nrVcpus: 1, its: false }).find((b) => b.block === 'GICD')!.base;
-    const fixed = platform.redistDependsOnVcpus ? [] : platform.blocks({ gicVersion: 3, nrVcpus: 512, its: false })
-      .filter((b) => b.block === 'GICR');
-    redistProbes.set(platform.id, (p = { dist, fixed }));
+    const dist = sharedBlocks(platform, 3, 1, false).find((b) => b.block === 'GICD')!.base;
+    const fixed = platform.redistDependsOnVcpus ? [] : sharedBlocks(platform, 3, 512, false).filter((b) => b.block === 'GICR');
+    redistProbes.set(platform, (p = { dist, fixed }));
   }
   return p;
 }
 
+/**
+ * vCPUs implied by redistributor evidence for maps whose GICR region ends at the distributor:
+ * the highest frame with SGI_base traffic, or a GICR_TYPER read with Last set (its processor
+ * number + 1). vCPU i's frame is at region base + i × 128 KiB and the region ends at the
+ * distributor, so the Last vCPU's frame is the one right below it (dist − 128 KiB).
+ */
 function vcpuEvidence(ev: LayoutEvidence, platform: PlatformDef, version: 2 | 3): number {
   if (version !== 3) return 0;
   const { dist, fixed } = redistProbe(platform);

@@ -11,6 +11,7 @@
  * for 4 M), keeping any other keys in a small hashed table beside it.
  */
 const DENSE_KEYS = 1 << 22;
+const inDenseRange = (key: number): boolean => key >= 0 && key < DENSE_KEYS;
 
 export class NumberTable {
   private keys: Float64Array | Int32Array;
@@ -49,7 +50,7 @@ export class NumberTable {
   /** The value for `key`, or -1. */
   get(key: number): number {
     if (this.dense) {
-      if (key >= 0 && key < DENSE_KEYS) return (this.vals[key] ?? 0) - 1;
+      if (inDenseRange(key)) return (this.vals[key] ?? 0) - 1;
       return this.outside === null ? -1 : this.outside.get(key);
     }
     let i = this.slotOf(key);
@@ -76,9 +77,8 @@ export class NumberTable {
     }
     this.keys[i] = key;
     this.vals[i] = value + 1;
-    if (key >= 0 && key < DENSE_KEYS) {
-      if (key > this.maxKey) this.maxKey = key;
-    } else this.outsideCount++;
+    if (!inDenseRange(key)) this.outsideCount++;
+    else if (key > this.maxKey) this.maxKey = key;
     // at most three quarters full: the tables of a host trace's millions of threads and VMs are
     // looked up off the hot path (behind per-line caches), so bytes count more than probes
     if (++this.count * 4 > this.mask * 3) this.grow();
@@ -89,7 +89,7 @@ export class NumberTable {
   delete(key: number): number {
     if (this.dense) {
       let v = -1;
-      if (key >= 0 && key < DENSE_KEYS) {
+      if (inDenseRange(key)) {
         v = (this.vals[key] ?? 0) - 1;
         if (v >= 0) this.vals[key] = 0;
       } else if (this.outside !== null) v = this.outside.delete(key);
@@ -121,7 +121,7 @@ export class NumberTable {
     }
     this.vals[hole] = 0;
     this.count--;
-    if (!(key >= 0 && key < DENSE_KEYS)) this.outsideCount--;
+    if (!inDenseRange(key)) this.outsideCount--;
     return value;
   }
 
@@ -156,7 +156,7 @@ export class NumberTable {
   }
 
   private setDense(key: number, value: number): boolean {
-    if (!(key >= 0 && key < DENSE_KEYS)) {
+    if (!inDenseRange(key)) {
       this.outside ??= new NumberTable(true, false);
       const added = this.outside.set(key, value);
       if (added) this.count++;

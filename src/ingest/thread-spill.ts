@@ -5,8 +5,8 @@
  * pending read as well one of 14; one with a trap or a twin's row a long one of 24 (in 28). With
  * the table (a direct array past a million tids: 4 bytes each) a short one is ~32 bytes per
  * thread, and tids are at most pid_max (4,194,304): 0.13 GB whatever the trace, 0.25 GB if every
- * thread is mid-read at once. Everything that carries meaning from line to line is kept; the column caches are
- * not (they are re-read from the next line).
+ * thread is mid-read at once. Everything that carries meaning from line to line is kept; the
+ * column caches are not (they are re-read from the next line).
  */
 import { NumberTable } from './number-table.ts';
 import type { ThreadState } from './thread-state.ts';
@@ -40,16 +40,21 @@ const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
  */
 export class UnitPool {
   readonly chunks: Int32Array[] = [];
-  /** Free blocks by size (index 1, 2, 4), stacks in typed arrays (a JS array of a million numbers left its growth as garbage). */
-  private readonly free: Int32Array[] = [new Int32Array(0), new Int32Array(1024), new Int32Array(1024), new Int32Array(0), new Int32Array(1024)];
-  private readonly freeCount = [0, 0, 0, 0, 0];
+  /**
+   * Free blocks of 1, 2 and 4 units (index units >> 1), stacks in typed arrays (a JS array of a
+   * million numbers left its growth as garbage).
+   */
+  private readonly free = [new Int32Array(1024), new Int32Array(1024), new Int32Array(1024)];
+  private readonly freeCount = [0, 0, 0];
   private used = 0;
 
   alloc(units: 1 | 2 | 4): number {
-    if (this.freeCount[units]! > 0) return this.free[units]![--this.freeCount[units]!]!;
+    const own = units >> 1;
+    if (this.freeCount[own]! > 0) return this.free[own]![--this.freeCount[own]!]!;
     for (let bigger = units * 2; bigger <= 4; bigger *= 2) {
-      if (this.freeCount[bigger]! === 0) continue;
-      const block = this.free[bigger]![--this.freeCount[bigger]!]!;
+      const at = bigger >> 1;
+      if (this.freeCount[at]! === 0) continue;
+      const block = this.free[at]![--this.freeCount[at]!]!;
       // keep the first `units`, give back the rest as blocks of units, 2 units... (aligned)
       for (let size = units; size < bigger; size *= 2) this.release(block + size, size);
       return block;
@@ -67,13 +72,14 @@ export class UnitPool {
   }
 
   release(block: number, units: number): void {
-    let f = this.free[units]!;
-    if (this.freeCount[units] === f.length) {
+    const at = units >> 1;
+    let f = this.free[at]!;
+    if (this.freeCount[at] === f.length) {
       const grown = new Int32Array(f.length * 2);
       grown.set(f);
-      this.free[units] = f = grown;
+      this.free[at] = f = grown;
     }
-    f[this.freeCount[units]!++] = block;
+    f[this.freeCount[at]!++] = block;
   }
 
   chunk(block: number): Int32Array {
@@ -96,7 +102,7 @@ function kindOf(t: ThreadState): number {
 export class ThreadSpill {
   /** tid → slot × 4 + kind. */
   private readonly where = new NumberTable(true);
-  // by kind: a thread mid-read (a million of them in a host trace's worst case) takes 56 bytes, not 96
+  // records sized by kind (UNITS): a thread mid-read (a million of them in a host trace's worst case) takes 56 bytes, not 112
   private readonly pool = new UnitPool();
 
   get size(): number {
@@ -128,8 +134,8 @@ export class ThreadSpill {
    */
   forEachOpen(cpu: number, scratch: ThreadState, fn: (t: ThreadState) => void): void {
     const redo: number[] = [];
+    const pool = this.pool;
     this.where.forEach((tid, v) => {
-      const pool = this.pool;
       const w = pool.chunk(v >>> 2);
       const o = pool.offset(v >>> 2);
       if ((w[o + W_VMM_FLAGS]! & F_OPEN) === 0 || (cpu >= 0 && (w[o + W_VCPU_CPU]! & 0xffff) - 1 !== cpu)) return;

@@ -80,8 +80,8 @@ export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPage
   const rich = [...summary.layout].sort((a, b) => a.vm - b.vm);
   const pages = summary.layoutPages;
   const ids = summary.layoutIdReads ?? NO_ID_READ_COLUMNS;
-  const icc = summary.layoutIcc ?? NO_ICC;
-  const v2 = summary.layoutV2 ?? NO_ICC;
+  const icc = summary.layoutIcc ?? NO_PAIRS;
+  const v2 = summary.layoutV2 ?? NO_PAIRS;
   let r = 0;
   let p = 0;
   let d = 0;
@@ -89,14 +89,14 @@ export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPage
   let f = 0;
   for (;;) {
     const vm = Math.min(
-      p < pages.length ? Math.floor(pages[p]! / TWO32) : Infinity,
+      p < pages.length ? vmOfKey(pages[p]!) : Infinity,
       r < rich.length ? rich[r]!.vm : Infinity,
       d < ids.vm.length ? ids.vm[d]! : Infinity,
       c < icc.length ? icc[c]! : Infinity,
-      f < v2.length ? Math.floor(v2[f]! / TWO32) : Infinity);
+      f < v2.length ? vmOfKey(v2[f]!) : Infinity);
     if (vm === Infinity) return;
     const map = new Map<number, number>();
-    for (; p < pages.length && Math.floor(pages[p]! / TWO32) === vm; p += 2) map.set(pages[p]! - vm * TWO32, pages[p + 1]!);
+    for (const end = keysEnd(pages, p, vm); p < end; p += 2) map.set(pages[p]! - vm * TWO32, pages[p + 1]!);
     let idReads = NO_ID_READS;
     if (d < ids.vm.length && ids.vm[d] === vm) {
       idReads = [];
@@ -109,9 +109,10 @@ export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPage
     }
     const base = r < rich.length && rich[r]!.vm === vm ? rich[r++]! : null;
     let frames = base?.v2Frames ?? NO_V2_FRAMES;
-    if (f < v2.length && Math.floor(v2[f]! / TWO32) === vm) {
+    const framesEnd = keysEnd(v2, f, vm);
+    if (framesEnd > f) {
       frames = new Map(frames);
-      for (; f < v2.length && Math.floor(v2[f]! / TWO32) === vm; f += 2) frames.set((v2[f]! - vm * TWO32) * 4096, v2Hits(v2[f + 1]!));
+      for (; f < framesEnd; f += 2) frames.set((v2[f]! - vm * TWO32) * 4096, v2Hits(v2[f + 1]!));
     }
     const iccTotal = (base?.iccSysregs ?? 0) + iccSysregs;
     yield evidenceOf(vm, map, base?.regions ?? NO_REGIONS, base === null ? idReads : idReads.length > 0 ? [...base.idReads, ...idReads] : base.idReads,
@@ -119,7 +120,16 @@ export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPage
   }
 }
 
-const NO_ICC = new Float64Array(0);
+const NO_PAIRS = new Float64Array(0);
+
+/** The VM code of a pageKey. */
+const vmOfKey = (key: number): number => Math.floor(key / TWO32);
+
+/** Where VM `vm`'s [pageKey, value] pairs starting at `at` end. */
+function keysEnd(pairs: Float64Array, at: number, vm: number): number {
+  while (at < pairs.length && vmOfKey(pairs[at]!) === vm) at += 2;
+  return at;
+}
 
 /**
  * A LayoutEvidence with every field present, always in this order: objects of one shape keep the
