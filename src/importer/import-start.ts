@@ -5,7 +5,7 @@
  * first, then loads those, so the parse worker runs while they load and the database opens.
  */
 import { statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { AUTO_WORKER_MIN_BYTES, warmParseWorker } from '../ingest/parse-file.ts';
 import { readTgidMapFile } from '../ingest/tgid-map.ts';
 import { EarlyParse } from './early-parse.ts';
@@ -46,6 +46,8 @@ export function parseOptionsFor(path: string, options: ImportOptions): BridgePar
     fallbackVm: options.vm ?? basename(path).replace(/\.(gz|zst)$/, ''),
     tgidMap: options.tgidMap ?? (sideMap ? readTgidMapFile(sideMap) : undefined),
     strict: options.strict ?? false,
+    // spilled parse state sits beside the database, like DuckDB's own temp files (not a tmpfs /tmp)
+    ...(options.db !== ':memory:' ? { spillDir: dirname(resolve(options.db)) } : {}),
     ...(options.stats ? { stats: { maxQueuedBatches: 0 } } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };

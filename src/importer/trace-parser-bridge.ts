@@ -14,6 +14,8 @@ export interface BridgeParseOptions {
   stats?: ParseFileStats;
   /** Ends the parse early (a cancelled EarlyParse). */
   signal?: AbortSignal;
+  /** Where parse state past its memory budget goes (the database's directory). */
+  spillDir?: string;
 }
 
 export interface BridgeProgress {
@@ -38,6 +40,7 @@ export const parseTraceFile: TraceParseFn = async (path, options, sink, onProgre
     fallbackVm: options.fallbackVm,
     strict: options.strict,
     ...(options.tgidMap ? { tgidMap: options.tgidMap } : {}),
+    ...(options.spillDir !== undefined ? { spillDir: options.spillDir } : {}),
     ...(options.format !== 'auto' ? { format: options.format } : {}),
   }, sink, {
     worker: 'auto',

@@ -9,6 +9,7 @@
  * column caches are not (they are re-read from the next line).
  */
 import { NumberTable } from './number-table.ts';
+import { SpillFile } from './spill-file.ts';
 import type { ThreadState } from './thread-state.ts';
 import { vmmCode, vmmOfCode } from './vm-evidence.ts';
 
@@ -48,7 +49,13 @@ export class UnitPool {
   private readonly freeCount = [0, 0, 0];
   private used = 0;
 
-  alloc(units: 1 | 2 | 4): number {
+  /** Units in use or free: what the chunks hold (at most a limit given to alloc, plus alignment). */
+  get extent(): number {
+    return this.used;
+  }
+
+  /** A block of `units`, or -1 if there is no free one and a new one would take the pool past `limit` units. */
+  alloc(units: 1 | 2 | 4, limit = Infinity): number {
     const own = units >> 1;
     if (this.freeCount[own]! > 0) return this.free[own]![--this.freeCount[own]!]!;
     for (let bigger = units * 2; bigger <= 4; bigger *= 2) {
@@ -59,6 +66,7 @@ export class UnitPool {
       for (let size = units; size < bigger; size *= 2) this.release(block + size, size);
       return block;
     }
+    if (this.used + 2 * units > limit) return -1; // (2×: room for the alignment below)
     // a new block at the next multiple of its size; the units skipped to get there are freed
     while (this.used % units !== 0) {
       const size = this.used % 2 !== 0 ? 1 : 2; // odd: a 1-unit block; 2 mod 4 (units 4): a 2-unit one
@@ -99,33 +107,127 @@ function kindOf(t: ThreadState): number {
   return t.pendLine > 0 ? READ : SHORT;
 }
 
+/** Memory for packed records before they go to disk: 1.5 M units, ~42 MiB (a realistic trace never gets there). */
+export const SPILL_MEMORY_UNITS = 1_500_000;
+/** `where` kind of a record on disk; its value is (word offset / DISK_ALIGN) × 4 + ON_DISK. */
+const ON_DISK = 3;
+/** Disk records: a header word (the kind) and the record, padded to a multiple of 8 words. */
+const DISK_ALIGN = 8;
+const DISK_WORDS = [8, 16, 32] as const;
+/** Compact the disk file when it passes this many words and holds 4× its live records. */
+const COMPACT_WORDS = 1 << 28;
+const MAX_DISK_INDEX = (1 << 29) - 1;
+
 export class ThreadSpill {
-  /** tid → slot × 4 + kind. */
+  /** tid → slot × 4 + kind, or disk index × 4 + ON_DISK. */
   private readonly where = new NumberTable(true);
   // records sized by kind (UNITS): a thread mid-read (a million of them in a host trace's worst case) takes 56 bytes, not 112
   private readonly pool = new UnitPool();
+  /**
+   * Past `memoryUnits` of records they go to a file (pid_max threads mid-read were 0.25 GB):
+   * appended (a thread comes back from disk at most once per line of the trace).
+   */
+  private disk: SpillFile | null = null;
+  private diskLiveWords = 0;
+  /** tid → last host CPU + 1 of the records on disk with open state (loss markers reset those). */
+  private readonly openOnDisk = new NumberTable(true);
+  private readonly rec = new Int32Array(32);
+
+  constructor(private readonly memoryUnits = SPILL_MEMORY_UNITS, private readonly spillDir?: string,
+    private readonly compactWords = COMPACT_WORDS) {}
 
   get size(): number {
     return this.where.size;
+  }
+
+  /** Words of live records on disk (tests). */
+  get diskWords(): number {
+    return this.diskLiveWords;
+  }
+
+  /** Words in the disk file, live or not (tests). */
+  get fileWords(): number {
+    return this.disk?.words ?? 0;
   }
 
   /** Packs `t` away (its object is then free for another thread). */
   put(t: ThreadState): void {
     const kind = kindOf(t);
     const pool = this.pool;
-    const slot = pool.alloc(UNITS[kind]!);
-    store(t, pool.chunk(slot), pool.offset(slot), kind);
-    this.where.set(t.tid, slot * 4 + kind);
+    const slot = pool.alloc(UNITS[kind]!, this.memoryUnits);
+    if (slot >= 0) {
+      store(t, pool.chunk(slot), pool.offset(slot), kind);
+      this.where.set(t.tid, slot * 4 + kind);
+      return;
+    }
+    this.where.set(t.tid, this.toDisk(t, kind) * 4 + ON_DISK);
+    if (t.open) this.openOnDisk.set(t.tid, t.lastCpu + 1);
   }
 
   /** Into `t` (reset to the tid): the thread's packed state, if it has one. */
   take(t: ThreadState): void {
     const v = this.where.delete(t.tid);
     if (v < 0) return;
+    if ((v & 3) === ON_DISK) {
+      this.fromDisk(t, v >>> 2);
+      return;
+    }
     const pool = this.pool;
     const slot = v >>> 2;
     load(t, pool.chunk(slot), pool.offset(slot), v & 3);
     pool.release(slot, UNITS[v & 3]!);
+  }
+
+  /** Drops the disk file (the parse is over). */
+  close(): void {
+    this.disk?.close();
+    this.disk = null;
+  }
+
+  private toDisk(t: ThreadState, kind: number): number {
+    const n = DISK_WORDS[kind]!;
+    let disk = this.disk;
+    if (disk === null) this.disk = disk = new SpillFile(this.spillDir);
+    else if (disk.words + n > MAX_DISK_INDEX * DISK_ALIGN || (disk.words > this.compactWords && disk.words > 4 * this.diskLiveWords)) {
+      disk = this.compact(); // (before `rec` is filled: compact() reads records through it)
+    }
+    const rec = this.rec;
+    rec[0] = kind;
+    store(t, rec, 1, kind);
+    this.diskLiveWords += n;
+    return disk.append(rec, 0, n) / DISK_ALIGN;
+  }
+
+  private readRecord(disk: SpillFile, index: number): number {
+    const at = index * DISK_ALIGN;
+    disk.read(at, DISK_ALIGN, this.rec, 0);
+    const kind = this.rec[0]!;
+    const n = DISK_WORDS[kind]!;
+    if (n > DISK_ALIGN) disk.read(at + DISK_ALIGN, n - DISK_ALIGN, this.rec, DISK_ALIGN);
+    return kind;
+  }
+
+  private fromDisk(t: ThreadState, index: number): void {
+    const kind = this.readRecord(this.disk!, index);
+    this.diskLiveWords -= DISK_WORDS[kind]!;
+    if ((this.rec[1 + W_VMM_FLAGS]! & F_OPEN) !== 0) this.openOnDisk.delete(t.tid);
+    load(t, this.rec, 1, kind);
+  }
+
+  /** Copies the live disk records into a new file (the old one is mostly records taken back since). */
+  private compact(): SpillFile {
+    const old = this.disk!;
+    const next = new SpillFile(this.spillDir);
+    const tids: number[] = [];
+    this.where.forEach((tid, v) => {
+      if ((v & 3) === ON_DISK) tids.push(tid);
+    });
+    for (const tid of tids) {
+      const kind = this.readRecord(old, this.where.get(tid) >>> 2);
+      this.where.set(tid, (next.append(this.rec, 0, DISK_WORDS[kind]!) / DISK_ALIGN) * 4 + ON_DISK);
+    }
+    old.close();
+    return (this.disk = next);
   }
 
   /**
@@ -136,10 +238,14 @@ export class ThreadSpill {
     const redo: number[] = [];
     const pool = this.pool;
     this.where.forEach((tid, v) => {
+      if ((v & 3) === ON_DISK) return; // in openOnDisk below
       const w = pool.chunk(v >>> 2);
       const o = pool.offset(v >>> 2);
       if ((w[o + W_VMM_FLAGS]! & F_OPEN) === 0 || (cpu >= 0 && (w[o + W_VCPU_CPU]! & 0xffff) - 1 !== cpu)) return;
       redo.push(tid); // the table must not change while it is walked
+    });
+    this.openOnDisk.forEach((tid, cpu1) => {
+      if (cpu < 0 || cpu1 - 1 === cpu) redo.push(tid);
     });
     for (const tid of redo) {
       scratch.reset(tid);

@@ -177,10 +177,18 @@ export class ThreadTable {
   /** The live objects, in the clock's order. */
   private readonly ring: ThreadState[] = [];
   private hand = 0;
-  private readonly spill = new ThreadSpill();
+  private readonly spill: ThreadSpill;
   private readonly scratch = new ThreadState(-2);
 
-  constructor(private readonly liveMax = LIVE_THREADS) {}
+  /** spillMemoryUnits, spillDir: ThreadSpill's memory budget and where its file goes. */
+  constructor(private readonly liveMax = LIVE_THREADS, spillMemoryUnits?: number, spillDir?: string) {
+    this.spill = new ThreadSpill(spillMemoryUnits, spillDir);
+  }
+
+  /** Drops the packed threads' file, if any (the parse is over). */
+  close(): void {
+    this.spill.close();
+  }
 
   get(tid: number): ThreadState {
     const k = tid & (SLOTS - 1);
@@ -196,6 +204,11 @@ export class ThreadTable {
   /** Threads packed away now (tests). */
   get spilledCount(): number {
     return this.spill.size;
+  }
+
+  /** Words of packed threads on disk now (tests). */
+  get diskWords(): number {
+    return this.spill.diskWords;
   }
 
   private create(tid: number): ThreadState {

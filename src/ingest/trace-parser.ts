@@ -56,6 +56,8 @@ export interface TraceParserOptions extends ParseOptions {
   columnPath?: boolean;
   /** ThreadState objects kept before the least recently used are packed away (tests shrink it). */
   liveThreads?: number;
+  /** Packed threads' memory budget in 28-byte units before they go to a file (tests shrink it; ThreadSpill). */
+  spillMemoryUnits?: number;
 }
 
 const F_FTRACE = 0;
@@ -104,6 +106,7 @@ export class TraceParser implements LineHandler {
   private threads: ThreadTable;
   /** Threads packed away when the parse ended (the table is dropped then), -1 before. */
   private spilledAtEnd = -1;
+  private diskWordsAtEnd = -1;
   private readonly vmRegistry: VmRegistry;
   private readonly sources = new Dictionary();
   private readonly writer: RowWriter;
@@ -168,7 +171,7 @@ export class TraceParser implements LineHandler {
     this.columnPath = opts.columnPath ?? true;
     this.events = new EventTable(opts.format);
     this.vmRegistry = new VmRegistry(opts.fallbackVm, opts.tgidMap);
-    this.threads = new ThreadTable(opts.liveThreads);
+    this.threads = new ThreadTable(opts.liveThreads, opts.spillMemoryUnits, opts.spillDir);
     this.writer = new RowWriter(opts.batchRows ?? DEFAULT_BATCH_ROWS, (b) => this.emitBatch(b));
     this.irqWriter = new IrqWriter(opts.batchRows ?? DEFAULT_BATCH_ROWS, (b) => this.emitIrqs(b));
   }
@@ -186,6 +189,11 @@ export class TraceParser implements LineHandler {
   /** Threads packed away beyond the live limit so far (tests). */
   get spilledThreads(): number {
     return this.spilledAtEnd >= 0 ? this.spilledAtEnd : this.threads.spilledCount;
+  }
+
+  /** Words of packed threads on disk (tests). */
+  get spilledDiskWords(): number {
+    return this.diskWordsAtEnd >= 0 ? this.diskWordsAtEnd : this.threads.diskWords;
   }
 
   /** Lines seen so far (for progress). */
@@ -236,6 +244,8 @@ export class TraceParser implements LineHandler {
     // no line comes after: the threads' state (~30–60 bytes each of millions) goes before the
     // summary's arrays are built
     this.spilledAtEnd = this.threads.spilledCount;
+    this.diskWordsAtEnd = this.threads.diskWords;
+    this.threads.close();
     this.threads = new ThreadTable(1);
     this.writer.flush();
     this.irqWriter.flush();

@@ -25,6 +25,8 @@ export interface ParseOptions {
   strict: boolean;
   /** Rows per AccessBatch (default DEFAULT_BATCH_ROWS). */
   batchRows?: number;
+  /** Where state past its memory budget is spilled (beside the database); default the OS's temp dir. */
+  spillDir?: string;
 }
 
 export interface IssueSample {

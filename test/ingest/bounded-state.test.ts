@@ -111,6 +111,10 @@ function same(bytes: Buffer, name: string): number {
   const a = parseBytes(bytes, { format, variant, path: name });
   const b = parseBytes(bytes, { format, variant, path: name, liveThreads: 1 });
   expect(render(b)).toBe(render(a));
+  // and with no memory for packed threads: every one goes to the spill file and comes back from it
+  const c = parseBytes(bytes, { format, variant, path: name, liveThreads: 1, spillMemoryUnits: 0 });
+  expect(render(c)).toBe(render(a));
+  if ((b.spilledThreads ?? 0) > 0) expect(c.spilledDiskWords).toBeGreaterThan(0);
   return b.spilledThreads ?? 0;
 }
 
@@ -139,6 +143,11 @@ describe('state that spans lines, across packing', () => {
     const p = parseBytes(bytes, { format: 'ftrace', liveThreads: 1 });
     expect(p.spilledThreads).toBe(2);
     expect(render(p)).toBe(render(parseBytes(bytes, { format: 'ftrace' })));
+    const onDisk = parseBytes(bytes, { format: 'ftrace', liveThreads: 1, spillMemoryUnits: 0 });
+    // two threads packed at the end; the end-of-trace pass reports their reads and packs them
+    // again as short records (a header word and 7: 8 words each)
+    expect(onDisk.spilledDiskWords).toBe(16);
+    expect(render(onDisk)).toBe(render(p));
     const rows = rowsOf(p);
     expect(rows.filter((r) => r.op === 'R' && r.space === 'mmio').map((r) => [r.tid, r.value, r.pc])).toEqual(
       tids.map((tid, k) => [tid, `0x${k + 1}`, `0xffff80008000${k}000`]));

@@ -4,7 +4,7 @@
  * SIGINT/SIGTERM: the parse stops, the temporary file is removed, E_INTERRUPTED (exit 130/143).
  */
 import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { AccessArrowWriter } from '../../arrow/access-arrow-writer.ts';
 import { AbitraceError, E, interruption } from '../../errors.ts';
 import { readTgidMapFile } from '../../ingest/tgid-map.ts';
@@ -48,6 +48,7 @@ export const convertCommand: CommandSpec = {
         tgidMap: opts.tgidMap !== undefined ? readTgidMapFile(String(opts.tgidMap)) : undefined,
         strict: opts.strict === true,
         signal: ctx.signal,
+        spillDir: dirname(resolve(output)),
       }, {
         // written synchronously and never referenced again: the parser may refill the batches
         releasesBatches: true,

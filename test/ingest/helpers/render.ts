@@ -17,6 +17,8 @@ export interface CollectedParse {
   fusedLines?: number;
   /** Threads the parser packed away (ThreadTable's live limit). */
   spilledThreads?: number;
+  /** Words of packed threads on disk at the end (ThreadSpill's memory budget). */
+  spilledDiskWords?: number;
   batches: AccessBatch[];
   irqs: IrqEventRow[];
   summary: ParseSummary;
@@ -47,7 +49,7 @@ export function parseBytes(input: Uint8Array, opts: Partial<TraceParserOptions> 
     prev = c;
   }
   const summary = parser.finish();
-  return { batches: sink.batches, irqs: sink.irqRows, summary, fusedLines: parser.fusedLines, spilledThreads: parser.spilledThreads };
+  return { batches: sink.batches, irqs: sink.irqRows, summary, fusedLines: parser.fusedLines, spilledThreads: parser.spilledThreads, spilledDiskWords: parser.spilledDiskWords };
 }
 
 export interface RowView {
