@@ -4,8 +4,10 @@
  */
 import { isIccSysreg } from '../model/codes.ts';
 import type { IssueSample, IssueTally, LayoutEvidence, LostEventsRecord } from './types.ts';
-import { IdReadTable, type IdReadColumns } from './id-read-table.ts';
+import type { IdReadColumns } from './id-read-table.ts';
 import { NumberTable } from './number-table.ts';
+import { SpilledIdReads } from './spilled-id-reads.ts';
+import { SpilledPairs } from './spilled-pairs.ts';
 import { toBigInt } from './timestamp.ts';
 import { NO_ID_READS, NO_PAGES, NO_V2_FRAMES, pageKey, TWO32, V2_ITARGETS_MAX, V2_SGIR_MAX, V2_SGIR_UNIT } from './vm-evidence.ts';
 
@@ -60,6 +62,21 @@ const PAGE_SLOTS = 16384;
 const SLOT_MASK = PAGE_SLOTS - 1;
 /** Page counts saturate here (NumberTable values are int32). */
 const MAX_PAGE_COUNT = 0x7ffffffe;
+/**
+ * Evidence entries kept in memory before a table goes to a spill file (SpilledPairs,
+ * SpilledIdReads): ~24 MiB for pages, 12 for frames, ~21 for identification reads, whatever the
+ * VM count (pid_max VMs, one page each, were 0.1 GB of page table).
+ */
+export const EVIDENCE_MEMORY = { pages: 1 << 20, v2: 1 << 19, idReads: 1 << 20 };
+export type EvidenceMemory = typeof EVIDENCE_MEMORY;
+
+const addPageCounts = (a: number, b: number): number => Math.min(MAX_PAGE_COUNT, a + b);
+/** Two packed v2Hits values added, each field saturating as v2Frame() counts it. */
+function addV2Hits(a: number, b: number): number {
+  const s = Math.min(V2_SGIR_MAX, Math.floor(a / V2_SGIR_UNIT) + Math.floor(b / V2_SGIR_UNIT));
+  const t = Math.min(V2_ITARGETS_MAX, (a % V2_SGIR_UNIT) + (b % V2_SGIR_UNIT));
+  return s * V2_SGIR_UNIT + t;
+}
 
 /**
  * Per-VM evidence of the rarest kind: QEMU region extents (QEMU logs: one VM). Allocated on first
@@ -75,17 +92,17 @@ export class LayoutCollector {
   private layoutOf = new NumberTable(true);
   private readonly layouts: VmLayout[] = [];
   /** Identification reads of every VM (id-read-table.ts). */
-  private idReads = new IdReadTable(MAX_ID_READS);
+  private readonly idReads: SpilledIdReads;
   /** VM code → trapped ICC_* sysreg accesses (LayoutEvidence.iccSysregs). */
   private icc = new NumberTable(true);
   /** (VM, page) → accesses, one table for all VMs (pageKey): a Map per VM cost ~0.3 KiB each. */
-  private pages = new NumberTable();
+  private readonly pages: SpilledPairs;
   /**
    * (VM, 4 KiB frame) → GICv2-shaped hits (packed, v2Hits()): one table for all VMs. Every VM with
    * virtio-mmio devices (0x200 apart: half of them at frame offsets 0x800 up) has some, and a
    * Map and objects per VM held ~0.3 KiB each.
    */
-  private v2 = new NumberTable();
+  private readonly v2: SpilledPairs;
   /**
    * Direct-mapped (VM, page) counters in front of the table: one compare pair and one increment
    * per access. A VM's pages XOR a per-VM constant, so one VM's 64 MiB never collide.
@@ -93,6 +110,13 @@ export class LayoutCollector {
   private readonly slotVm = new Int32Array(PAGE_SLOTS).fill(-1);
   private readonly slotPage = new Float64Array(PAGE_SLOTS);
   private readonly slotCount = new Float64Array(PAGE_SLOTS);
+
+  /** spillDir: where tables past `memory` entries go (beside the database). */
+  constructor(spillDir?: string, memory: EvidenceMemory = EVIDENCE_MEMORY) {
+    this.pages = new SpilledPairs(addPageCounts, memory.pages, spillDir);
+    this.v2 = new SpilledPairs(addV2Hits, memory.v2, spillDir);
+    this.idReads = new SpilledIdReads(MAX_ID_READS, memory.idReads, spillDir);
+  }
 
   private vmLayout(vm: number): VmLayout {
     const i = this.layoutOf.get(vm);
@@ -189,13 +213,10 @@ export class LayoutCollector {
     layout.sort((a, b) => a.vm - b.vm);
     // each table is dropped once its array is built: a host trace's million VMs are tens of MiB each
     const layoutPages = this.pages.sortedPairs();
-    this.pages = new NumberTable();
     const layoutIdReads = this.idReads.columns();
-    this.idReads = new IdReadTable(MAX_ID_READS);
     const layoutIcc = this.icc.sortedPairs();
     this.icc = new NumberTable(true);
     const layoutV2 = this.v2.sortedPairs();
-    this.v2 = new NumberTable();
     return { layout, layoutPages, layoutIdReads, layoutIcc, layoutV2 };
   }
 }

@@ -39,6 +39,12 @@ export class SpillFile {
   append(src: Int32Array, from: number, n: number): number {
     const at = this.words;
     if (this.buffered + n > BUFFER_WORDS) this.flush();
+    if (n > BUFFER_WORDS) {
+      // a whole run: straight from `src`
+      this.writeAll(new Uint8Array(src.buffer, src.byteOffset + from * 4, n * 4));
+      this.flushed += n;
+      return at;
+    }
     this.buf.set(src.subarray(from, from + n), this.buffered);
     this.buffered += n;
     return at;
@@ -46,6 +52,7 @@ export class SpillFile {
 
   /** Words [at, at + n) into `dst` from index `to`. */
   read(at: number, n: number, dst: Int32Array, to: number): void {
+    if (at < this.flushed && at + n > this.flushed) this.flush(); // straddles the file's end and the buffer
     if (at >= this.flushed) {
       const o = at - this.flushed;
       dst.set(this.buf.subarray(o, o + n), to);
@@ -62,12 +69,16 @@ export class SpillFile {
 
   private flush(): void {
     if (this.buffered === 0) return;
-    if (this.fd < 0) this.open();
-    let done = 0;
-    const n = this.buffered * 4;
-    while (done < n) done += writeSync(this.fd, this.bytes, done, n - done, this.flushed * 4 + done);
+    this.writeAll(this.bytes.subarray(0, this.buffered * 4));
     this.flushed += this.buffered;
     this.buffered = 0;
+  }
+
+  /** `bytes` at the file's end (word `flushed`). */
+  private writeAll(bytes: Uint8Array): void {
+    if (this.fd < 0) this.open();
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, this.flushed * 4 + done);
   }
 
   private open(): void {

@@ -28,7 +28,7 @@ import { decodeKvmMmioView, MMIO_READ, MMIO_UNSATISFIED_READ, MmioFields } from 
 import { decodeMemoryRegionOps, MemoryRegionFields } from './event-decoders/qemu-memory-region.ts';
 import { decodeKvmSysAccess, SysAccessFields } from './event-decoders/sys-access.ts';
 import { findPid, FLAG_CHAR, tokenizeFtrace, tokenizeFtraceColumns, tokenizeFtraceEvent, tokenizeFtraceTimestamp } from './ftrace-tokenizer.ts';
-import { IssueLog, LayoutCollector, LostEventTracker } from './import-stats.ts';
+import { IssueLog, LayoutCollector, LostEventTracker, type EvidenceMemory } from './import-stats.ts';
 import { ByteInterner } from './interner.ts';
 import {
   L_FLAGS4, L_FLAGS5, L_PADDED, L_PID_TID, L_QEMU_AT, L_QEMU_ISO, L_TGID, LineHeader, R_BODY, R_LOST_MARKER, REASON_TEXT,
@@ -58,6 +58,8 @@ export interface TraceParserOptions extends ParseOptions {
   liveThreads?: number;
   /** Packed threads' memory budget in 28-byte units before they go to a file (tests shrink it; ThreadSpill). */
   spillMemoryUnits?: number;
+  /** Layout evidence entries kept in memory before a table goes to a file (tests shrink them; EVIDENCE_MEMORY). */
+  evidenceMemory?: EvidenceMemory;
 }
 
 const F_FTRACE = 0;
@@ -111,7 +113,7 @@ export class TraceParser implements LineHandler {
   private readonly sources = new Dictionary();
   private readonly writer: RowWriter;
   private readonly issues = new IssueLog();
-  private readonly layoutEvidence = new LayoutCollector();
+  private readonly layoutEvidence: LayoutCollector;
   private readonly lostTracker = new LostEventTracker();
   private readonly lostMarker = new LostMarker();
   private readonly irqWriter: IrqWriter;
@@ -172,6 +174,7 @@ export class TraceParser implements LineHandler {
     this.events = new EventTable(opts.format);
     this.vmRegistry = new VmRegistry(opts.fallbackVm, opts.tgidMap);
     this.threads = new ThreadTable(opts.liveThreads, opts.spillMemoryUnits, opts.spillDir);
+    this.layoutEvidence = new LayoutCollector(opts.spillDir, opts.evidenceMemory);
     this.writer = new RowWriter(opts.batchRows ?? DEFAULT_BATCH_ROWS, (b) => this.emitBatch(b));
     this.irqWriter = new IrqWriter(opts.batchRows ?? DEFAULT_BATCH_ROWS, (b) => this.emitIrqs(b));
   }

@@ -115,6 +115,9 @@ function same(bytes: Buffer, name: string): number {
   const c = parseBytes(bytes, { format, variant, path: name, liveThreads: 1, spillMemoryUnits: 0 });
   expect(render(c)).toBe(render(a));
   if ((b.spilledThreads ?? 0) > 0) expect(c.spilledDiskWords).toBeGreaterThan(0);
+  // and with layout evidence spilled every 1–3 entries: runs merged (and runs of runs) give the same summary
+  const d = parseBytes(bytes, { format, variant, path: name, evidenceMemory: { pages: 2, v2: 1, idReads: 3 } });
+  expect(render(d)).toBe(render(a));
   return b.spilledThreads ?? 0;
 }
 

@@ -1,0 +1,158 @@
+/**
+ * IdReadTable past a size goes to disk: its reads are written as a run (sorted by VM, file order
+ * within a VM) and a new table starts, so a million booting VMs (5 identification reads each,
+ * 0.1 GB) hold at most `maxReads` in memory. At the end the runs are merged VM by VM, earlier runs
+ * first, keeping the first read of each address and size and at most maxPerVm, as one table
+ * would have.
+ */
+import { IdReadTable, NO_ID_READ_COLUMNS, type IdReadColumns } from './id-read-table.ts';
+import { SpillFile } from './spill-file.ts';
+
+/** Reads read from a run at a time during the merge; a read is 4 doubles (vm, gpa, len, value). */
+const READ_RECORDS = 4096;
+const REC = 4;
+/** Runs kept before they are merged into one. */
+const MAX_RUNS = 32;
+
+interface Run {
+  at: number;
+  n: number;
+}
+
+export class SpilledIdReads {
+  private table: IdReadTable;
+  private file: SpillFile | null = null;
+  private readonly runs: Run[] = [];
+
+  constructor(private readonly maxPerVm: number, private readonly maxReads: number, private readonly spillDir?: string) {
+    this.table = new IdReadTable(maxPerVm);
+  }
+
+  /** Reads in memory now. */
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** Runs written so far (tests). */
+  get runCount(): number {
+    return this.runs.length;
+  }
+
+  add(vm: number, gpa: number, len: number, value: number): void {
+    this.table.add(vm, gpa, len, value);
+    if (this.table.size >= this.maxReads) this.spill();
+  }
+
+  private spill(): void {
+    const c = this.table.columns();
+    this.table = new IdReadTable(this.maxPerVm);
+    const n = c.vm.length;
+    if (n === 0) return;
+    const recs = new Float64Array(n * REC);
+    for (let i = 0; i < n; i++) {
+      recs[i * REC] = c.vm[i]!;
+      recs[i * REC + 1] = c.gpa[i]!;
+      recs[i * REC + 2] = c.len[i]!;
+      recs[i * REC + 3] = c.value[i]!;
+    }
+    this.file ??= new SpillFile(this.spillDir);
+    this.runs.push({ at: this.file.append(new Int32Array(recs.buffer), 0, n * REC * 2), n });
+    if (this.runs.length >= MAX_RUNS) this.compact();
+  }
+
+  private compact(): void {
+    const into = new SpillFile(this.spillDir);
+    const buf = new Float64Array(READ_RECORDS * REC);
+    const words = new Int32Array(buf.buffer);
+    let n = 0;
+    let total = 0;
+    this.mergeRuns((vm, gpa, len, value) => {
+      const o = n * REC;
+      buf[o] = vm;
+      buf[o + 1] = gpa;
+      buf[o + 2] = len;
+      buf[o + 3] = value;
+      if (++n === READ_RECORDS) {
+        into.append(words, 0, n * REC * 2);
+        total += n;
+        n = 0;
+      }
+    });
+    into.append(words, 0, n * REC * 2);
+    total += n;
+    this.file!.close();
+    this.file = into;
+    this.runs.length = 0;
+    this.runs.push({ at: 0, n: total });
+  }
+
+  /** The reads as IdReadTable.columns() gives them; the table is empty afterwards. */
+  columns(): IdReadColumns {
+    if (this.runs.length === 0) {
+      const c = this.table.columns();
+      this.table = new IdReadTable(this.maxPerVm);
+      return c;
+    }
+    this.spill();
+    let n = 0;
+    this.mergeRuns(() => n++);
+    if (n === 0) return NO_ID_READ_COLUMNS;
+    const out: IdReadColumns = { vm: new Int32Array(n), gpa: new Float64Array(n), len: new Uint8Array(n), value: new Float64Array(n) };
+    let i = 0;
+    this.mergeRuns((vm, gpa, len, value) => {
+      out.vm[i] = vm;
+      out.gpa[i] = gpa;
+      out.len[i] = len;
+      out.value[i++] = value;
+    });
+    this.file!.close();
+    this.file = null;
+    this.runs.length = 0;
+    return out;
+  }
+
+  /** Every VM's kept reads in VM order: runs in order within a VM, first of each (gpa, len), at most maxPerVm. */
+  private mergeRuns(emit: (vm: number, gpa: number, len: number, value: number) => void): void {
+    const file = this.file!;
+    const k = this.runs.length;
+    const bufs = this.runs.map(() => new Float64Array(READ_RECORDS * REC));
+    const next = new Float64Array(k);
+    const pos = new Int32Array(k);
+    const len = new Int32Array(k);
+    const fill = (r: number): void => {
+      const run = this.runs[r]!;
+      const n = Math.min(READ_RECORDS, run.n - next[r]!);
+      if (n > 0) file.read(run.at + next[r]! * REC * 2, n * REC * 2, new Int32Array(bufs[r]!.buffer), 0);
+      next[r] = next[r]! + n;
+      pos[r] = 0;
+      len[r] = n;
+    };
+    for (let r = 0; r < k; r++) fill(r);
+    // this VM's kept reads, to drop a later run's repeat of an address and size
+    const keptGpa: number[] = [];
+    const keptLen: number[] = [];
+    for (;;) {
+      let vm = Infinity;
+      for (let r = 0; r < k; r++) if (pos[r]! < len[r]!) vm = Math.min(vm, bufs[r]![pos[r]! * REC]!);
+      if (vm === Infinity) return;
+      keptGpa.length = 0;
+      keptLen.length = 0;
+      for (let r = 0; r < k; r++) {
+        while (pos[r]! < len[r]! && bufs[r]![pos[r]! * REC] === vm) {
+          const o = pos[r]! * REC;
+          const b = bufs[r]!;
+          const gpa = b[o + 1]!;
+          const l = b[o + 2]!;
+          let seen = keptGpa.length >= this.maxPerVm;
+          for (let j = 0; !seen && j < keptGpa.length; j++) seen = keptGpa[j] === gpa && keptLen[j] === l;
+          if (!seen) {
+            keptGpa.push(gpa);
+            keptLen.push(l);
+            emit(vm, gpa, l, b[o + 3]!);
+          }
+          if (++pos[r]! === len[r]!) fill(r);
+        }
+      }
+    }
+  }
+}
