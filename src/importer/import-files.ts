@@ -49,6 +49,8 @@ export interface ImportOptions {
    * E_INTERRUPTED (see `interruption()`) after the usual clean-up. Files committed before stay.
    */
   signal?: AbortSignal;
+  /** VMs whose row stats are read at once at commit (tests shrink it; VM_STATS_RANGE). */
+  vmStatsRange?: number;
 }
 
 /** Diagnostics of one file's import: wall ms per phase and CPU ms per thread and step. */
@@ -234,7 +236,7 @@ async function importOne(
       }
     }
     options.signal?.throwIfAborted();
-    writer = await ImportWriter.begin(db, arrowCache, path);
+    writer = await ImportWriter.begin(db, arrowCache, path, options.vmStatsRange);
     const parseOptions = early?.options ?? parseOptionsFor(path, options);
     const stats: ImportStats | null = options.stats
       ? { path, beginMs: performance.now() - t0, parseMs: 0, parse: parseOptions.stats ?? { maxQueuedBatches: 0 }, writer: { appendCpuMs: 0, arrowCpuMs: 0, commitMs: 0 } }

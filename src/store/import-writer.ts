@@ -51,10 +51,15 @@ export interface ImportWriterTiming {
   commitMs: number;
 }
 
+/** VMs whose row stats are read at once at commit (~6 MiB of arrays). */
+export const VM_STATS_RANGE = 1 << 18;
+
 export class ImportWriter {
   /** Set to an object to have the steps timed (a /proc read per batch on Linux; NaN elsewhere). */
   timing: ImportWriterTiming | null = null;
   private vms: VmLabelList = [];
+  /** VMs of the import being committed (rowStatsByVm's whole range). */
+  private vmCount = 0;
   private sources: readonly string[] = [];
   private done = false;
 
@@ -65,13 +70,14 @@ export class ImportWriter {
     private readonly irqAppender: IrqAppender,
     private readonly arrow: AccessArrowWriter | null,
     private readonly arrowFinal: string | null,
+    private readonly vmStatsRange: number,
   ) {}
 
   /**
    * BEGINs the transaction and allocates the import id. `arrowCache`: also write
    * `<db>.arrow/<import_id>.arrow` (arrow-cache.ts; never for ':memory:').
    */
-  static async begin(db: Database, arrowCache: boolean, sourcePath: string): Promise<ImportWriter> {
+  static async begin(db: Database, arrowCache: boolean, sourcePath: string, vmStatsRange = VM_STATS_RANGE): Promise<ImportWriter> {
     await db.run('BEGIN TRANSACTION');
     try {
       const r = await db.readObjects<{ id: number }>(`SELECT CAST(coalesce(max(import_id), 0) + 1 AS INTEGER) AS id FROM imports`);
@@ -86,7 +92,7 @@ export class ImportWriter {
         arrowFinal = arrowFileFor(db.path, importId);
         arrow = new AccessArrowWriter(`${arrowFinal}.tmp-${process.pid}`, importId, { 'abitrace.source_path': sourcePath });
       }
-      return new ImportWriter(db, importId, appender, irqAppender, arrow, arrowFinal);
+      return new ImportWriter(db, importId, appender, irqAppender, arrow, arrowFinal, vmStatsRange);
     } catch (err) {
       await db.rollbackQuietly();
       throw err;
@@ -160,18 +166,26 @@ export class ImportWriter {
   }
 
   /** Rows, first and last ts_ns of each VM code's accesses in this import (timestamps NULL count as absent). */
-  private async rowStatsByVm(n: number): Promise<{ rows: Float64Array; hasTs: Uint8Array; first: BigInt64Array; last: BigInt64Array }> {
+  /**
+   * Row count and first/last timestamp of VM codes [from, to), from the rows written. A range at a
+   * time: typed arrays for pid_max VMs at once were 0.1 GB (one scan of the import's rows per
+   * VM_STATS_RANGE VMs).
+   */
+  private async rowStatsByVm(from: number, to: number): Promise<{ rows: Float64Array; hasTs: Uint8Array; first: BigInt64Array; last: BigInt64Array }> {
+    const n = to - from;
     const out = { rows: new Float64Array(n), hasTs: new Uint8Array(n), first: new BigInt64Array(n), last: new BigInt64Array(n) };
+    const range = from === 0 && to >= this.vmCount ? '' : ` AND vm >= ${from} AND vm < ${to}`;
     const res = await this.db.stream(
-      `SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows WHERE ${rowKeyCondition(this.importId)} GROUP BY vm`);
+      `SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows WHERE ${rowKeyCondition(this.importId)}${range} GROUP BY vm`);
     for await (const rows of res.batches()) {
       for (const [vm, count, first, last] of rows as Array<[number, bigint, bigint | null, bigint | null]>) {
-        if (vm >= n) continue;
-        out.rows[vm] = Number(count);
+        if (vm < from || vm >= to) continue;
+        const i = vm - from;
+        out.rows[i] = Number(count);
         if (first === null || last === null) continue;
-        out.hasTs[vm] = 1;
-        out.first[vm] = first;
-        out.last[vm] = last;
+        out.hasTs[i] = 1;
+        out.first[i] = first;
+        out.last[i] = last;
       }
     }
     return out;
@@ -204,17 +218,21 @@ export class ImportWriter {
       await this.appendLost(summary.lost);
       // by code (layouts[code], vmInfo columns, per-VM row stats in typed arrays): a host trace can
       // hold a million VMs, and an object or Map entry per VM and list cost ~0.2 KiB each
-      const perVm = await this.rowStatsByVm(layouts.length);
-      await appendRows(db, 'vms', (function* (): Generator<Cell[]> {
-        for (let code = 0; code < layouts.length; code++) {
-          const l = layouts.shapeOfVm(code);
-          const vi = vmInfoAt(summary.vmInfo, code);
-          const n = perVm.rows[code]!;
-          yield [id, vms.at(code)!, l.vmm, l.platform, l.gicVersion, vi.threads,
-            n, perVm.hasTs[code] ? perVm.first[code]! : null, perVm.hasTs[code] ? perVm.last[code]! : null, l.source,
-            layouts.shapeIndexOf(code)];
-        }
-      })());
+      this.vmCount = layouts.length;
+      for (let from = 0; from < layouts.length; from += this.vmStatsRange) {
+        const to = Math.min(layouts.length, from + this.vmStatsRange);
+        const perVm = await this.rowStatsByVm(from, to);
+        await appendRows(db, 'vms', (function* (): Generator<Cell[]> {
+          for (let code = from; code < to; code++) {
+            const l = layouts.shapeOfVm(code);
+            const vi = vmInfoAt(summary.vmInfo, code);
+            const i = code - from;
+            yield [id, vms.at(code)!, l.vmm, l.platform, l.gicVersion, vi.threads,
+              perVm.rows[i]!, perVm.hasTs[i] ? perVm.first[i]! : null, perVm.hasTs[i] ? perVm.last[i]! : null, l.source,
+              layouts.shapeIndexOf(code)];
+          }
+        })());
+      }
       await this.appendLayoutBlocks(layouts);
       const issueCount = summary.issues.reduce((a, t) => a + t.count, 0);
       await appendRows(db, 'imports', [[
