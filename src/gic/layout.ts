@@ -20,7 +20,7 @@
  * is computed from the evidence: GICR_TYPER reads with Last set, and SGI_base page traffic.
  */
 import { AbitraceError, E } from '../errors.ts';
-import type { LayoutEvidence, ParseSummary, VmmKind } from '../ingest/types.ts';
+import type { LayoutEvidence, ParseSummary, VmInfoTable, VmmKind } from '../ingest/types.ts';
 import { evidenceByVm, evidenceOf, NO_ID_READS, NO_PAGES, NO_REGIONS, NO_V2_FRAMES, vmmOfCode } from '../ingest/vm-evidence.ts';
 import { PLATFORMS, platformById, platformForVmm, type PlatformDef } from './platforms.ts';
 
@@ -101,14 +101,18 @@ export function checkOverrides(overrides: LayoutOverrides): void {
  */
 export function* vmLayouts(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc' | 'layoutV2' | 'vmInfo'>, count: number,
   label: (code: number) => string, overrides: LayoutOverrides): Generator<VmLayout> {
+  yield* vmLayoutsOf(evidenceByVm(summary), summary.vmInfo, count, label, overrides);
+}
+
+/** vmLayouts() from any stream of evidence in code order (evidenceOfStreams() at the end of a parse). */
+export function* vmLayoutsOf(evidence: Iterator<LayoutEvidence>, info: VmInfoTable, count: number,
+  label: (code: number) => string, overrides: LayoutOverrides): Generator<VmLayout> {
   checkOverrides(overrides);
-  const evidence = evidenceByVm(summary);
   let next = evidence.next();
-  const info = summary.vmInfo;
   for (let code = 0; code < count; code++) {
-    while (!next.done && next.value.vm < code) next = evidence.next();
+    while (next.done !== true && next.value.vm < code) next = evidence.next();
     // a new object either way (evidenceByVm's are), so namedVcpus is set on it in place
-    const ev = !next.done && next.value.vm === code ? next.value : EMPTY_EVIDENCE(code);
+    const ev = next.done !== true && next.value.vm === code ? next.value : EMPTY_EVIDENCE(code);
     const vcpus = info.vcpus[code] ?? 0;
     if (vcpus > 0) ev.namedVcpus = vcpus;
     yield resolveVmLayout(label(code), ev, vmmOfCode(info.vmm[code] ?? 0), info.threads[code] ?? 0, overrides);

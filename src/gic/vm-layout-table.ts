@@ -3,8 +3,8 @@
  * shapes (VMM, platform, GIC version, blocks, how it was decided), so a table of shapes and a
  * shape index per VM code replace an object per VM (~80 bytes each, a million VMs in a trace).
  */
-import { vmLayouts, type BlockRange, type LayoutOverrides, type VmLayout } from './layout.ts';
-import type { ParseSummary } from '../ingest/types.ts';
+import { vmLayouts, vmLayoutsOf, type BlockRange, type LayoutOverrides, type VmLayout } from './layout.ts';
+import type { LayoutEvidence, ParseSummary, VmInfoTable } from '../ingest/types.ts';
 
 export type VmShape = Omit<VmLayout, 'vm'>;
 
@@ -22,10 +22,16 @@ function sameShape(a: VmShape, b: VmShape): boolean {
   return a.blocks === b.blocks && a.vmm === b.vmm && a.platform === b.platform && a.gicVersion === b.gicVersion && a.source === b.source;
 }
 
+/** A VmLayoutTable as plain data (ParseSummary.layouts). */
+export interface VmLayoutTableParts {
+  shapes: VmShape[];
+  shapeOf: Int32Array;
+}
+
 export class VmLayoutTable {
   /** Distinct shapes, in order of first use; every one is some VM's. */
   readonly shapes: VmShape[] = [];
-  private shapeOf = new Int32Array(64);
+  private shapeOf: Int32Array = new Int32Array(64);
   private count = 0;
   private readonly byKey = new Map<string, number>();
   /** Ids of blocks arrays shared between VMs (frozen, from the platform cache), by identity. */
@@ -36,6 +42,28 @@ export class VmLayoutTable {
     label: (code: number) => string, overrides: LayoutOverrides): VmLayoutTable {
     const t = new VmLayoutTable();
     for (const l of vmLayouts(summary, count, label, overrides)) t.push(l);
+    return t;
+  }
+
+  /** Resolves VMs 0..count-1 from a stream of their evidence in code order (the end of a parse). */
+  static resolveStream(evidence: Iterator<LayoutEvidence>, info: VmInfoTable, count: number,
+    label: (code: number) => string, overrides: LayoutOverrides): VmLayoutTable {
+    const t = new VmLayoutTable();
+    for (const l of vmLayoutsOf(evidence, info, count, label, overrides)) t.push(l);
+    return t;
+  }
+
+  /** The table as plain data, for another thread (shapeOf's buffer transferable). */
+  toParts(): VmLayoutTableParts {
+    return { shapes: this.shapes, shapeOf: this.shapeOf.subarray(0, this.count).slice() };
+  }
+
+  /** A table from toParts() (its shapes are not merged with any other table's). */
+  static fromParts(parts: VmLayoutTableParts): VmLayoutTable {
+    const t = new VmLayoutTable();
+    t.shapes.push(...parts.shapes);
+    t.shapeOf = parts.shapeOf;
+    t.count = parts.shapeOf.length;
     return t;
   }
 

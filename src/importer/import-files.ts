@@ -265,7 +265,9 @@ async function importOne(
         + `${first ? ` (first at line ${first.line}: ${first.text.slice(0, 80)})` : ''}; ${options.format && options.format !== 'auto'
           ? `is --format ${options.format} right? (--format auto sniffs it)` : 'pass --format if the format was guessed wrong'}`);
     }
-    const layouts = VmLayoutTable.resolve(summary, summary.vms.length, (code) => summary.vms.at(code)!, options.layout ?? {});
+    const layouts = summary.layouts !== undefined ? VmLayoutTable.fromParts(summary.layouts)
+      : VmLayoutTable.resolve(summary, summary.vms.length, (code) => summary.vms.at(code)!, options.layout ?? {});
+    delete summary.layouts;
     // resolved: the evidence is not kept for the commit
     summary.layout = [];
     summary.layoutPages = new Float64Array(0);

@@ -48,6 +48,8 @@ export function parseOptionsFor(path: string, options: ImportOptions): BridgePar
     strict: options.strict ?? false,
     // spilled parse state sits beside the database, like DuckDB's own temp files (not a tmpfs /tmp)
     ...(options.db !== ':memory:' ? { spillDir: dirname(resolve(options.db)) } : {}),
+    // layouts are resolved where the evidence is, as it streams from the spill files
+    resolveLayouts: options.layout ?? {},
     ...(options.stats ? { stats: { maxQueuedBatches: 0 } } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };

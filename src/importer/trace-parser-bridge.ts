@@ -4,6 +4,7 @@
  */
 import { parseFile, type ParseFileStats } from '../ingest/parse-file.ts';
 import type { ParseSink, ParseSummary, TraceFormat } from '../ingest/types.ts';
+import type { LayoutOverrides } from '../gic/layout.ts';
 
 export interface BridgeParseOptions {
   format: TraceFormat | 'auto';
@@ -16,6 +17,8 @@ export interface BridgeParseOptions {
   signal?: AbortSignal;
   /** Where parse state past its memory budget goes (the database's directory). */
   spillDir?: string;
+  /** Resolve the VMs' layouts in the parse's thread (ParseOptions.resolveLayouts). */
+  resolveLayouts?: LayoutOverrides;
 }
 
 export interface BridgeProgress {
@@ -41,6 +44,7 @@ export const parseTraceFile: TraceParseFn = async (path, options, sink, onProgre
     strict: options.strict,
     ...(options.tgidMap ? { tgidMap: options.tgidMap } : {}),
     ...(options.spillDir !== undefined ? { spillDir: options.spillDir } : {}),
+    ...(options.resolveLayouts !== undefined ? { resolveLayouts: options.resolveLayouts } : {}),
     ...(options.format !== 'auto' ? { format: options.format } : {}),
   }, sink, {
     worker: 'auto',

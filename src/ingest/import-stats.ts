@@ -9,7 +9,7 @@ import { NumberTable } from './number-table.ts';
 import { SpilledIdReads } from './spilled-id-reads.ts';
 import { SpilledPairs } from './spilled-pairs.ts';
 import { toBigInt } from './timestamp.ts';
-import { NO_ID_READS, NO_PAGES, NO_V2_FRAMES, pageKey, TWO32, V2_ITARGETS_MAX, V2_SGIR_MAX, V2_SGIR_UNIT } from './vm-evidence.ts';
+import { NO_ID_READS, NO_PAGES, NO_V2_FRAMES, pageKey, type EvidenceStreams, TWO32, V2_ITARGETS_MAX, V2_SGIR_MAX, V2_SGIR_UNIT } from './vm-evidence.ts';
 
 export const MAX_SAMPLES = 5;
 /** Distinct (address, size) identification reads kept per VM. */
@@ -200,6 +200,27 @@ export class LayoutCollector {
    * ICC counts and GICv2-shaped frames of all VMs as typed arrays (layoutPages, layoutIdReads, layoutIcc, layoutV2).
    */
   finish(): { layout: LayoutEvidence[]; layoutPages: Float64Array; layoutIdReads: IdReadColumns; layoutIcc: Float64Array; layoutV2: Float64Array } {
+    const layout = this.finishLayout();
+    // each table is dropped once its array is built: a host trace's million VMs are tens of MiB each
+    const layoutPages = this.pages.sortedPairs();
+    const layoutIdReads = this.idReads.columns();
+    const layoutIcc = this.takeIcc();
+    const layoutV2 = this.v2.sortedPairs();
+    return { layout, layoutPages, layoutIdReads, layoutIcc, layoutV2 };
+  }
+
+  /**
+   * What finish() gives, with the page counts, identification reads and frames as streams of
+   * chunks (evidenceOfStreams()): read from the spill files as they are consumed, so a trace of
+   * millions of VMs never has them all in memory. Consumed once.
+   */
+  finishStreams(): EvidenceStreams {
+    const layout = this.finishLayout();
+    return { layout, pages: this.pages.stream(), idReads: this.idReads.stream(), icc: this.takeIcc(), v2: this.v2.stream() };
+  }
+
+  /** Empties the page cache into the table; the VMs' rarer evidence. */
+  private finishLayout(): LayoutEvidence[] {
     for (let k = 0; k < PAGE_SLOTS; k++) {
       this.evict(k);
       this.slotVm[k] = -1;
@@ -211,13 +232,13 @@ export class LayoutCollector {
       layout.push({ vm, pages: NO_PAGES, regions: l.regions, idReads: NO_ID_READS, v2Frames: NO_V2_FRAMES });
     });
     layout.sort((a, b) => a.vm - b.vm);
-    // each table is dropped once its array is built: a host trace's million VMs are tens of MiB each
-    const layoutPages = this.pages.sortedPairs();
-    const layoutIdReads = this.idReads.columns();
-    const layoutIcc = this.icc.sortedPairs();
+    return layout;
+  }
+
+  private takeIcc(): Float64Array {
+    const pairs = this.icc.sortedPairs();
     this.icc = new NumberTable(true);
-    const layoutV2 = this.v2.sortedPairs();
-    return { layout, layoutPages, layoutIdReads, layoutIcc, layoutV2 };
+    return pairs;
   }
 }
 

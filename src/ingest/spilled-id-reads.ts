@@ -62,24 +62,19 @@ export class SpilledIdReads {
 
   private compact(): void {
     const into = new SpillFile(this.spillDir);
-    const buf = new Float64Array(READ_RECORDS * REC);
-    const words = new Int32Array(buf.buffer);
-    let n = 0;
     let total = 0;
-    this.mergeRuns((vm, gpa, len, value) => {
-      const o = n * REC;
-      buf[o] = vm;
-      buf[o + 1] = gpa;
-      buf[o + 2] = len;
-      buf[o + 3] = value;
-      if (++n === READ_RECORDS) {
-        into.append(words, 0, n * REC * 2);
-        total += n;
-        n = 0;
+    for (const c of this.mergeChunks()) {
+      const n = c.vm.length;
+      const recs = new Float64Array(n * REC);
+      for (let i = 0; i < n; i++) {
+        recs[i * REC] = c.vm[i]!;
+        recs[i * REC + 1] = c.gpa[i]!;
+        recs[i * REC + 2] = c.len[i]!;
+        recs[i * REC + 3] = c.value[i]!;
       }
-    });
-    into.append(words, 0, n * REC * 2);
-    total += n;
+      into.append(new Int32Array(recs.buffer), 0, n * REC * 2);
+      total += n;
+    }
     this.file!.close();
     this.file = into;
     this.runs.length = 0;
@@ -88,31 +83,53 @@ export class SpilledIdReads {
 
   /** The reads as IdReadTable.columns() gives them; the table is empty afterwards. */
   columns(): IdReadColumns {
-    if (this.runs.length === 0) {
-      const c = this.table.columns();
-      this.table = new IdReadTable(this.maxPerVm);
-      return c;
-    }
+    if (this.runs.length === 0) return this.takeTable();
     this.spill();
+    // two passes: count, then fill columns of exactly that size
     let n = 0;
-    this.mergeRuns(() => n++);
-    if (n === 0) return NO_ID_READ_COLUMNS;
-    const out: IdReadColumns = { vm: new Int32Array(n), gpa: new Float64Array(n), len: new Uint8Array(n), value: new Float64Array(n) };
-    let i = 0;
-    this.mergeRuns((vm, gpa, len, value) => {
-      out.vm[i] = vm;
-      out.gpa[i] = gpa;
-      out.len[i] = len;
-      out.value[i++] = value;
-    });
+    for (const c of this.mergeChunks()) n += c.vm.length;
+    const out: IdReadColumns = n === 0 ? NO_ID_READ_COLUMNS
+      : { vm: new Int32Array(n), gpa: new Float64Array(n), len: new Uint8Array(n), value: new Float64Array(n) };
+    let at = 0;
+    if (n > 0) {
+      for (const c of this.mergeChunks()) {
+        out.vm.set(c.vm, at);
+        out.gpa.set(c.gpa, at);
+        out.len.set(c.len, at);
+        out.value.set(c.value, at);
+        at += c.vm.length;
+      }
+    }
     this.file!.close();
     this.file = null;
     this.runs.length = 0;
     return out;
   }
 
-  /** Every VM's kept reads in VM order: runs in order within a VM, first of each (gpa, len), at most maxPerVm. */
-  private mergeRuns(emit: (vm: number, gpa: number, len: number, value: number) => void): void {
+  /** What columns() would give, a chunk at a time (each new; a VM's reads may span chunks). The table is empty afterwards. */
+  *stream(): Generator<IdReadColumns> {
+    if (this.runs.length === 0) {
+      yield this.takeTable();
+      return;
+    }
+    this.spill();
+    try {
+      yield* this.mergeChunks();
+    } finally {
+      this.file?.close();
+      this.file = null;
+      this.runs.length = 0;
+    }
+  }
+
+  private takeTable(): IdReadColumns {
+    const c = this.table.columns();
+    this.table = new IdReadTable(this.maxPerVm);
+    return c;
+  }
+
+  /** Every VM's kept reads in VM order (runs in order within a VM, first of each (gpa, len), at most maxPerVm), READ_RECORDS a chunk. */
+  private *mergeChunks(): Generator<IdReadColumns> {
     const file = this.file!;
     const k = this.runs.length;
     const bufs = this.runs.map(() => new Float64Array(READ_RECORDS * REC));
@@ -128,13 +145,17 @@ export class SpilledIdReads {
       len[r] = n;
     };
     for (let r = 0; r < k; r++) fill(r);
+    const chunk = (): IdReadColumns => ({ vm: new Int32Array(READ_RECORDS), gpa: new Float64Array(READ_RECORDS),
+      len: new Uint8Array(READ_RECORDS), value: new Float64Array(READ_RECORDS) });
+    let out = chunk();
+    let n = 0;
     // this VM's kept reads, to drop a later run's repeat of an address and size
     const keptGpa: number[] = [];
     const keptLen: number[] = [];
     for (;;) {
       let vm = Infinity;
       for (let r = 0; r < k; r++) if (pos[r]! < len[r]!) vm = Math.min(vm, bufs[r]![pos[r]! * REC]!);
-      if (vm === Infinity) return;
+      if (vm === Infinity) break;
       keptGpa.length = 0;
       keptLen.length = 0;
       for (let r = 0; r < k; r++) {
@@ -148,11 +169,20 @@ export class SpilledIdReads {
           if (!seen) {
             keptGpa.push(gpa);
             keptLen.push(l);
-            emit(vm, gpa, l, b[o + 3]!);
+            out.vm[n] = vm;
+            out.gpa[n] = gpa;
+            out.len[n] = l;
+            out.value[n] = b[o + 3]!;
+            if (++n === READ_RECORDS) {
+              yield out;
+              out = chunk();
+              n = 0;
+            }
           }
           if (++pos[r]! === len[r]!) fill(r);
         }
       }
     }
+    if (n > 0) yield { vm: out.vm.subarray(0, n), gpa: out.gpa.subarray(0, n), len: out.len.subarray(0, n), value: out.value.subarray(0, n) };
   }
 }

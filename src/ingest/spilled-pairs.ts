@@ -61,53 +61,63 @@ export class SpilledPairs {
   /** Merges every run into one, in a new file. */
   private compact(): void {
     const into = new SpillFile(this.spillDir);
-    const buf = new Float64Array(READ_PAIRS * 2);
-    const words = new Int32Array(buf.buffer);
-    let n = 0;
     let total = 0;
-    const at = into.words;
-    this.mergeRuns((key, value) => {
-      buf[n * 2] = key;
-      buf[n * 2 + 1] = value;
-      if (++n === READ_PAIRS) {
-        into.append(words, 0, n * 4);
-        total += n;
-        n = 0;
-      }
-    });
-    into.append(words, 0, n * 4);
-    total += n;
+    for (const chunk of this.mergeChunks()) {
+      into.append(new Int32Array(chunk.buffer, chunk.byteOffset, chunk.length * 2), 0, chunk.length * 2);
+      total += chunk.length / 2;
+    }
     this.file!.close();
     this.file = into;
     this.runs.length = 0;
-    this.runs.push({ at, n: total });
+    this.runs.push({ at: 0, n: total });
   }
 
   /** [key, value] pairs sorted by key, each key once; the table is empty afterwards. */
   sortedPairs(): Float64Array {
-    if (this.runs.length === 0) {
-      const out = this.table.sortedPairs();
-      this.table = new NumberTable();
-      return out;
-    }
+    if (this.runs.length === 0) return this.takeTable();
     this.spill();
-    // two passes over the runs: count the distinct keys, then fill an array of exactly that size
-    let distinct = 0;
-    this.mergeRuns(() => distinct++);
-    const out = new Float64Array(distinct * 2);
-    let i = 0;
-    this.mergeRuns((key, value) => {
-      out[i++] = key;
-      out[i++] = value;
-    });
+    // two passes over the runs: count, then fill an array of exactly that size
+    let n = 0;
+    for (const c of this.mergeChunks()) n += c.length;
+    const out = new Float64Array(n);
+    let at = 0;
+    for (const c of this.mergeChunks()) {
+      out.set(c, at);
+      at += c.length;
+    }
     this.file!.close();
     this.file = null;
     this.runs.length = 0;
     return out;
   }
 
-  /** K-way merge of the runs: `emit` gets each key once, in order, with its merged value. */
-  private mergeRuns(emit: (key: number, value: number) => void): void {
+  /**
+   * The pairs sortedPairs() would give, a chunk at a time (each a new array): a million VMs'
+   * evidence need not be in memory at once. The table is empty afterwards.
+   */
+  *stream(): Generator<Float64Array> {
+    if (this.runs.length === 0) {
+      yield this.takeTable();
+      return;
+    }
+    this.spill();
+    try {
+      yield* this.mergeChunks();
+    } finally {
+      this.file?.close();
+      this.file = null;
+      this.runs.length = 0;
+    }
+  }
+
+  private takeTable(): Float64Array {
+    const out = this.table.sortedPairs();
+    this.table = new NumberTable();
+    return out;
+  }
+
+  /** K-way merge of the runs: each key once, in order, with its merged value, READ_PAIRS pairs a chunk. */
+  private *mergeChunks(): Generator<Float64Array> {
     const file = this.file!;
     const k = this.runs.length;
     const bufs = this.runs.map(() => new Float64Array(READ_PAIRS * 2));
@@ -123,10 +133,12 @@ export class SpilledPairs {
       len[r] = n;
     };
     for (let r = 0; r < k; r++) fill(r);
+    let out = new Float64Array(READ_PAIRS * 2);
+    let n = 0;
     for (;;) {
       let key = Infinity;
       for (let r = 0; r < k; r++) if (pos[r]! < len[r]!) key = Math.min(key, bufs[r]![pos[r]! * 2]!);
-      if (key === Infinity) return;
+      if (key === Infinity) break;
       let value = -1;
       for (let r = 0; r < k; r++) {
         if (pos[r]! >= len[r]! || bufs[r]![pos[r]! * 2] !== key) continue;
@@ -134,7 +146,14 @@ export class SpilledPairs {
         value = value < 0 ? v : this.merge(value, v);
         if (++pos[r]! === len[r]!) fill(r);
       }
-      emit(key, value);
+      out[n * 2] = key;
+      out[n * 2 + 1] = value;
+      if (++n === READ_PAIRS) {
+        yield out;
+        out = new Float64Array(READ_PAIRS * 2);
+        n = 0;
+      }
     }
+    if (n > 0) yield out.subarray(0, n * 2);
   }
 }

@@ -42,9 +42,11 @@ import { nsFromSeconds, TimeScratch } from './timestamp.ts';
 import { IrqWriter } from './irq-writer.ts';
 import { RowWriter } from './row-writer.ts';
 import type { VmLabelList } from './vm-labels.ts';
+import { evidenceOfStreams } from './vm-evidence.ts';
+import { VmLayoutTable } from '../gic/vm-layout-table.ts';
 import { isLostMarkerLine, isPreambleLine, LostMarker, parseLostMarker } from './special-lines.ts';
 import { ThreadTable, type ThreadState } from './thread-state.ts';
-import type { ParseOptions, ParseSink, ParseSummary, TraceFormat } from './types.ts';
+import type { ParseOptions, ParseSink, ParseSummary, TraceFormat, VmInfoTable } from './types.ts';
 
 export interface TraceParserOptions extends ParseOptions {
   /** Layout name from sniffing; derived from the lines themselves when omitted. */
@@ -252,6 +254,7 @@ export class TraceParser implements LineHandler {
     this.threads = new ThreadTable(1);
     this.writer.flush();
     this.irqWriter.flush();
+    const vmInfo = this.vmRegistry.info();
     return {
       format: this.opts.format,
       variant: this.opts.variant ?? this.derivedVariant(),
@@ -268,9 +271,19 @@ export class TraceParser implements LineHandler {
       lostEvents: this.lostTracker.events,
       vms: this.vmRegistry.labels, // not copied: a million labels, and the parse is over
       sources: this.sources.entries.slice(),
-      vmInfo: this.vmRegistry.info(),
-      ...this.layoutEvidence.finish(),
+      vmInfo,
+      ...this.finishLayouts(vmInfo),
     };
+  }
+
+  /** The evidence arrays, or (opts.resolveLayouts) every VM's layout resolved from the evidence as it streams. */
+  private finishLayouts(vmInfo: VmInfoTable): Pick<ParseSummary, 'layout' | 'layoutPages' | 'layouts'> {
+    const overrides = this.opts.resolveLayouts;
+    if (overrides === undefined) return this.layoutEvidence.finish();
+    const labels = this.vmRegistry.labels;
+    const table = VmLayoutTable.resolveStream(evidenceOfStreams(this.layoutEvidence.finishStreams()), vmInfo,
+      labels.length, (code) => labels.at(code)!, overrides);
+    return { layout: [], layoutPages: new Float64Array(0), layouts: table.toParts() };
   }
 
   private derivedVariant(): string {

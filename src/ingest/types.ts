@@ -6,6 +6,8 @@ import type { AccessBatch } from '../model/access-batch.ts';
 import type { IrqBatch } from '../model/irq-batch.ts';
 import type { VmLabelList } from './vm-labels.ts';
 import type { IdReadColumns } from './id-read-table.ts';
+import type { LayoutOverrides } from '../gic/layout.ts';
+import type { VmLayoutTableParts } from '../gic/vm-layout-table.ts';
 
 /** Format families `--format` accepts. trace-cmd report output belongs to the ftrace family. */
 export const TRACE_FORMATS = ['ftrace', 'perf', 'qemu'] as const;
@@ -27,6 +29,12 @@ export interface ParseOptions {
   batchRows?: number;
   /** Where state past its memory budget is spilled (beside the database); default the OS's temp dir. */
   spillDir?: string;
+  /**
+   * Resolve every VM's layout at the end of the parse, in the parse's thread, with these
+   * overrides: the summary then carries `layouts` and no evidence arrays (the evidence streams
+   * from the spill files into the resolver, never all in memory: a trace of millions of VMs).
+   */
+  resolveLayouts?: LayoutOverrides;
 }
 
 export interface IssueSample {
@@ -151,6 +159,8 @@ export interface ParseSummary {
    * number, hits = SGIR writes × 2^16 + ITARGETSR accesses (v2Hits()); absent: none.
    */
   layoutV2?: Float64Array;
+  /** Every VM's layout, when ParseOptions.resolveLayouts asked for them (the evidence arrays are empty then). */
+  layouts?: VmLayoutTableParts;
 }
 
 /**

@@ -3,7 +3,7 @@
  * the page counts travel as typed arrays, and LayoutEvidence objects are built one VM at a time
  * when layouts are resolved.
  */
-import { NO_ID_READ_COLUMNS } from './id-read-table.ts';
+import { NO_ID_READ_COLUMNS, type IdReadColumns } from './id-read-table.ts';
 import { VMM_KINDS, type LayoutEvidence, type ParseSummary, type V2FrameHits, type VmInfo, type VmInfoTable, type VmmKind } from './types.ts';
 
 export const TWO32 = 4294967296;
@@ -71,36 +71,119 @@ export function layoutPagesOf(evidence: readonly LayoutEvidence[]): Float64Array
   return Float64Array.from(pairs.flat());
 }
 
+/** Layout evidence of all VMs as streams sorted by VM (LayoutCollector.finishStreams(), or a summary's arrays). */
+export interface EvidenceStreams {
+  /** The rarer evidence (ParseSummary.layout). */
+  layout: readonly LayoutEvidence[];
+  /** ParseSummary.layoutPages, layoutIdReads and layoutV2 in chunks, in order. */
+  pages: Iterator<Float64Array>;
+  idReads: Iterator<IdReadColumns>;
+  icc: Float64Array;
+  v2: Iterator<Float64Array>;
+}
+
+/** A summary's evidence arrays as streams of one chunk each. */
+export function evidenceStreamsOf(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc' | 'layoutV2'>): EvidenceStreams {
+  return {
+    layout: summary.layout,
+    pages: [summary.layoutPages][Symbol.iterator](),
+    idReads: [summary.layoutIdReads ?? NO_ID_READ_COLUMNS][Symbol.iterator](),
+    icc: summary.layoutIcc ?? NO_PAIRS,
+    v2: [summary.layoutV2 ?? NO_PAIRS][Symbol.iterator](),
+  };
+}
+
+/** Sorted [key, value] pairs from a stream of chunks, one pair at a time: `key` is Infinity past the end. */
+class PairCursor {
+  key = Infinity;
+  value = 0;
+  private chunk: Float64Array = NO_PAIRS;
+  private i = 0;
+
+  constructor(private readonly chunks: Iterator<Float64Array>) {
+    this.next();
+  }
+
+  next(): void {
+    while (this.i >= this.chunk.length) {
+      const r = this.chunks.next();
+      if (r.done === true) {
+        this.key = Infinity;
+        return;
+      }
+      this.chunk = r.value;
+      this.i = 0;
+    }
+    this.key = this.chunk[this.i]!;
+    this.value = this.chunk[this.i + 1]!;
+    this.i += 2;
+  }
+
+  /** The VM code of the current key (pageKey), Infinity past the end. */
+  get vm(): number {
+    return vmOfKey(this.key);
+  }
+}
+
+/** Identification reads from a stream of column chunks, one at a time: `vm` is Infinity past the end. */
+class IdReadCursor {
+  vm = Infinity;
+  gpa = 0;
+  len = 0;
+  value = 0;
+  private chunk: IdReadColumns = NO_ID_READ_COLUMNS;
+  private i = 0;
+
+  constructor(private readonly chunks: Iterator<IdReadColumns>) {
+    this.next();
+  }
+
+  next(): void {
+    while (this.i >= this.chunk.vm.length) {
+      const r = this.chunks.next();
+      if (r.done === true) {
+        this.vm = Infinity;
+        return;
+      }
+      this.chunk = r.value;
+      this.i = 0;
+    }
+    const c = this.chunk;
+    const i = this.i++;
+    this.vm = c.vm[i]!;
+    this.gpa = c.gpa[i]!;
+    this.len = c.len[i]!;
+    this.value = c.value[i]!;
+  }
+}
+
 /**
  * LayoutEvidence of every VM that has some, in code order: the `layout` entries with their VM's
  * pages, identification reads, ICC count and GICv2-shaped frames from the typed tables filled in, and an entry of
  * those alone for VMs with nothing else. Each object is new (the caller may keep or drop it).
  */
-export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc' | 'layoutV2'>): Generator<LayoutEvidence> {
-  const rich = [...summary.layout].sort((a, b) => a.vm - b.vm);
-  const pages = summary.layoutPages;
-  const ids = summary.layoutIdReads ?? NO_ID_READ_COLUMNS;
-  const icc = summary.layoutIcc ?? NO_PAIRS;
-  const v2 = summary.layoutV2 ?? NO_PAIRS;
+export function evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc' | 'layoutV2'>): Generator<LayoutEvidence> {
+  return evidenceOfStreams(evidenceStreamsOf(summary));
+}
+
+/** evidenceByVm() from streams: a VM's evidence is put together as its chunks go by. */
+export function* evidenceOfStreams(streams: EvidenceStreams): Generator<LayoutEvidence> {
+  const rich = [...streams.layout].sort((a, b) => a.vm - b.vm);
+  const pages = new PairCursor(streams.pages);
+  const ids = new IdReadCursor(streams.idReads);
+  const icc = streams.icc;
+  const v2 = new PairCursor(streams.v2);
   let r = 0;
-  let p = 0;
-  let d = 0;
   let c = 0;
-  let f = 0;
   for (;;) {
-    const vm = Math.min(
-      p < pages.length ? vmOfKey(pages[p]!) : Infinity,
-      r < rich.length ? rich[r]!.vm : Infinity,
-      d < ids.vm.length ? ids.vm[d]! : Infinity,
-      c < icc.length ? icc[c]! : Infinity,
-      f < v2.length ? vmOfKey(v2[f]!) : Infinity);
+    const vm = Math.min(pages.vm, r < rich.length ? rich[r]!.vm : Infinity, ids.vm, c < icc.length ? icc[c]! : Infinity, v2.vm);
     if (vm === Infinity) return;
     const map = new Map<number, number>();
-    for (const end = keysEnd(pages, p, vm); p < end; p += 2) map.set(pages[p]! - vm * TWO32, pages[p + 1]!);
+    for (; pages.vm === vm; pages.next()) map.set(pages.key - vm * TWO32, pages.value);
     let idReads = NO_ID_READS;
-    if (d < ids.vm.length && ids.vm[d] === vm) {
+    if (ids.vm === vm) {
       idReads = [];
-      for (; d < ids.vm.length && ids.vm[d] === vm; d++) idReads.push({ gpa: ids.gpa[d]!, len: ids.len[d]!, value: ids.value[d]! });
+      for (; ids.vm === vm; ids.next()) idReads.push({ gpa: ids.gpa, len: ids.len, value: ids.value });
     }
     let iccSysregs = 0;
     if (c < icc.length && icc[c] === vm) {
@@ -109,10 +192,9 @@ export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPage
     }
     const base = r < rich.length && rich[r]!.vm === vm ? rich[r++]! : null;
     let frames = base?.v2Frames ?? NO_V2_FRAMES;
-    const framesEnd = keysEnd(v2, f, vm);
-    if (framesEnd > f) {
+    if (v2.vm === vm) {
       frames = new Map(frames);
-      for (; f < framesEnd; f += 2) frames.set((v2[f]! - vm * TWO32) * 4096, v2Hits(v2[f + 1]!));
+      for (; v2.vm === vm; v2.next()) frames.set((v2.key - vm * TWO32) * 4096, v2Hits(v2.value));
     }
     const iccTotal = (base?.iccSysregs ?? 0) + iccSysregs;
     yield evidenceOf(vm, map, base?.regions ?? NO_REGIONS, base === null ? idReads : idReads.length > 0 ? [...base.idReads, ...idReads] : base.idReads,
@@ -122,14 +204,8 @@ export function* evidenceByVm(summary: Pick<ParseSummary, 'layout' | 'layoutPage
 
 const NO_PAIRS = new Float64Array(0);
 
-/** The VM code of a pageKey. */
+/** The VM code of a pageKey (Infinity for Infinity). */
 const vmOfKey = (key: number): number => Math.floor(key / TWO32);
-
-/** Where VM `vm`'s [pageKey, value] pairs starting at `at` end. */
-function keysEnd(pairs: Float64Array, at: number, vm: number): number {
-  while (at < pairs.length && vmOfKey(pairs[at]!) === vm) at += 2;
-  return at;
-}
 
 /**
  * A LayoutEvidence with every field present, always in this order: objects of one shape keep the

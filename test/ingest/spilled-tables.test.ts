@@ -8,6 +8,7 @@ import { NumberTable } from '../../src/ingest/number-table.ts';
 import { SpilledIdReads } from '../../src/ingest/spilled-id-reads.ts';
 import { SpilledPairs } from '../../src/ingest/spilled-pairs.ts';
 import { LayoutCollector } from '../../src/ingest/import-stats.ts';
+import { evidenceByVm, evidenceOfStreams } from '../../src/ingest/vm-evidence.ts';
 
 function rng(seed: number): (n: number) => number {
   // (the high bits: an LCG's low bits repeat with a short period, and consecutive draws correlate)
@@ -90,5 +91,24 @@ describe('LayoutCollector with spilled evidence', () => {
     expect(Array.from(a.layoutV2)).toEqual(Array.from(b.layoutV2));
     expect(Array.from(a.layoutIdReads.value)).toEqual(Array.from(b.layoutIdReads.value));
     expect(Array.from(a.layoutIdReads.vm)).toEqual(Array.from(b.layoutIdReads.vm));
+  });
+
+  it('streams the evidence of each VM as the arrays give it', () => {
+    const feed = (c: LayoutCollector) => {
+      const rnd = rng(7);
+      for (let i = 0; i < 60_000; i++) {
+        const vm = rnd(3000);
+        c.mmio(vm, 0x08000000 + rnd(24) * 0x1000 + [0x4, 0x8, 0x800, 0xf00, 0xfe8, 0x100][rnd(6)]!, 0, rnd(2) === 0, 4, i, 0);
+        if (rnd(50) === 0) c.sysreg(vm, 0x30c0a); // counted or not, the same in both
+      }
+    };
+    const small = new LayoutCollector(undefined, { pages: 100, v2: 50, idReads: 64 });
+    const big = new LayoutCollector();
+    feed(small);
+    feed(big);
+    const streamed = [...evidenceOfStreams(small.finishStreams())];
+    const fromArrays = [...evidenceByVm(big.finish())];
+    expect(fromArrays.length).toBeGreaterThan(2500);
+    expect(streamed).toEqual(fromArrays);
   });
 });
