@@ -7,7 +7,7 @@
  */
 import { NumberTable } from './number-table.ts';
 import type { VmInfoTable, VmmKind } from './types.ts';
-import { emptyVmInfoTable, vmmCode } from './vm-evidence.ts';
+import { vmmCode } from './vm-evidence.ts';
 import { tgidOfLabel, VmLabels } from './vm-labels.ts';
 
 export { parseTgidMap, readTgidMapFile, type TgidMapResult } from './tgid-map.ts';
@@ -49,7 +49,8 @@ export class VmRegistry {
   private readonly byLabel = new Map<string, number>();
   private fallbackCode = -1;
   private vmm = new Uint8Array(64);
-  private maxVcpu = new Int32Array(64).fill(-1);
+  /** Highest vCPU number named per VM, -1: none (vcpuFromComm: at most 32767). */
+  private maxVcpu = new Int16Array(64).fill(-1);
   private threads = new Uint32Array(64);
   /** (VM, tid) pairs of threads that changed VM (see noteThread). */
   private readonly vmThreads = new NumberTable();
@@ -63,7 +64,7 @@ export class VmRegistry {
     const n = this.vmm.length * 2;
     const vmm = new Uint8Array(n);
     vmm.set(this.vmm);
-    const maxVcpu = new Int32Array(n).fill(-1);
+    const maxVcpu = new Int16Array(n).fill(-1);
     maxVcpu.set(this.maxVcpu);
     const threads = new Uint32Array(n);
     threads.set(this.threads);
@@ -143,9 +144,8 @@ export class VmRegistry {
 
   info(): VmInfoTable {
     const n = this.labels.length;
-    const t = emptyVmInfoTable(n);
-    t.vmm.set(this.vmm.subarray(0, n));
-    t.threads.set(this.threads.subarray(0, n));
+    // views, not copies (millions of VMs): the parse is over when this is called
+    const t: VmInfoTable = { vmm: this.vmm.subarray(0, n), threads: this.threads.subarray(0, n), vcpus: new Int32Array(n) };
     for (let vm = 0; vm < n; vm++) t.vcpus[vm] = this.maxVcpu[vm]! + 1;
     return t;
   }

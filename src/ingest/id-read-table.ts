@@ -82,6 +82,14 @@ export class IdReadTable {
     this.heads.set(vm, i);
   }
 
+  /** Removes every read, keeping the arrays (SpilledIdReads fills it again after each run). */
+  clear(): void {
+    this.n = 0;
+    this.heads.clear();
+    this.full.clear();
+    this.hitVm.fill(-1);
+  }
+
   /** The reads as columns sorted by VM, in file order within each VM (each chain reversed). */
   columns(): IdReadColumns {
     const n = this.n;

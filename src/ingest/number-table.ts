@@ -125,14 +125,24 @@ export class NumberTable {
     return value;
   }
 
+  /** Removes every entry, keeping the arrays (a table filled and emptied again and again allocates nothing more). */
+  clear(): void {
+    this.vals.fill(0);
+    this.count = 0;
+    this.outsideCount = 0;
+    this.maxKey = -1;
+    this.outside = null;
+  }
+
   /**
    * Every entry as [key, value] pairs sorted by key, in one array: the keys are sorted in its first
    * half, then spread into pairs from the last one down (pair i lands at 2i ≥ i, over keys already
    * spread), so no second array of a million keys is needed.
    */
-  sortedPairs(): Float64Array {
+  sortedPairs(into?: Float64Array): Float64Array {
     const n = this.count;
-    const out = new Float64Array(2 * n);
+    // into: a scratch array to fill instead of a new one, when big enough (a view of it is returned)
+    const out = into !== undefined && into.length >= 2 * n ? into.subarray(0, 2 * n) : new Float64Array(2 * n);
     let k = 0;
     this.forEach((key) => (out[k++] = key));
     out.subarray(0, n).sort();

@@ -126,7 +126,8 @@ async function run(input: WorkerInput): Promise<void> {
   const rest = newEntries(summary.vms, summary.sources);
   post({ t: 'done', summary: { ...summary, vms: rest.vms, sources: rest.sources }, cpuMs: threadCpuMs(), bootCpuMs },
     [summary.layoutPages, rest.vms.tgids, summary.layoutIcc, summary.layoutV2, summary.layoutIdReads?.vm, summary.layoutIdReads?.gpa,
-      summary.layoutIdReads?.len, summary.layoutIdReads?.value, summary.layouts?.shapeOf]
+      summary.layoutIdReads?.len, summary.layoutIdReads?.value, summary.layouts?.shapeOf,
+      summary.vmInfo.vmm, summary.vmInfo.threads, summary.vmInfo.vcpus]
       .filter((a) => a !== undefined && a.length > 0).map((a) => a!.buffer as ArrayBuffer));
 }
 

@@ -23,6 +23,8 @@ export class SpilledIdReads {
   private table: IdReadTable;
   private file: SpillFile | null = null;
   private readonly runs: Run[] = [];
+  /** spill()'s record buffer. */
+  private recs: Float64Array | null = null;
 
   constructor(private readonly maxPerVm: number, private readonly maxReads: number, private readonly spillDir?: string) {
     this.table = new IdReadTable(maxPerVm);
@@ -45,35 +47,38 @@ export class SpilledIdReads {
 
   private spill(): void {
     const c = this.table.columns();
-    this.table = new IdReadTable(this.maxPerVm);
-    const n = c.vm.length;
-    if (n === 0) return;
-    const recs = new Float64Array(n * REC);
-    for (let i = 0; i < n; i++) {
-      recs[i * REC] = c.vm[i]!;
-      recs[i * REC + 1] = c.gpa[i]!;
-      recs[i * REC + 2] = c.len[i]!;
-      recs[i * REC + 3] = c.value[i]!;
+    this.table.clear(); // its arrays are kept for the next run (allocated once, not per run)
+    if (c.vm.length > 0) {
+      this.file ??= new SpillFile(this.spillDir);
+      this.runs.push({ at: this.file.words, n: c.vm.length });
+      this.append(this.file, c);
     }
-    this.file ??= new SpillFile(this.spillDir);
-    this.runs.push({ at: this.file.append(new Int32Array(recs.buffer), 0, n * REC * 2), n });
     if (this.runs.length >= MAX_RUNS) this.compact();
+  }
+
+  /** Reads as records of 4 doubles (vm, gpa, len, value), through a small buffer. */
+  private append(file: SpillFile, c: IdReadColumns): void {
+    const buf = (this.recs ??= new Float64Array(READ_RECORDS * REC));
+    const words = new Int32Array(buf.buffer);
+    const n = c.vm.length;
+    for (let from = 0; from < n; from += READ_RECORDS) {
+      const m = Math.min(READ_RECORDS, n - from);
+      for (let i = 0; i < m; i++) {
+        buf[i * REC] = c.vm[from + i]!;
+        buf[i * REC + 1] = c.gpa[from + i]!;
+        buf[i * REC + 2] = c.len[from + i]!;
+        buf[i * REC + 3] = c.value[from + i]!;
+      }
+      file.append(words, 0, m * REC * 2);
+    }
   }
 
   private compact(): void {
     const into = new SpillFile(this.spillDir);
     let total = 0;
     for (const c of this.mergeChunks()) {
-      const n = c.vm.length;
-      const recs = new Float64Array(n * REC);
-      for (let i = 0; i < n; i++) {
-        recs[i * REC] = c.vm[i]!;
-        recs[i * REC + 1] = c.gpa[i]!;
-        recs[i * REC + 2] = c.len[i]!;
-        recs[i * REC + 3] = c.value[i]!;
-      }
-      into.append(new Int32Array(recs.buffer), 0, n * REC * 2);
-      total += n;
+      this.append(into, c);
+      total += c.vm.length;
     }
     this.file!.close();
     this.file = into;

@@ -23,6 +23,7 @@ export class SpilledPairs {
   private table = new NumberTable();
   private file: SpillFile | null = null;
   private readonly runs: Run[] = [];
+  private scratch: Float64Array | null = null;
 
   /** merge(a, b): the value of a key counted a in one run and b in another (both ≥ 0). */
   constructor(private readonly merge: (a: number, b: number) => number, private readonly maxEntries: number,
@@ -49,8 +50,11 @@ export class SpilledPairs {
   }
 
   private spill(): void {
-    const pairs = this.table.sortedPairs();
-    this.table = new NumberTable();
+    // the table and the sorted run's array are kept for the next run: allocated once, not per run
+    // (memory freed and allocated again per run stayed in the process, fragmented)
+    this.scratch ??= new Float64Array(2 * this.maxEntries);
+    const pairs = this.table.sortedPairs(this.scratch);
+    this.table.clear();
     if (pairs.length === 0) return;
     this.file ??= new SpillFile(this.spillDir);
     const words = new Int32Array(pairs.buffer, pairs.byteOffset, pairs.length * 2);
@@ -88,6 +92,7 @@ export class SpilledPairs {
     this.file!.close();
     this.file = null;
     this.runs.length = 0;
+    this.scratch = null;
     return out;
   }
 
@@ -107,6 +112,7 @@ export class SpilledPairs {
       this.file?.close();
       this.file = null;
       this.runs.length = 0;
+      this.scratch = null;
     }
   }
 

@@ -1,7 +1,7 @@
 /**
- * The vm dictionary (code → label) at 8 bytes per VM: a host trace can hold a million VMs, and
- * their labels are tgids, so they are kept as numbers and made strings only when read. Other
- * labels (--vm, a file name) are few and kept as strings.
+ * The vm dictionary (code → label) at 4 bytes per VM: a host trace can hold millions of VMs, and
+ * their labels are tgids, so they are kept as int32 numbers and made strings only when read.
+ * Other labels (--vm, a file name, a number past int32) are few and kept as strings.
  */
 
 /** What consumers of the dictionary read: a string[] is one too. */
@@ -13,8 +13,8 @@ export interface VmLabelList {
 /** Entries from one code on, as they cross to another thread (`tgids` transferable). */
 export interface VmLabelsDelta {
   from: number;
-  /** NaN where the label is in `named`. */
-  tgids: Float64Array;
+  /** -1 where the label is in `named`. */
+  tgids: Int32Array;
   named: Array<[number, string]>;
 }
 
@@ -25,8 +25,12 @@ export function tgidOfLabel(label: string): number {
   return Number.isSafeInteger(n) ? n : NaN;
 }
 
+/** Where a label is not a tgid kept as a number (it is in `named`). */
+const NAMED = -1;
+const isInt32Tgid = (t: number): boolean => Number.isInteger(t) && t >= 0 && t <= 0x7fffffff;
+
 export class VmLabels implements VmLabelList {
-  private tgids = new Float64Array(64);
+  private tgids = new Int32Array(64);
   private readonly named = new Map<number, string>();
   private n = 0;
 
@@ -37,26 +41,34 @@ export class VmLabels implements VmLabelList {
   /** Appends a label; returns its code. */
   add(label: string): number {
     const t = tgidOfLabel(label);
-    const code = this.addTgid(t);
-    if (Number.isNaN(t)) this.named.set(code, label);
+    if (isInt32Tgid(t)) return this.push(t);
+    const code = this.push(NAMED);
+    this.named.set(code, label);
     return code;
   }
 
-  /** Appends the label String(tgid) (NaN: the caller names it); returns its code. */
+  /** Appends the label String(tgid); returns its code. */
   addTgid(tgid: number): number {
+    if (isInt32Tgid(tgid)) return this.push(tgid);
+    const code = this.push(NAMED);
+    this.named.set(code, String(tgid));
+    return code;
+  }
+
+  private push(t: number): number {
     if (this.n === this.tgids.length) {
-      const grown = new Float64Array(this.tgids.length * 2);
+      const grown = new Int32Array(this.tgids.length * 2);
       grown.set(this.tgids);
       this.tgids = grown;
     }
-    this.tgids[this.n] = tgid;
+    this.tgids[this.n] = t;
     return this.n++;
   }
 
   at(code: number): string | undefined {
     if (code < 0 || code >= this.n || !Number.isInteger(code)) return undefined;
     const t = this.tgids[code]!;
-    return Number.isNaN(t) ? this.named.get(code) : String(t);
+    return t === NAMED ? this.named.get(code) : String(t);
   }
 
   /** Labels from `from` on, as strings (tests, small dictionaries). */
@@ -76,7 +88,7 @@ export class VmLabels implements VmLabelList {
   /** Appends a delta taken at this table's length. */
   apply(d: VmLabelsDelta): void {
     if (d.from !== this.n) throw new Error(`VM labels delta from ${d.from} applied at ${this.n}`);
-    for (let i = 0; i < d.tgids.length; i++) this.addTgid(d.tgids[i]!);
+    for (let i = 0; i < d.tgids.length; i++) this.push(d.tgids[i]!);
     for (const [code, label] of d.named) this.named.set(code, label);
   }
 

@@ -111,3 +111,28 @@ describe('NumberTable.sortedPairs', () => {
     expect(new NumberTable(true).sortedPairs().length).toBe(0);
   });
 });
+
+describe('NumberTable.clear', () => {
+  for (const [name, int32, keyOf] of [
+    ['hashed (VM × 2^32 + page keys)', false, (i: number) => (i % 977) * 4294967296 + i],
+    ['dense (pids)', true, (i: number) => (i * 7) % 1_500_000],
+  ] as const) {
+    it(`${name}: empty afterwards, and filled again like a new table; sortedPairs into a scratch array`, () => {
+      const t = new NumberTable(int32);
+      for (let i = 0; i < 300_000; i++) t.set(keyOf(i), i);
+      t.clear();
+      expect(t.size).toBe(0);
+      expect(t.get(keyOf(5))).toBe(-1);
+      const fresh = new NumberTable(int32);
+      for (let i = 0; i < 50_000; i++) {
+        t.set(keyOf(i * 3), i);
+        fresh.set(keyOf(i * 3), i);
+      }
+      expect(t.size).toBe(fresh.size);
+      const scratch = new Float64Array(2 * t.size + 10);
+      const pairs = t.sortedPairs(scratch);
+      expect(pairs.buffer).toBe(scratch.buffer);
+      expect(Array.from(pairs)).toEqual(Array.from(fresh.sortedPairs()));
+    });
+  }
+});

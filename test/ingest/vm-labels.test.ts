@@ -10,6 +10,11 @@ describe('VmLabels', () => {
     expect([l.at(-1), l.at(input.length), l.at(1.5)]).toEqual([undefined, undefined, undefined]);
     expect(l.addTgid(77)).toBe(input.length);
     expect(l.at(input.length)).toBe('77');
+    // past int32: kept as a string, and across a delta too
+    const big = l.addTgid(2 ** 31);
+    expect(l.at(big)).toBe('2147483648');
+    expect(l.at(l.add('2147483647'))).toBe('2147483647');
+    expect(labelArray(l.copy())).toEqual(labelArray(l));
   });
 
   it('crosses threads as deltas that rebuild the same dictionary, growing past its first capacity', () => {
