@@ -232,26 +232,38 @@ export class ThreadSpill {
 
   /**
    * Calls `fn` with `scratch` holding each packed thread with open state whose last line was on
-   * host CPU `cpu` (any when cpu < 0), and packs what `fn` left back.
+   * host CPU `cpu` (any when cpu < 0), and packs what `fn` left back (`keep` false: drops it, the
+   * parse is over).
    */
-  forEachOpen(cpu: number, scratch: ThreadState, fn: (t: ThreadState) => void): void {
-    const redo: number[] = [];
+  forEachOpen(cpu: number, scratch: ThreadState, fn: (t: ThreadState) => void, keep = true): void {
+    // the tids first (the table must not change while it is walked), in a typed array: pid_max
+    // threads mid-read were a JS array of 4 M numbers
+    let redo = new Int32Array(1024);
+    let n = 0;
+    const add = (tid: number): void => {
+      if (n === redo.length) {
+        const grown = new Int32Array(n * 2);
+        grown.set(redo);
+        redo = grown;
+      }
+      redo[n++] = tid;
+    };
     const pool = this.pool;
     this.where.forEach((tid, v) => {
       if ((v & 3) === ON_DISK) return; // in openOnDisk below
       const w = pool.chunk(v >>> 2);
       const o = pool.offset(v >>> 2);
       if ((w[o + W_VMM_FLAGS]! & F_OPEN) === 0 || (cpu >= 0 && (w[o + W_VCPU_CPU]! & 0xffff) - 1 !== cpu)) return;
-      redo.push(tid); // the table must not change while it is walked
+      add(tid);
     });
     this.openOnDisk.forEach((tid, cpu1) => {
-      if (cpu < 0 || cpu1 - 1 === cpu) redo.push(tid);
+      if (cpu < 0 || cpu1 - 1 === cpu) add(tid);
     });
-    for (const tid of redo) {
-      scratch.reset(tid);
+    for (let i = 0; i < n; i++) {
+      scratch.reset(redo[i]!);
       this.take(scratch);
       fn(scratch);
-      this.put(scratch);
+      if (keep) this.put(scratch);
     }
   }
 }

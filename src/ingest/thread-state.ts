@@ -252,12 +252,12 @@ export class ThreadTable {
   /**
    * Calls `fn` for every thread with open state (an exit's PC, a pending read, a trap, a twin's row)
    * whose last line was on host CPU `cpu` (any CPU when cpu < 0): live ones in place, packed ones
-   * through a scratch object packed again afterwards.
+   * through a scratch object packed again afterwards (`keep` false: not packed again, the parse is over).
    */
-  forEachOpen(cpu: number, fn: (t: ThreadState) => void): void {
+  forEachOpen(cpu: number, fn: (t: ThreadState) => void, keep = true): void {
     for (const t of this.ring) {
       if (t.tid !== -2 && (cpu < 0 || t.lastCpu === cpu) && t.open) fn(t);
     }
-    if (this.spill.size > 0) this.spill.forEachOpen(cpu, this.scratch, fn);
+    if (this.spill.size > 0) this.spill.forEachOpen(cpu, this.scratch, fn, keep);
   }
 }

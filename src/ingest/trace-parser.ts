@@ -242,14 +242,14 @@ export class TraceParser implements LineHandler {
     this.scanner.finish(this);
     this.finished = true;
     this.releaseAllHeld('before the end of the trace');
+    this.spilledAtEnd = this.threads.spilledCount;
+    this.diskWordsAtEnd = this.threads.diskWords;
+    // packed threads are not packed again: no line comes after
     this.threads.forEachOpen(-1, (th) => {
       if (th.pendLine > 0) this.unpaired(th, 'end of trace');
       if (th.hsrLine !== 0) this.undefSysreg(th);
-    });
-    // no line comes after: the threads' state (~30–60 bytes each of millions) goes before the
-    // summary's arrays are built
-    this.spilledAtEnd = this.threads.spilledCount;
-    this.diskWordsAtEnd = this.threads.diskWords;
+    }, false);
+    // the threads' state (~30–60 bytes each of millions) goes before the summary's arrays are built
     this.threads.close();
     this.threads = new ThreadTable(1);
     this.writer.flush();
