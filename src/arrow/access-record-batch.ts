@@ -50,21 +50,37 @@ export function utf8Chunk(values: VmLabelList, from = 0): Data<Utf8> {
   return makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: bytes.subarray(0, at) });
 }
 
-/** Append-only dictionary as a list of Data chunks; the first chunk never changes identity. */
+/**
+ * Append-only dictionary as a list of Data chunks; the first chunk never changes identity. The IPC
+ * writer writes the chunks past the count it has seen as delta dictionary batches, and compares
+ * only the first chunk: the chunks in between, already written, are kept as empty placeholders (a
+ * host trace's 4 M VM labels were ~46 MiB held until the import ended).
+ */
 class GrowingDictionary {
-  private readonly chunks: Data<Utf8>[] = [];
+  private first: Data<Utf8> | null = null;
+  private chunkCount = 0;
   private covered = 0;
   private vector: Vector<Utf8> | null = null;
 
   update(entries: VmLabelList): Vector<Utf8> {
     if (this.vector === null || entries.length > this.covered) {
-      this.chunks.push(utf8Chunk(entries, this.covered));
+      const chunk = utf8Chunk(entries, this.covered);
       this.covered = entries.length;
-      this.vector = new Vector(this.chunks.slice());
+      const chunks: Data<Utf8>[] = [];
+      if (this.first === null) this.first = chunk;
+      else {
+        chunks.push(this.first);
+        for (let i = 1; i < this.chunkCount; i++) chunks.push(EMPTY_UTF8);
+      }
+      chunks.push(chunk);
+      this.chunkCount++;
+      this.vector = new Vector(chunks);
     }
     return this.vector;
   }
 }
+
+const EMPTY_UTF8 = makeData({ type: new Utf8(), length: 0, nullCount: 0, valueOffsets: new Int32Array(1), data: new Uint8Array(0) });
 
 export class AccessRecordBatchBuilder {
   readonly schema: Schema;

@@ -91,6 +91,19 @@ describe('Arrow accesses file', () => {
     expect(i).toBe(4001);
   });
 
+  it('a dictionary that grows at every batch reads back whole (each new chunk written once, as a delta)', () => {
+    const path = join(dir, 'growing.arrow');
+    const labels = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? `guest-${i}` : String(1000 + i)));
+    const w = new AccessArrowWriter(path, 3);
+    // batch k uses VMs 0..5k+4: five new labels each time, eight batches
+    for (let k = 0; k < 8; k++) w.write(makeBatch(k * 100, 100, 5 * k + 5, 1), labels.slice(0, 5 * k + 5), ALL_SOURCES.slice(0, 1));
+    w.finish();
+    const t = tableFromIPC(readFileSync(path));
+    for (let i = 0; i < 800; i++) expect(t.get(i)!.toJSON().vm, `row ${i}`).toBe(labels[expectedRow(i, 5 * Math.floor(i / 100) + 5, 1).vm]);
+    const a = readAccessesArrow(path);
+    expect(a.vms).toEqual(labels);
+  });
+
   it('discard() removes the partial file', () => {
     const path = join(dir, 'c.arrow.tmp');
     const w = new AccessArrowWriter(path, 1);
