@@ -64,11 +64,11 @@ const SLOT_MASK = PAGE_SLOTS - 1;
 const MAX_PAGE_COUNT = 0x7ffffffe;
 /**
  * Evidence entries kept in memory before a table goes to a spill file (SpilledPairs,
- * SpilledIdReads): ~20 MiB for pages (table and sorted run), ~10 for frames, ~11 for
+ * SpilledIdReads): ~10 MiB for pages (table and sorted run), ~5 for frames, ~6 for
  * identification reads, whatever the VM count (pid_max VMs, one page each, were 0.1 GB of page
  * table). A fleet trace of 10k VMs × 20 pages stays in memory.
  */
-export const EVIDENCE_MEMORY = { pages: 1 << 19, v2: 1 << 18, idReads: 1 << 19 };
+export const EVIDENCE_MEMORY = { pages: 1 << 18, v2: 1 << 17, idReads: 1 << 18 };
 export type EvidenceMemory = typeof EVIDENCE_MEMORY;
 
 const addPageCounts = (a: number, b: number): number => Math.min(MAX_PAGE_COUNT, a + b);

@@ -107,8 +107,8 @@ function kindOf(t: ThreadState): number {
   return t.pendLine > 0 ? READ : SHORT;
 }
 
-/** Memory for packed records before they go to disk: 1 M units, 28 MiB (a realistic trace never gets there). */
-export const SPILL_MEMORY_UNITS = 1_000_000;
+/** Memory for packed records before they go to disk: 512k units, 14 MiB (half a million threads: a realistic trace never gets there). */
+export const SPILL_MEMORY_UNITS = 1 << 19;
 /** `where` kind of a record on disk; its value is (word offset / DISK_ALIGN) × 4 + ON_DISK. */
 const ON_DISK = 3;
 /** Disk records: a header word (the kind) and the record, padded to a multiple of 8 words. */
