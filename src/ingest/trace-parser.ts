@@ -271,19 +271,21 @@ export class TraceParser implements LineHandler {
       lostEvents: this.lostTracker.events,
       vms: this.vmRegistry.labels, // not copied: a million labels, and the parse is over
       sources: this.sources.entries.slice(),
-      vmInfo,
       ...this.finishLayouts(vmInfo),
     };
   }
 
-  /** The evidence arrays, or (opts.resolveLayouts) every VM's layout resolved from the evidence as it streams. */
-  private finishLayouts(vmInfo: VmInfoTable): Pick<ParseSummary, 'layout' | 'layoutPages' | 'layouts'> {
+  /**
+   * The evidence arrays, or (opts.resolveLayouts) every VM's layout resolved from the evidence as
+   * it streams; then the vCPU counts, which only the resolver reads, are not kept either.
+   */
+  private finishLayouts(vmInfo: VmInfoTable): Pick<ParseSummary, 'vmInfo' | 'layout' | 'layoutPages' | 'layouts'> {
     const overrides = this.opts.resolveLayouts;
-    if (overrides === undefined) return this.layoutEvidence.finish();
+    if (overrides === undefined) return { vmInfo, ...this.layoutEvidence.finish() };
     const labels = this.vmRegistry.labels;
     const table = VmLayoutTable.resolveStream(evidenceOfStreams(this.layoutEvidence.finishStreams()), vmInfo,
       labels.length, (code) => labels.at(code)!, overrides);
-    return { layout: [], layoutPages: new Float64Array(0), layouts: table.toParts() };
+    return { vmInfo: { ...vmInfo, vcpus: new Int32Array(0) }, layout: [], layoutPages: new Float64Array(0), layouts: table.toParts() };
   }
 
   private derivedVariant(): string {

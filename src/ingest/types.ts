@@ -138,6 +138,7 @@ export interface ParseSummary {
   /** vm dictionary (code → label); compact (vm-labels.ts): read with at(). */
   vms: VmLabelList;
   sources: string[]; // event-name dictionary used by AccessBatch.source
+  /** (vcpus empty when `layouts` is set: the resolver has used them.) */
   vmInfo: VmInfoTable;
   /**
    * Layout evidence other than page counts (identification reads, QEMU regions, GICv2 frames,
