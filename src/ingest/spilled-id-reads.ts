@@ -6,28 +6,21 @@
  * would have.
  */
 import { IdReadTable, NO_ID_READ_COLUMNS, type IdReadColumns } from './id-read-table.ts';
-import { SpillFile } from './spill-file.ts';
+import { MAX_RUNS, SpillRuns } from './spill-runs.ts';
 
 /** Reads read from a run at a time during the merge; a read is 4 doubles (vm, gpa, len, value). */
 const READ_RECORDS = 4096;
 const REC = 4;
-/** Runs kept before they are merged into one. */
-const MAX_RUNS = 32;
-
-interface Run {
-  at: number;
-  n: number;
-}
 
 export class SpilledIdReads {
-  private table: IdReadTable;
-  private file: SpillFile | null = null;
-  private readonly runs: Run[] = [];
-  /** spill()'s record buffer. */
+  private readonly table: IdReadTable;
+  private readonly runs: SpillRuns;
+  /** append()'s record buffer. */
   private recs: Float64Array | null = null;
 
-  constructor(private readonly maxPerVm: number, private readonly maxReads: number, private readonly spillDir?: string) {
+  constructor(private readonly maxPerVm: number, private readonly maxReads: number, spillDir?: string) {
     this.table = new IdReadTable(maxPerVm);
+    this.runs = new SpillRuns(REC, spillDir);
   }
 
   /** Reads in memory now. */
@@ -37,7 +30,7 @@ export class SpilledIdReads {
 
   /** Runs written so far (tests). */
   get runCount(): number {
-    return this.runs.length;
+    return this.runs.count;
   }
 
   add(vm: number, gpa: number, len: number, value: number): void {
@@ -49,17 +42,17 @@ export class SpilledIdReads {
     const c = this.table.columns();
     this.table.clear(); // its arrays are kept for the next run (allocated once, not per run)
     if (c.vm.length > 0) {
-      this.file ??= new SpillFile(this.spillDir);
-      this.runs.push({ at: this.file.words, n: c.vm.length });
-      this.append(this.file, c);
+      this.runs.begin();
+      this.append(this.runs, c);
     }
-    if (this.runs.length >= MAX_RUNS) this.compact();
+    if (this.runs.count >= MAX_RUNS) this.runs.compact((into) => {
+      for (const m of this.mergeChunks()) this.append(into, m);
+    });
   }
 
   /** Reads as records of 4 doubles (vm, gpa, len, value), through a small buffer. */
-  private append(file: SpillFile, c: IdReadColumns): void {
+  private append(runs: SpillRuns, c: IdReadColumns): void {
     const buf = (this.recs ??= new Float64Array(READ_RECORDS * REC));
-    const words = new Int32Array(buf.buffer);
     const n = c.vm.length;
     for (let from = 0; from < n; from += READ_RECORDS) {
       const m = Math.min(READ_RECORDS, n - from);
@@ -69,26 +62,13 @@ export class SpilledIdReads {
         buf[i * REC + 2] = c.len[from + i]!;
         buf[i * REC + 3] = c.value[from + i]!;
       }
-      file.append(words, 0, m * REC * 2);
+      runs.append(buf, m);
     }
-  }
-
-  private compact(): void {
-    const into = new SpillFile(this.spillDir);
-    let total = 0;
-    for (const c of this.mergeChunks()) {
-      this.append(into, c);
-      total += c.vm.length;
-    }
-    this.file!.close();
-    this.file = into;
-    this.runs.length = 0;
-    this.runs.push({ at: 0, n: total });
   }
 
   /** The reads as IdReadTable.columns() gives them; the table is empty afterwards. */
   columns(): IdReadColumns {
-    if (this.runs.length === 0) return this.takeTable();
+    if (this.runs.count === 0) return this.takeTable();
     this.spill();
     // two passes: count, then fill columns of exactly that size
     let n = 0;
@@ -105,15 +85,13 @@ export class SpilledIdReads {
         at += c.vm.length;
       }
     }
-    this.file!.close();
-    this.file = null;
-    this.runs.length = 0;
+    this.runs.close();
     return out;
   }
 
   /** What columns() would give, a chunk at a time (each new; a VM's reads may span chunks). The table is empty afterwards. */
   *stream(): Generator<IdReadColumns> {
-    if (this.runs.length === 0) {
+    if (this.runs.count === 0) {
       yield this.takeTable();
       return;
     }
@@ -121,35 +99,19 @@ export class SpilledIdReads {
     try {
       yield* this.mergeChunks();
     } finally {
-      this.file?.close();
-      this.file = null;
-      this.runs.length = 0;
+      this.runs.close();
     }
   }
 
   private takeTable(): IdReadColumns {
     const c = this.table.columns();
-    this.table = new IdReadTable(this.maxPerVm);
+    this.table.clear();
     return c;
   }
 
   /** Every VM's kept reads in VM order (runs in order within a VM, first of each (gpa, len), at most maxPerVm), READ_RECORDS a chunk. */
   private *mergeChunks(): Generator<IdReadColumns> {
-    const file = this.file!;
-    const k = this.runs.length;
-    const bufs = this.runs.map(() => new Float64Array(READ_RECORDS * REC));
-    const next = new Float64Array(k);
-    const pos = new Int32Array(k);
-    const len = new Int32Array(k);
-    const fill = (r: number): void => {
-      const run = this.runs[r]!;
-      const n = Math.min(READ_RECORDS, run.n - next[r]!);
-      if (n > 0) file.read(run.at + next[r]! * REC * 2, n * REC * 2, new Int32Array(bufs[r]!.buffer), 0);
-      next[r] = next[r]! + n;
-      pos[r] = 0;
-      len[r] = n;
-    };
-    for (let r = 0; r < k; r++) fill(r);
+    const rs = this.runs.readers(READ_RECORDS);
     const chunk = (): IdReadColumns => ({ vm: new Int32Array(READ_RECORDS), gpa: new Float64Array(READ_RECORDS),
       len: new Uint8Array(READ_RECORDS), value: new Float64Array(READ_RECORDS) });
     let out = chunk();
@@ -159,16 +121,15 @@ export class SpilledIdReads {
     const keptLen: number[] = [];
     for (;;) {
       let vm = Infinity;
-      for (let r = 0; r < k; r++) if (pos[r]! < len[r]!) vm = Math.min(vm, bufs[r]![pos[r]! * REC]!);
+      for (const r of rs) if (r.more) vm = Math.min(vm, r.buf[r.pos * REC]!);
       if (vm === Infinity) break;
       keptGpa.length = 0;
       keptLen.length = 0;
-      for (let r = 0; r < k; r++) {
-        while (pos[r]! < len[r]! && bufs[r]![pos[r]! * REC] === vm) {
-          const o = pos[r]! * REC;
-          const b = bufs[r]!;
-          const gpa = b[o + 1]!;
-          const l = b[o + 2]!;
+      for (const r of rs) {
+        while (r.more && r.buf[r.pos * REC] === vm) {
+          const o = r.pos * REC;
+          const gpa = r.buf[o + 1]!;
+          const l = r.buf[o + 2]!;
           let seen = keptGpa.length >= this.maxPerVm;
           for (let j = 0; !seen && j < keptGpa.length; j++) seen = keptGpa[j] === gpa && keptLen[j] === l;
           if (!seen) {
@@ -177,14 +138,14 @@ export class SpilledIdReads {
             out.vm[n] = vm;
             out.gpa[n] = gpa;
             out.len[n] = l;
-            out.value[n] = b[o + 3]!;
+            out.value[n] = r.buf[o + 3]!;
             if (++n === READ_RECORDS) {
               yield out;
               out = chunk();
               n = 0;
             }
           }
-          if (++pos[r]! === len[r]!) fill(r);
+          r.advance();
         }
       }
     }
