@@ -26,6 +26,8 @@ export class SpillFile {
   /** Words written to the file; the buffer holds the words from here on. */
   private flushed = 0;
   private buffered = 0;
+  /** The file's directory when it could not be removed while open. */
+  private openDir: string | null = null;
 
   /** dir: where the file goes (beside the database: a trace's spill can be GBs); default the OS's temp dir. */
   constructor(private readonly dir: string = tmpdir()) {}
@@ -87,8 +89,13 @@ export class SpillFile {
     const path = join(d, 'state');
     this.fd = openSync(path, 'w+', 0o600);
     closer.register(this, this.fd, this);
-    unlinkSync(path);
-    rmSync(d, { recursive: true, force: true });
+    try {
+      unlinkSync(path);
+      rmSync(d, { recursive: true, force: true });
+    } catch {
+      // a file system that cannot remove an open file (Windows): removed by close() instead
+      this.openDir = d;
+    }
   }
 
   close(): void {
@@ -97,5 +104,7 @@ export class SpillFile {
       closeSync(this.fd);
     }
     this.fd = -1;
+    if (this.openDir !== null) rmSync(this.openDir, { recursive: true, force: true });
+    this.openDir = null;
   }
 }

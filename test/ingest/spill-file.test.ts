@@ -1,4 +1,7 @@
 /** SpillFile: words come back as appended, from the buffer, the file, or both, and for appends bigger than the buffer. */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SpillFile } from '../../src/ingest/spill-file.ts';
 
@@ -23,5 +26,21 @@ describe('SpillFile', () => {
     }
     expect(f.words).toBe(model.length);
     f.close();
+  });
+
+  it('leaves nothing in its directory, even while open', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'abitrace-spillfile-'));
+    try {
+      const f = new SpillFile(dir);
+      f.append(new Int32Array(300_000).fill(7), 0, 300_000); // past the buffer: the file is opened
+      const back = new Int32Array(3);
+      f.read(299_997, 3, back, 0);
+      expect(Array.from(back)).toEqual([7, 7, 7]);
+      expect(readdirSync(dir)).toEqual([]);
+      f.close();
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
