@@ -99,9 +99,9 @@ export function checkOverrides(overrides: LayoutOverrides): void {
  * so each VM's evidence is put together (evidenceByVm), used and dropped (a find per VM was
  * quadratic; keeping every VM's evidence objects cost ~0.7 KiB per VM). `label(code)` names the VM.
  */
-export function* vmLayouts(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc' | 'layoutV2' | 'vmInfo'>, count: number,
+export function vmLayouts(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc' | 'layoutV2' | 'vmInfo'>, count: number,
   label: (code: number) => string, overrides: LayoutOverrides): Generator<VmLayout> {
-  yield* vmLayoutsOf(evidenceByVm(summary), summary.vmInfo, count, label, overrides);
+  return vmLayoutsOf(evidenceByVm(summary), summary.vmInfo, count, label, overrides);
 }
 
 /** vmLayouts() from any stream of evidence in code order (evidenceOfStreams() at the end of a parse). */

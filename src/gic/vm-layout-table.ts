@@ -3,8 +3,9 @@
  * shapes (VMM, platform, GIC version, blocks, how it was decided), so a table of shapes and a
  * shape index per VM code replace an object per VM (~80 bytes each, a million VMs in a trace).
  */
-import { vmLayouts, vmLayoutsOf, type BlockRange, type LayoutOverrides, type VmLayout } from './layout.ts';
+import { vmLayoutsOf, type BlockRange, type LayoutOverrides, type VmLayout } from './layout.ts';
 import type { LayoutEvidence, ParseSummary, VmInfoTable } from '../ingest/types.ts';
+import { evidenceByVm } from '../ingest/vm-evidence.ts';
 
 export type VmShape = Omit<VmLayout, 'vm'>;
 
@@ -37,12 +38,10 @@ export class VmLayoutTable {
   /** Ids of blocks arrays shared between VMs (frozen, from the platform cache), by identity. */
   private readonly blockIds = new Map<readonly BlockRange[], number>();
 
-  /** Resolves every VM of a parse (layout.ts vmLayouts) into a table; labels are not kept. */
+  /** Resolves every VM of a parse from its summary's evidence arrays into a table; labels are not kept. */
   static resolve(summary: Pick<ParseSummary, 'layout' | 'layoutPages' | 'layoutIdReads' | 'layoutIcc' | 'layoutV2' | 'vmInfo'>, count: number,
     label: (code: number) => string, overrides: LayoutOverrides): VmLayoutTable {
-    const t = new VmLayoutTable();
-    for (const l of vmLayouts(summary, count, label, overrides)) t.push(l);
-    return t;
+    return VmLayoutTable.resolveStream(evidenceByVm(summary), summary.vmInfo, count, label, overrides);
   }
 
   /** Resolves VMs 0..count-1 from a stream of their evidence in code order (the end of a parse). */

@@ -90,7 +90,7 @@ class VmLayout {
 
 export class LayoutCollector {
   /** VM code → index in `layouts`, for the VMs that have a VmLayout. */
-  private layoutOf = new NumberTable(true);
+  private readonly layoutOf = new NumberTable(true);
   private readonly layouts: VmLayout[] = [];
   /** Identification reads of every VM (id-read-table.ts). */
   private readonly idReads: SpilledIdReads;

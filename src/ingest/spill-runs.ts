@@ -95,3 +95,75 @@ export class RunReader {
     this.len = m;
   }
 }
+
+/**
+ * A table that goes to disk past a size, as sorted runs of its records: what SpilledPairs and
+ * SpilledIdReads share (writing and compacting runs, streaming or gathering their merge). Chunks
+ * `C` are what the merge yields and what the whole table is returned as.
+ */
+export abstract class SpilledTable<C> {
+  protected readonly runs: SpillRuns;
+
+  constructor(recordDoubles: number, spillDir?: string) {
+    this.runs = new SpillRuns(recordDoubles, spillDir);
+  }
+
+  /** Runs written so far (tests). */
+  get runCount(): number {
+    return this.runs.count;
+  }
+
+  /** Writes the records in memory as a run (none when empty) and empties the table. */
+  protected abstract writeRun(): void;
+  /** Appends a chunk of the merge to `into`'s current run. */
+  protected abstract appendChunk(into: SpillRuns, chunk: C): void;
+  /** What is in memory, as one chunk, when no run was written; the table is empty afterwards. */
+  protected abstract takeTable(): C;
+  /** The k-way merge of the runs, in order, a chunk at a time (each new). */
+  protected abstract mergeChunks(): Generator<C>;
+
+  protected spill(): void {
+    this.writeRun();
+    if (this.runs.count >= MAX_RUNS) this.runs.compact((into) => {
+      for (const c of this.mergeChunks()) this.appendChunk(into, c);
+    });
+  }
+
+  /** Drops the runs and their file (the table has been read out). */
+  protected dropRuns(): void {
+    this.runs.close();
+  }
+
+  /**
+   * The whole table a chunk at a time, merged from the runs as it is consumed: a million VMs'
+   * evidence need not be in memory at once. The table is empty afterwards.
+   */
+  *stream(): Generator<C> {
+    if (this.runs.count === 0) {
+      yield this.takeTable();
+      return;
+    }
+    this.spill();
+    try {
+      yield* this.mergeChunks();
+    } finally {
+      this.dropRuns();
+    }
+  }
+
+  /** The whole table in one chunk of exactly its size (two passes over the runs: count, then fill). */
+  protected whole(size: (c: C) => number, make: (n: number) => C, put: (out: C, c: C, at: number) => void): C {
+    if (this.runs.count === 0) return this.takeTable();
+    this.spill();
+    let n = 0;
+    for (const c of this.mergeChunks()) n += size(c);
+    const out = make(n);
+    let at = 0;
+    for (const c of this.mergeChunks()) {
+      put(out, c, at);
+      at += size(c);
+    }
+    this.dropRuns();
+    return out;
+  }
+}

@@ -6,21 +6,20 @@
  * would have.
  */
 import { IdReadTable, NO_ID_READ_COLUMNS, type IdReadColumns } from './id-read-table.ts';
-import { MAX_RUNS, SpillRuns } from './spill-runs.ts';
+import { SpilledTable, type SpillRuns } from './spill-runs.ts';
 
 /** Reads read from a run at a time during the merge; a read is 4 doubles (vm, gpa, len, value). */
 const READ_RECORDS = 4096;
 const REC = 4;
 
-export class SpilledIdReads {
+export class SpilledIdReads extends SpilledTable<IdReadColumns> {
   private readonly table: IdReadTable;
-  private readonly runs: SpillRuns;
-  /** append()'s record buffer. */
+  /** appendChunk()'s record buffer. */
   private recs: Float64Array | null = null;
 
   constructor(private readonly maxPerVm: number, private readonly maxReads: number, spillDir?: string) {
+    super(REC, spillDir);
     this.table = new IdReadTable(maxPerVm);
-    this.runs = new SpillRuns(REC, spillDir);
   }
 
   /** Reads in memory now. */
@@ -28,30 +27,33 @@ export class SpilledIdReads {
     return this.table.size;
   }
 
-  /** Runs written so far (tests). */
-  get runCount(): number {
-    return this.runs.count;
-  }
-
   add(vm: number, gpa: number, len: number, value: number): void {
     this.table.add(vm, gpa, len, value);
     if (this.table.size >= this.maxReads) this.spill();
   }
 
-  private spill(): void {
+  /** The reads as IdReadTable.columns() gives them; the table is empty afterwards. */
+  columns(): IdReadColumns {
+    return this.whole((c) => c.vm.length,
+      (n) => (n === 0 ? NO_ID_READ_COLUMNS : { vm: new Int32Array(n), gpa: new Float64Array(n), len: new Uint8Array(n), value: new Float64Array(n) }),
+      (out, c, at) => {
+        out.vm.set(c.vm, at);
+        out.gpa.set(c.gpa, at);
+        out.len.set(c.len, at);
+        out.value.set(c.value, at);
+      });
+  }
+
+  protected writeRun(): void {
     const c = this.table.columns();
     this.table.clear(); // its arrays are kept for the next run (allocated once, not per run)
-    if (c.vm.length > 0) {
-      this.runs.begin();
-      this.append(this.runs, c);
-    }
-    if (this.runs.count >= MAX_RUNS) this.runs.compact((into) => {
-      for (const m of this.mergeChunks()) this.append(into, m);
-    });
+    if (c.vm.length === 0) return;
+    this.runs.begin();
+    this.appendChunk(this.runs, c);
   }
 
   /** Reads as records of 4 doubles (vm, gpa, len, value), through a small buffer. */
-  private append(runs: SpillRuns, c: IdReadColumns): void {
+  protected appendChunk(into: SpillRuns, c: IdReadColumns): void {
     const buf = (this.recs ??= new Float64Array(READ_RECORDS * REC));
     const n = c.vm.length;
     for (let from = 0; from < n; from += READ_RECORDS) {
@@ -62,55 +64,18 @@ export class SpilledIdReads {
         buf[i * REC + 2] = c.len[from + i]!;
         buf[i * REC + 3] = c.value[from + i]!;
       }
-      runs.append(buf, m);
+      into.append(buf, m);
     }
   }
 
-  /** The reads as IdReadTable.columns() gives them; the table is empty afterwards. */
-  columns(): IdReadColumns {
-    if (this.runs.count === 0) return this.takeTable();
-    this.spill();
-    // two passes: count, then fill columns of exactly that size
-    let n = 0;
-    for (const c of this.mergeChunks()) n += c.vm.length;
-    const out: IdReadColumns = n === 0 ? NO_ID_READ_COLUMNS
-      : { vm: new Int32Array(n), gpa: new Float64Array(n), len: new Uint8Array(n), value: new Float64Array(n) };
-    let at = 0;
-    if (n > 0) {
-      for (const c of this.mergeChunks()) {
-        out.vm.set(c.vm, at);
-        out.gpa.set(c.gpa, at);
-        out.len.set(c.len, at);
-        out.value.set(c.value, at);
-        at += c.vm.length;
-      }
-    }
-    this.runs.close();
-    return out;
-  }
-
-  /** What columns() would give, a chunk at a time (each new; a VM's reads may span chunks). The table is empty afterwards. */
-  *stream(): Generator<IdReadColumns> {
-    if (this.runs.count === 0) {
-      yield this.takeTable();
-      return;
-    }
-    this.spill();
-    try {
-      yield* this.mergeChunks();
-    } finally {
-      this.runs.close();
-    }
-  }
-
-  private takeTable(): IdReadColumns {
+  protected takeTable(): IdReadColumns {
     const c = this.table.columns();
     this.table.clear();
     return c;
   }
 
   /** Every VM's kept reads in VM order (runs in order within a VM, first of each (gpa, len), at most maxPerVm), READ_RECORDS a chunk. */
-  private *mergeChunks(): Generator<IdReadColumns> {
+  protected *mergeChunks(): Generator<IdReadColumns> {
     const rs = this.runs.readers(READ_RECORDS);
     const chunk = (): IdReadColumns => ({ vm: new Int32Array(READ_RECORDS), gpa: new Float64Array(READ_RECORDS),
       len: new Uint8Array(READ_RECORDS), value: new Float64Array(READ_RECORDS) });

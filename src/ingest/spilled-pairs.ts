@@ -3,32 +3,26 @@
  * run to a spill file and the table starts empty, so a trace of millions of VMs holds at most
  * `maxEntries` in memory (one (VM, page) entry per VM of pid_max VMs was 0.1 GB). At the end the
  * runs and what is left are merged, equal keys combined by `merge`, into the one sorted array the
- * summary carries, built without the table beside it.
+ * summary carries, built without the table beside it, or streamed chunk by chunk (stream()).
  */
 import { NumberTable } from './number-table.ts';
-import { MAX_RUNS, SpillRuns } from './spill-runs.ts';
+import { SpilledTable, type SpillRuns } from './spill-runs.ts';
 
 /** Pairs read from a run at a time during the merge (and per chunk of the merge's output). */
 const READ_PAIRS = 8192;
 
-export class SpilledPairs {
+export class SpilledPairs extends SpilledTable<Float64Array> {
   private table = new NumberTable();
-  private readonly runs: SpillRuns;
   private scratch: Float64Array | null = null;
 
   /** merge(a, b): the value of a key counted a in one run and b in another (both ≥ 0). */
   constructor(private readonly merge: (a: number, b: number) => number, private readonly maxEntries: number, spillDir?: string) {
-    this.runs = new SpillRuns(2, spillDir);
+    super(2, spillDir);
   }
 
   /** Entries in memory now. */
   get size(): number {
     return this.table.size;
-  }
-
-  /** Runs written so far (tests). */
-  get runCount(): number {
-    return this.runs.count;
   }
 
   /** The value for `key` counted since the last run was written, or -1. */
@@ -41,7 +35,12 @@ export class SpilledPairs {
     if (this.table.size >= this.maxEntries) this.spill();
   }
 
-  private spill(): void {
+  /** [key, value] pairs sorted by key, each key once; the table is empty afterwards. */
+  sortedPairs(): Float64Array {
+    return this.whole((c) => c.length, (n) => new Float64Array(n), (out, c, at) => out.set(c, at));
+  }
+
+  protected writeRun(): void {
     // the table and the sorted run's array are kept for the next run: allocated once, not per run
     // (memory freed and allocated again per run stayed in the process, fragmented)
     this.scratch ??= new Float64Array(2 * this.maxEntries);
@@ -50,58 +49,25 @@ export class SpilledPairs {
     if (pairs.length === 0) return;
     this.runs.begin();
     this.runs.append(pairs, pairs.length / 2);
-    if (this.runs.count >= MAX_RUNS) this.runs.compact((into) => {
-      for (const c of this.mergeChunks()) into.append(c, c.length / 2);
-    });
   }
 
-  /** [key, value] pairs sorted by key, each key once; the table is empty afterwards. */
-  sortedPairs(): Float64Array {
-    if (this.runs.count === 0) return this.takeTable();
-    this.spill();
-    // two passes over the runs: count, then fill an array of exactly that size
-    let n = 0;
-    for (const c of this.mergeChunks()) n += c.length;
-    const out = new Float64Array(n);
-    let at = 0;
-    for (const c of this.mergeChunks()) {
-      out.set(c, at);
-      at += c.length;
-    }
-    this.dropRuns();
-    return out;
+  protected appendChunk(into: SpillRuns, chunk: Float64Array): void {
+    into.append(chunk, chunk.length / 2);
   }
 
-  /**
-   * The pairs sortedPairs() would give, a chunk at a time (each a new array): a million VMs'
-   * evidence need not be in memory at once. The table is empty afterwards.
-   */
-  *stream(): Generator<Float64Array> {
-    if (this.runs.count === 0) {
-      yield this.takeTable();
-      return;
-    }
-    this.spill();
-    try {
-      yield* this.mergeChunks();
-    } finally {
-      this.dropRuns();
-    }
-  }
-
-  private dropRuns(): void {
-    this.runs.close();
+  protected override dropRuns(): void {
+    super.dropRuns();
     this.scratch = null;
   }
 
-  private takeTable(): Float64Array {
+  protected takeTable(): Float64Array {
     const out = this.table.sortedPairs();
     this.table = new NumberTable();
     return out;
   }
 
   /** K-way merge of the runs: each key once, in order, with its merged value, READ_PAIRS pairs a chunk. */
-  private *mergeChunks(): Generator<Float64Array> {
+  protected *mergeChunks(): Generator<Float64Array> {
     const rs = this.runs.readers(READ_PAIRS);
     let out = new Float64Array(READ_PAIRS * 2);
     let n = 0;

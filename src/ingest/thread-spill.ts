@@ -8,6 +8,7 @@
  * thread is mid-read at once. Everything that carries meaning from line to line is kept; the
  * column caches are not (they are re-read from the next line).
  */
+import { IntStack } from './int-stack.ts';
 import { NumberTable } from './number-table.ts';
 import { SpillFile } from './spill-file.ts';
 import type { ThreadState } from './thread-state.ts';
@@ -41,27 +42,18 @@ const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
  */
 export class UnitPool {
   readonly chunks: Int32Array[] = [];
-  /**
-   * Free blocks of 1, 2 and 4 units (index units >> 1), stacks in typed arrays (a JS array of a
-   * million numbers left its growth as garbage).
-   */
-  private readonly free = [new Int32Array(1024), new Int32Array(1024), new Int32Array(1024)];
-  private readonly freeCount = [0, 0, 0];
+  /** Free blocks of 1, 2 and 4 units (index units >> 1). */
+  private readonly free = [new IntStack(), new IntStack(), new IntStack()];
   private used = 0;
-
-  /** Units in use or free: what the chunks hold (at most a limit given to alloc, plus alignment). */
-  get extent(): number {
-    return this.used;
-  }
 
   /** A block of `units`, or -1 if there is no free one and a new one would take the pool past `limit` units. */
   alloc(units: 1 | 2 | 4, limit = Infinity): number {
-    const own = units >> 1;
-    if (this.freeCount[own]! > 0) return this.free[own]![--this.freeCount[own]!]!;
+    const own = this.free[units >> 1]!;
+    if (own.length > 0) return own.pop();
     for (let bigger = units * 2; bigger <= 4; bigger *= 2) {
-      const at = bigger >> 1;
-      if (this.freeCount[at]! === 0) continue;
-      const block = this.free[at]![--this.freeCount[at]!]!;
+      const list = this.free[bigger >> 1]!;
+      if (list.length === 0) continue;
+      const block = list.pop();
       // keep the first `units`, give back the rest as blocks of units, 2 units... (aligned)
       for (let size = units; size < bigger; size *= 2) this.release(block + size, size);
       return block;
@@ -80,14 +72,7 @@ export class UnitPool {
   }
 
   release(block: number, units: number): void {
-    const at = units >> 1;
-    let f = this.free[at]!;
-    if (this.freeCount[at] === f.length) {
-      const grown = new Int32Array(f.length * 2);
-      grown.set(f);
-      this.free[at] = f = grown;
-    }
-    f[this.freeCount[at]!++] = block;
+    this.free[units >> 1]!.push(block);
   }
 
   chunk(block: number): Int32Array {
@@ -218,11 +203,12 @@ export class ThreadSpill {
   private compact(): SpillFile {
     const old = this.disk!;
     const next = new SpillFile(this.spillDir);
-    const tids: number[] = [];
+    const tids = new IntStack();
     this.where.forEach((tid, v) => {
       if ((v & 3) === ON_DISK) tids.push(tid);
     });
-    for (const tid of tids) {
+    for (let i = 0; i < tids.length; i++) {
+      const tid = tids.at(i);
       const kind = this.readRecord(old, this.where.get(tid) >>> 2);
       this.where.set(tid, (next.append(this.rec, 0, DISK_WORDS[kind]!) / DISK_ALIGN) * 4 + ON_DISK);
     }
@@ -236,31 +222,21 @@ export class ThreadSpill {
    * parse is over).
    */
   forEachOpen(cpu: number, scratch: ThreadState, fn: (t: ThreadState) => void, keep = true): void {
-    // the tids first (the table must not change while it is walked), in a typed array: pid_max
-    // threads mid-read were a JS array of 4 M numbers
-    let redo = new Int32Array(1024);
-    let n = 0;
-    const add = (tid: number): void => {
-      if (n === redo.length) {
-        const grown = new Int32Array(n * 2);
-        grown.set(redo);
-        redo = grown;
-      }
-      redo[n++] = tid;
-    };
+    // the tids first (the table must not change while it is walked): pid_max threads mid-read
+    const redo = new IntStack();
     const pool = this.pool;
     this.where.forEach((tid, v) => {
       if ((v & 3) === ON_DISK) return; // in openOnDisk below
       const w = pool.chunk(v >>> 2);
       const o = pool.offset(v >>> 2);
       if ((w[o + W_VMM_FLAGS]! & F_OPEN) === 0 || (cpu >= 0 && (w[o + W_VCPU_CPU]! & 0xffff) - 1 !== cpu)) return;
-      add(tid);
+      redo.push(tid);
     });
     this.openOnDisk.forEach((tid, cpu1) => {
-      if (cpu < 0 || cpu1 - 1 === cpu) add(tid);
+      if (cpu < 0 || cpu1 - 1 === cpu) redo.push(tid);
     });
-    for (let i = 0; i < n; i++) {
-      scratch.reset(redo[i]!);
+    for (let i = 0; i < redo.length; i++) {
+      scratch.reset(redo.at(i));
       this.take(scratch);
       fn(scratch);
       if (keep) this.put(scratch);

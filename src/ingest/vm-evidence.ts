@@ -93,30 +93,56 @@ export function evidenceStreamsOf(summary: Pick<ParseSummary, 'layout' | 'layout
   };
 }
 
-/** Sorted [key, value] pairs from a stream of chunks, one pair at a time: `key` is Infinity past the end. */
-class PairCursor {
-  key = Infinity;
-  value = 0;
-  private chunk: Float64Array = NO_PAIRS;
+/** Records from a stream of chunks, one at a time: next() loads the following one, or end() past the last. */
+abstract class ChunkCursor<C> {
+  private chunk: C | null = null;
   private i = 0;
+  private n = 0;
 
-  constructor(private readonly chunks: Iterator<Float64Array>) {
-    this.next();
-  }
+  /** step: array entries per record. */
+  constructor(private readonly chunks: Iterator<C>, private readonly step: number) {}
+
+  protected abstract entries(chunk: C): number;
+  protected abstract load(chunk: C, i: number): void;
+  protected abstract end(): void;
 
   next(): void {
-    while (this.i >= this.chunk.length) {
+    while (this.i >= this.n) {
       const r = this.chunks.next();
       if (r.done === true) {
-        this.key = Infinity;
+        this.end();
         return;
       }
       this.chunk = r.value;
+      this.n = this.entries(r.value);
       this.i = 0;
     }
-    this.key = this.chunk[this.i]!;
-    this.value = this.chunk[this.i + 1]!;
-    this.i += 2;
+    this.load(this.chunk!, this.i);
+    this.i += this.step;
+  }
+}
+
+/** Sorted [key, value] pairs from a stream of chunks, one pair at a time: `key` is Infinity past the end. */
+class PairCursor extends ChunkCursor<Float64Array> {
+  key = Infinity;
+  value = 0;
+
+  constructor(chunks: Iterator<Float64Array>) {
+    super(chunks, 2);
+    this.next();
+  }
+
+  protected entries(chunk: Float64Array): number {
+    return chunk.length;
+  }
+
+  protected load(chunk: Float64Array, i: number): void {
+    this.key = chunk[i]!;
+    this.value = chunk[i + 1]!;
+  }
+
+  protected end(): void {
+    this.key = Infinity;
   }
 
   /** The VM code of the current key (pageKey), Infinity past the end. */
@@ -126,34 +152,30 @@ class PairCursor {
 }
 
 /** Identification reads from a stream of column chunks, one at a time: `vm` is Infinity past the end. */
-class IdReadCursor {
+class IdReadCursor extends ChunkCursor<IdReadColumns> {
   vm = Infinity;
   gpa = 0;
   len = 0;
   value = 0;
-  private chunk: IdReadColumns = NO_ID_READ_COLUMNS;
-  private i = 0;
 
-  constructor(private readonly chunks: Iterator<IdReadColumns>) {
+  constructor(chunks: Iterator<IdReadColumns>) {
+    super(chunks, 1);
     this.next();
   }
 
-  next(): void {
-    while (this.i >= this.chunk.vm.length) {
-      const r = this.chunks.next();
-      if (r.done === true) {
-        this.vm = Infinity;
-        return;
-      }
-      this.chunk = r.value;
-      this.i = 0;
-    }
-    const c = this.chunk;
-    const i = this.i++;
+  protected entries(chunk: IdReadColumns): number {
+    return chunk.vm.length;
+  }
+
+  protected load(c: IdReadColumns, i: number): void {
     this.vm = c.vm[i]!;
     this.gpa = c.gpa[i]!;
     this.len = c.len[i]!;
     this.value = c.value[i]!;
+  }
+
+  protected end(): void {
+    this.vm = Infinity;
   }
 }
 

@@ -41,17 +41,17 @@ export class VmLabels implements VmLabelList {
   /** Appends a label; returns its code. */
   add(label: string): number {
     const t = tgidOfLabel(label);
-    if (isInt32Tgid(t)) return this.push(t);
-    const code = this.push(NAMED);
-    this.named.set(code, label);
-    return code;
+    return isInt32Tgid(t) ? this.push(t) : this.pushNamed(label);
   }
 
   /** Appends the label String(tgid); returns its code. */
   addTgid(tgid: number): number {
-    if (isInt32Tgid(tgid)) return this.push(tgid);
+    return isInt32Tgid(tgid) ? this.push(tgid) : this.pushNamed(String(tgid));
+  }
+
+  private pushNamed(label: string): number {
     const code = this.push(NAMED);
-    this.named.set(code, String(tgid));
+    this.named.set(code, label);
     return code;
   }
 

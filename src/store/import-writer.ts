@@ -12,7 +12,6 @@ import type { LayoutOverrides } from '../gic/layout.ts';
 import type { VmLayoutTable } from '../gic/vm-layout-table.ts';
 import type { VmLabelList } from '../ingest/vm-labels.ts';
 import type { LostEventsRecord, ParseSink, ParseSummary } from '../ingest/types.ts';
-import { vmInfoAt } from '../ingest/vm-evidence.ts';
 import type { AccessBatch } from '../model/access-batch.ts';
 import type { IrqBatch } from '../model/irq-batch.ts';
 import { threadCpuMs } from '../ingest/thread-cpu.ts';
@@ -58,8 +57,6 @@ export class ImportWriter {
   /** Set to an object to have the steps timed (a /proc read per batch on Linux; NaN elsewhere). */
   timing: ImportWriterTiming | null = null;
   private vms: VmLabelList = [];
-  /** VMs of the import being committed (rowStatsByVm's whole range). */
-  private vmCount = 0;
   private sources: readonly string[] = [];
   private done = false;
 
@@ -165,16 +162,15 @@ export class ImportWriter {
     await appendRows(this.db, 'vm_layout_blocks', rows);
   }
 
-  /** Rows, first and last ts_ns of each VM code's accesses in this import (timestamps NULL count as absent). */
   /**
-   * Row count and first/last timestamp of VM codes [from, to), from the rows written. A range at a
-   * time: typed arrays for pid_max VMs at once were 0.1 GB (one scan of the import's rows per
-   * VM_STATS_RANGE VMs).
+   * Rows, first and last ts_ns of the accesses of VM codes [from, to) in this import (timestamps
+   * NULL count as absent); `all`: the range holds every VM (no filter). A range at a time: typed
+   * arrays for pid_max VMs at once were 0.1 GB (one scan of the import's rows per range).
    */
-  private async rowStatsByVm(from: number, to: number): Promise<{ rows: Float64Array; hasTs: Uint8Array; first: BigInt64Array; last: BigInt64Array }> {
+  private async rowStatsByVm(from: number, to: number, all: boolean): Promise<{ rows: Float64Array; hasTs: Uint8Array; first: BigInt64Array; last: BigInt64Array }> {
     const n = to - from;
     const out = { rows: new Float64Array(n), hasTs: new Uint8Array(n), first: new BigInt64Array(n), last: new BigInt64Array(n) };
-    const range = from === 0 && to >= this.vmCount ? '' : ` AND vm >= ${from} AND vm < ${to}`;
+    const range = all ? '' : ` AND vm >= ${from} AND vm < ${to}`;
     const res = await this.db.stream(
       `SELECT vm, count(*) AS n, min(ts_ns) AS first, max(ts_ns) AS last FROM access_rows WHERE ${rowKeyCondition(this.importId)}${range} GROUP BY vm`);
     for await (const rows of res.batches()) {
@@ -218,16 +214,15 @@ export class ImportWriter {
       await this.appendLost(summary.lost);
       // by code (layouts[code], vmInfo columns, per-VM row stats in typed arrays): a host trace can
       // hold a million VMs, and an object or Map entry per VM and list cost ~0.2 KiB each
-      this.vmCount = layouts.length;
+      const threads = summary.vmInfo.threads;
       for (let from = 0; from < layouts.length; from += this.vmStatsRange) {
         const to = Math.min(layouts.length, from + this.vmStatsRange);
-        const perVm = await this.rowStatsByVm(from, to);
+        const perVm = await this.rowStatsByVm(from, to, from === 0 && to === layouts.length);
         await appendRows(db, 'vms', (function* (): Generator<Cell[]> {
           for (let code = from; code < to; code++) {
             const l = layouts.shapeOfVm(code);
-            const vi = vmInfoAt(summary.vmInfo, code);
             const i = code - from;
-            yield [id, vms.at(code)!, l.vmm, l.platform, l.gicVersion, vi.threads,
+            yield [id, vms.at(code)!, l.vmm, l.platform, l.gicVersion, threads[code] ?? 0,
               perVm.rows[i]!, perVm.hasTs[i] ? perVm.first[i]! : null, perVm.hasTs[i] ? perVm.last[i]! : null, l.source,
               layouts.shapeIndexOf(code)];
           }
