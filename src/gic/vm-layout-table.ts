@@ -3,6 +3,7 @@
  * shapes (VMM, platform, GIC version, blocks, how it was decided), so a table of shapes and a
  * shape index per VM code replace an object per VM (~80 bytes each, a million VMs in a trace).
  */
+import { grownArray, newArray } from '../ingest/page-arrays.ts';
 import { vmLayoutsOf, type BlockRange, type LayoutOverrides, type VmLayout } from './layout.ts';
 import type { LayoutEvidence, ParseSummary, VmInfoTable } from '../ingest/types.ts';
 import { evidenceByVm } from '../ingest/vm-evidence.ts';
@@ -26,13 +27,26 @@ function sameShape(a: VmShape, b: VmShape): boolean {
 /** A VmLayoutTable as plain data (ParseSummary.layouts). */
 export interface VmLayoutTableParts {
   shapes: VmShape[];
-  shapeOf: Int32Array;
+  shapeOf: ShapeIndexArray;
+}
+
+/**
+ * Shape index per VM code, in the narrowest type the shapes' count allows: VMs share a handful of
+ * maps, so pid_max VMs take 4 MiB, not 16; widened as shapes come.
+ */
+type ShapeIndexArray = Uint8Array<ArrayBufferLike> | Uint16Array<ArrayBufferLike> | Int32Array<ArrayBufferLike>;
+
+/** The array type for one more shape than `a` can index, or null when `a` has room. */
+function widerFor(a: ShapeIndexArray, shape: number): Uint16ArrayConstructor | Int32ArrayConstructor | null {
+  if (a instanceof Uint8Array) return shape <= 0xff ? null : shape <= 0xffff ? Uint16Array : Int32Array;
+  if (a instanceof Uint16Array) return shape <= 0xffff ? null : Int32Array;
+  return null;
 }
 
 export class VmLayoutTable {
   /** Distinct shapes, in order of first use; every one is some VM's. */
   readonly shapes: VmShape[] = [];
-  private shapeOf: Int32Array = new Int32Array(64);
+  private shapeOf: ShapeIndexArray = new Uint8Array(64);
   private count = 0;
   private readonly byKey = new Map<string, number>();
   /** Ids of blocks arrays shared between VMs (frozen, from the platform cache), by identity. */
@@ -48,13 +62,17 @@ export class VmLayoutTable {
   static resolveStream(evidence: Iterator<LayoutEvidence>, info: VmInfoTable, count: number,
     label: (code: number) => string, overrides: LayoutOverrides): VmLayoutTable {
     const t = new VmLayoutTable();
+    // sized once (and shared: toParts() crosses to the main thread), not doubled up to pid_max VMs
+    t.shapeOf = newArray(Uint8Array, Math.max(count, 64), true);
     for (const l of vmLayoutsOf(evidence, info, count, label, overrides)) t.push(l);
     return t;
   }
 
   /** The table as plain data, for another thread (shapeOf's buffer transferable). */
   toParts(): VmLayoutTableParts {
-    return { shapes: this.shapes, shapeOf: this.shapeOf.subarray(0, this.count).slice() };
+    // a copy unless shared: a transfer of the parts must not detach this table's array
+    const shapeOf = this.shapeOf.subarray(0, this.count);
+    return { shapes: this.shapes, shapeOf: shapeOf.buffer instanceof SharedArrayBuffer ? shapeOf : shapeOf.slice() };
   }
 
   /** A table from toParts() (its shapes are not merged with any other table's). */
@@ -79,13 +97,20 @@ export class VmLayoutTable {
   /** Appends the next VM code's layout. */
   push(l: VmShape): void {
     if (this.count === this.shapeOf.length) {
-      const grown = new Int32Array(this.shapeOf.length * 2);
-      grown.set(this.shapeOf);
-      this.shapeOf = grown;
+      this.shapeOf = grownArray(this.shapeOf, this.shapeOf.length * 2, this.shapeOf.buffer instanceof SharedArrayBuffer);
     }
     const prev = this.count > 0 ? this.shapeOf[this.count - 1]! : -1;
     // consecutive VMs mostly share a shape: compared field by field, no key built
-    this.shapeOf[this.count++] = prev >= 0 && sameShape(this.shapes[prev]!, l) ? prev : this.shapeIndex(l);
+    const shape = prev >= 0 && sameShape(this.shapes[prev]!, l) ? prev : this.shapeIndex(l);
+    const wider = widerFor(this.shapeOf, shape);
+    if (wider !== null) {
+      const shared = this.shapeOf.buffer instanceof SharedArrayBuffer;
+      const w: ShapeIndexArray = wider === Uint16Array ? newArray(Uint16Array, this.shapeOf.length, shared)
+        : newArray(Int32Array, this.shapeOf.length, shared);
+      w.set(this.shapeOf.subarray(0, this.count));
+      this.shapeOf = w;
+    }
+    this.shapeOf[this.count++] = shape;
   }
 
   private shapeIndex(l: VmShape): number {

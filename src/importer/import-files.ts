@@ -186,7 +186,7 @@ export async function importFiles(
 }
 
 /** DuckDB's buffer pool during an import (evictable: written blocks are re-read from the file). */
-export const IMPORT_MEMORY_LIMIT = '128MB';
+export const IMPORT_MEMORY_LIMIT = '64MB';
 
 /** Errors that mean "this file is not a trace at all" rather than "this trace is broken". */
 const NOT_A_TRACE: ReadonlySet<string> = new Set([E.FORMAT_UNKNOWN, E.BINARY_INPUT, E.EMPTY_INPUT]);

@@ -5,6 +5,7 @@
  *   vcpu = QEMU's `cpu N` (QEMU logs), else the index in the VMM's vCPU thread name
  *          (QEMU `CPU 3/KVM`, Firecracker `fc_vcpu 3`, Cloud Hypervisor `vcpu3`, kvmtool `kvm-vcpu-3`).
  */
+import { grownArray, grownLength } from './page-arrays.ts';
 import { NumberTable } from './number-table.ts';
 import type { VmInfoTable, VmmKind } from './types.ts';
 import { vmmCode } from './vm-evidence.ts';
@@ -49,8 +50,8 @@ export class VmRegistry {
   private readonly byLabel = new Map<string, number>();
   private fallbackCode = -1;
   private vmm = new Uint8Array(64);
-  /** Highest vCPU number named per VM, -1: none (vcpuFromComm: at most 32767). */
-  private maxVcpu = new Int16Array(64).fill(-1);
+  /** Highest vCPU number named per VM + 1, 0: none (vcpuFromComm: at most 32767), as VmInfoTable.vcpus. */
+  private vcpus = new Uint16Array(64);
   private threads = new Uint32Array(64);
   /** (VM, tid) pairs of threads that changed VM (see noteThread). */
   private readonly vmThreads = new NumberTable();
@@ -61,14 +62,9 @@ export class VmRegistry {
   ) {}
 
   private grow(): void {
-    const n = this.vmm.length * 2;
-    const vmm = new Uint8Array(n);
-    vmm.set(this.vmm);
-    const maxVcpu = new Int16Array(n).fill(-1);
-    maxVcpu.set(this.maxVcpu);
-    const threads = new Uint32Array(n);
-    threads.set(this.threads);
-    [this.vmm, this.maxVcpu, this.threads] = [vmm, maxVcpu, threads];
+    const n = grownLength(this.vmm.length, 4); // (the widest of the three)
+    // they cross to the main thread in the summary (info()): shared, not copied
+    [this.vmm, this.vcpus, this.threads] = [grownArray(this.vmm, n, true), grownArray(this.vcpus, n, true), grownArray(this.threads, n, true)];
   }
 
   private added(code: number): number {
@@ -131,7 +127,7 @@ export class VmRegistry {
    * mean several VMs merged under one label (no tgid column and no --tgid-map).
    */
   noteVcpu(vm: number, vcpu: number, tid: number): number {
-    if (vcpu > this.maxVcpu[vm]!) this.maxVcpu[vm] = vcpu;
+    if (vcpu >= this.vcpus[vm]!) this.vcpus[vm] = vcpu + 1;
     if (vm !== this.fallbackCode) return -1;
     const prev = this.fallbackVcpuTid.get(vcpu);
     if (prev === undefined) this.fallbackVcpuTid.set(vcpu, tid);
@@ -145,8 +141,6 @@ export class VmRegistry {
   info(): VmInfoTable {
     const n = this.labels.length;
     // views, not copies (millions of VMs): the parse is over when this is called
-    const t: VmInfoTable = { vmm: this.vmm.subarray(0, n), threads: this.threads.subarray(0, n), vcpus: new Int32Array(n) };
-    for (let vm = 0; vm < n; vm++) t.vcpus[vm] = this.maxVcpu[vm]! + 1;
-    return t;
+    return { vmm: this.vmm.subarray(0, n), threads: this.threads.subarray(0, n), vcpus: this.vcpus.subarray(0, n) };
   }
 }

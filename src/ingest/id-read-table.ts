@@ -6,6 +6,7 @@
  * read is new is told by walking its VM's chain (a few reads; at most maxPerVm), with a
  * direct-mapped cache of recent hits in front so polling one address does not walk it again.
  */
+import { grownArray, newArray } from './page-arrays.ts';
 import { NumberTable } from './number-table.ts';
 
 /** The reads sorted by VM code, in file order within a VM. */
@@ -19,12 +20,6 @@ export interface IdReadColumns {
 export const NO_ID_READ_COLUMNS: IdReadColumns = {
   vm: new Int32Array(0), gpa: new Float64Array(0), len: new Uint8Array(0), value: new Float64Array(0),
 };
-
-function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
-}
 
 const HIT_SLOTS = 4096;
 
@@ -72,7 +67,7 @@ export class IdReadTable {
     }
     if (this.n === this.gpa.length) {
       const size = this.n * 2;
-      [this.gpa, this.len, this.value, this.chain] = [grown(this.gpa, size), grown(this.len, size), grown(this.value, size), grown(this.chain, size)];
+      [this.gpa, this.len, this.value, this.chain] = [grownArray(this.gpa, size), grownArray(this.len, size), grownArray(this.value, size), grownArray(this.chain, size)];
     }
     const i = this.n++;
     this.gpa[i] = gpa;
@@ -95,7 +90,7 @@ export class IdReadTable {
     const n = this.n;
     if (n === 0) return NO_ID_READ_COLUMNS;
     const heads = this.heads.sortedPairs();
-    const out: IdReadColumns = { vm: new Int32Array(n), gpa: new Float64Array(n), len: new Uint8Array(n), value: new Float64Array(n) };
+    const out: IdReadColumns = { vm: newArray(Int32Array, n), gpa: newArray(Float64Array, n), len: newArray(Uint8Array, n), value: newArray(Float64Array, n) };
     let at = 0;
     for (let h = 0; h < heads.length; h += 2) {
       const vm = heads[h]!;

@@ -4,6 +4,8 @@
  * and a one-slot cache for the common "same as last time" case.
  */
 
+import { newArray } from './page-arrays.ts';
+
 export class ByteInterner {
   /** id → the decoded name. */
   readonly names: string[] = [];
@@ -79,7 +81,7 @@ export class ByteInterner {
 
   private grow(): void {
     const size = this.table.length * 2;
-    const table = new Int32Array(size);
+    const table = newArray(Int32Array, size);
     const mask = size - 1;
     for (let id = 0; id < this.hashes.length; id++) {
       let slot = this.hashes[id]! & mask;

@@ -10,7 +10,9 @@
  * bigger than the hashed one would be (past ~a million pids: 16 MiB at most instead of 64–96 MiB
  * for 4 M), keeping any other keys in a small hashed table beside it.
  */
-const DENSE_KEYS = 1 << 22;
+import { grownArray, newArray, PAGE_ARRAY_MIN_BYTES, PID_LIMIT } from './page-arrays.ts';
+
+const DENSE_KEYS = PID_LIMIT;
 const inDenseRange = (key: number): boolean => key >= 0 && key < DENSE_KEYS;
 
 export class NumberTable {
@@ -20,9 +22,11 @@ export class NumberTable {
   private mask = 63;
   private count = 0;
   private dense = false;
-  /** Hashed: keys outside [0, DENSE_KEYS) now, and the largest key inside it ever set. */
+  /** Hashed: keys outside [0, DENSE_KEYS) now. Both: the largest key inside it ever set. */
   private outsideCount = 0;
   private maxKey = -1;
+  /** Dense: keys below it are in `vals`, which may be longer (denseCapacity). */
+  private denseLimit = 0;
   /** Dense: the keys outside [0, DENSE_KEYS). */
   private outside: NumberTable | null = null;
 
@@ -127,7 +131,8 @@ export class NumberTable {
 
   /** Removes every entry, keeping the arrays (a table filled and emptied again and again allocates nothing more). */
   clear(): void {
-    this.vals.fill(0);
+    // dense: only the keys ever set (the array's pages past them were never touched: page-arrays.ts)
+    this.vals.fill(0, 0, this.dense ? this.maxKey + 1 : this.vals.length);
     this.count = 0;
     this.outsideCount = 0;
     this.maxKey = -1;
@@ -142,7 +147,7 @@ export class NumberTable {
   sortedPairs(into?: Float64Array): Float64Array {
     const n = this.count;
     // into: a scratch array to fill instead of a new one, when big enough (a view of it is returned)
-    const out = into !== undefined && into.length >= 2 * n ? into.subarray(0, 2 * n) : new Float64Array(2 * n);
+    const out = into !== undefined && into.length >= 2 * n ? into.subarray(0, 2 * n) : newArray(Float64Array, 2 * n);
     let k = 0;
     this.forEach((key) => (out[k++] = key));
     out.subarray(0, n).sort();
@@ -158,7 +163,8 @@ export class NumberTable {
   forEach(fn: (key: number, value: number) => void): void {
     if (this.dense) {
       const vals = this.vals;
-      for (let k = 0; k < vals.length; k++) if (vals[k] !== 0) fn(k, vals[k]! - 1);
+      const end = Math.min(vals.length, this.maxKey + 1);
+      for (let k = 0; k < end; k++) if (vals[k] !== 0) fn(k, vals[k]! - 1);
       this.outside?.forEach(fn);
       return;
     }
@@ -172,17 +178,17 @@ export class NumberTable {
       if (added) this.count++;
       return added;
     }
-    if (key >= this.vals.length) {
-      const length = Math.max(this.vals.length * 2, denseLength(key));
+    if (key >= this.denseLimit) {
+      const length = Math.max(this.denseLimit * 2, denseLength(key));
       // a table whose entries come and go (a cache's index) may have few keys but a high one: hashed again
       if (length * 4 > 2 * hashedSlots(this.count + 1) * 8) {
         this.rehash();
         return this.set(key, value);
       }
-      const grown = new Int32Array(length);
-      grown.set(this.vals);
-      this.vals = grown;
+      if (length > this.vals.length) this.vals = grownArray(this.vals, denseCapacity(length));
+      this.denseLimit = length;
     }
+    if (key > this.maxKey) this.maxKey = key;
     const added = this.vals[key] === 0;
     this.vals[key] = value + 1;
     if (added) this.count++;
@@ -196,8 +202,8 @@ export class NumberTable {
     const size = hashedSlots(this.count + 1);
     this.dense = false;
     this.outside = null;
-    this.keys = new Int32Array(size);
-    this.vals = new Int32Array(size);
+    this.keys = newArray(Int32Array, size);
+    this.vals = newArray(Int32Array, size);
     this.mask = size - 1;
     this.count = 0;
     this.outsideCount = 0;
@@ -213,13 +219,14 @@ export class NumberTable {
     if (this.mayBeDense && this.outsideCount * 8 < this.count && denseLength(this.maxKey) * 4 <= size * 8) {
       this.dense = true;
       this.keys = new Int32Array(0);
-      this.vals = new Int32Array(denseLength(this.maxKey));
+      this.denseLimit = denseLength(this.maxKey);
+      this.vals = newArray(Int32Array, denseCapacity(this.denseLimit));
       this.count = 0;
       for (let i = 0; i < vals.length; i++) if (vals[i] !== 0) this.setDense(keys[i]!, vals[i]! - 1);
       return;
     }
-    this.keys = this.int32Keys ? new Int32Array(size) : new Float64Array(size);
-    this.vals = new Int32Array(size);
+    this.keys = this.int32Keys ? newArray(Int32Array, size) : newArray(Float64Array, size);
+    this.vals = newArray(Int32Array, size);
     this.mask = size - 1;
     this.count = 0;
     this.outsideCount = 0;
@@ -232,6 +239,14 @@ function denseLength(key: number): number {
   let n = 64;
   while (n <= key) n *= 2;
   return n;
+}
+
+/**
+ * The dense array's length for `length` keys: all DENSE_KEYS at once when the array takes pages of
+ * its own (committed as keys land in them), so it is never copied again and leaves no garbage.
+ */
+function denseCapacity(length: number): number {
+  return length * 4 >= PAGE_ARRAY_MIN_BYTES ? DENSE_KEYS : length;
 }
 
 /** Hashed slots for `count` entries at most three quarters full (a power of two, at least 64). */

@@ -11,6 +11,7 @@ import { AccessBatch } from '../model/access-batch.ts';
 import { IrqBatch } from '../model/irq-batch.ts';
 import { ChunkPool, openTraceInput } from './input.ts';
 import { parseInput, type ParseProgress } from './parse-file.ts';
+import { transferables } from './page-arrays.ts';
 import { threadCpuMs } from './thread-cpu.ts';
 import { MAX_BATCHES_IN_FLIGHT, type ToMain, type ToWorker, type WorkerInput } from './parse-protocol.ts';
 import type { TraceParser } from './trace-parser.ts';
@@ -125,10 +126,9 @@ async function run(input: WorkerInput): Promise<void> {
   // million VM labels would otherwise cross again; the page counts move instead of being copied
   const rest = newEntries(summary.vms, summary.sources);
   post({ t: 'done', summary: { ...summary, vms: rest.vms, sources: rest.sources }, cpuMs: threadCpuMs(), bootCpuMs },
-    [summary.layoutPages, rest.vms.tgids, summary.layoutIcc, summary.layoutV2, summary.layoutIdReads?.vm, summary.layoutIdReads?.gpa,
-      summary.layoutIdReads?.len, summary.layoutIdReads?.value, summary.layouts?.shapeOf,
-      summary.vmInfo.vmm, summary.vmInfo.threads, summary.vmInfo.vcpus]
-      .filter((a) => a !== undefined && a.length > 0).map((a) => a!.buffer as ArrayBuffer));
+    transferables([summary.layoutPages, rest.vms.tgids, summary.layoutIcc, summary.layoutV2, summary.layoutIdReads?.vm,
+      summary.layoutIdReads?.gpa, summary.layoutIdReads?.len, summary.layoutIdReads?.value, summary.layouts?.shapeOf,
+      summary.vmInfo.vmm, summary.vmInfo.threads, summary.vmInfo.vcpus]));
 }
 
 let started = false;

@@ -5,6 +5,7 @@
  * first, keeping the first read of each address and size and at most maxPerVm, as one table
  * would have.
  */
+import { newArray } from './page-arrays.ts';
 import { IdReadTable, NO_ID_READ_COLUMNS, type IdReadColumns } from './id-read-table.ts';
 import { SpilledTable, type SpillRuns } from './spill-runs.ts';
 
@@ -32,10 +33,10 @@ export class SpilledIdReads extends SpilledTable<IdReadColumns> {
     if (this.table.size >= this.maxReads) this.spill();
   }
 
-  /** The reads as IdReadTable.columns() gives them; the table is empty afterwards. */
+  /** The reads as IdReadTable.columns() gives them; the table is empty afterwards (shared: a summary carries them across threads). */
   columns(): IdReadColumns {
     return this.whole((c) => c.vm.length,
-      (n) => (n === 0 ? NO_ID_READ_COLUMNS : { vm: new Int32Array(n), gpa: new Float64Array(n), len: new Uint8Array(n), value: new Float64Array(n) }),
+      (n) => (n === 0 ? NO_ID_READ_COLUMNS : { vm: newArray(Int32Array, n, true), gpa: newArray(Float64Array, n, true), len: newArray(Uint8Array, n, true), value: newArray(Float64Array, n, true) }),
       (out, c, at) => {
         out.vm.set(c.vm, at);
         out.gpa.set(c.gpa, at);

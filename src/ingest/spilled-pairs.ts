@@ -5,6 +5,7 @@
  * runs and what is left are merged, equal keys combined by `merge`, into the one sorted array the
  * summary carries, built without the table beside it, or streamed chunk by chunk (stream()).
  */
+import { newArray } from './page-arrays.ts';
 import { NumberTable } from './number-table.ts';
 import { SpilledTable, type SpillRuns } from './spill-runs.ts';
 
@@ -35,15 +36,15 @@ export class SpilledPairs extends SpilledTable<Float64Array> {
     if (this.table.size >= this.maxEntries) this.spill();
   }
 
-  /** [key, value] pairs sorted by key, each key once; the table is empty afterwards. */
+  /** [key, value] pairs sorted by key, each key once; the table is empty afterwards (shared: a summary carries it across threads). */
   sortedPairs(): Float64Array {
-    return this.whole((c) => c.length, (n) => new Float64Array(n), (out, c, at) => out.set(c, at));
+    return this.whole((c) => c.length, (n) => newArray(Float64Array, n, true), (out, c, at) => out.set(c, at));
   }
 
   protected writeRun(): void {
     // the table and the sorted run's array are kept for the next run: allocated once, not per run
     // (memory freed and allocated again per run stayed in the process, fragmented)
-    this.scratch ??= new Float64Array(2 * this.maxEntries);
+    this.scratch ??= newArray(Float64Array, 2 * this.maxEntries);
     const pairs = this.table.sortedPairs(this.scratch);
     this.table.clear();
     if (pairs.length === 0) return;

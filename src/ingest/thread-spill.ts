@@ -8,8 +8,10 @@
  * thread is mid-read at once. Everything that carries meaning from line to line is kept; the
  * column caches are not (they are re-read from the next line).
  */
+import { newArray } from './page-arrays.ts';
 import { IntStack } from './int-stack.ts';
 import { NumberTable } from './number-table.ts';
+import { TidCpuTable } from './tid-cpu-table.ts';
 import { SpillFile } from './spill-file.ts';
 import type { ThreadState } from './thread-state.ts';
 import { vmmCode, vmmOfCode } from './vm-evidence.ts';
@@ -67,7 +69,7 @@ export class UnitPool {
     }
     const block = this.used;
     this.used += units;
-    while ((this.used - 1) >>> CHUNK_SHIFT >= this.chunks.length) this.chunks.push(new Int32Array((CHUNK_MASK + 1) * UNIT_WORDS));
+    while ((this.used - 1) >>> CHUNK_SHIFT >= this.chunks.length) this.chunks.push(newArray(Int32Array, (CHUNK_MASK + 1) * UNIT_WORDS));
     return block;
   }
 
@@ -92,8 +94,8 @@ function kindOf(t: ThreadState): number {
   return t.pendLine > 0 ? READ : SHORT;
 }
 
-/** Memory for packed records before they go to disk: 512k units, 14 MiB (half a million threads: a realistic trace never gets there). */
-export const SPILL_MEMORY_UNITS = 1 << 19;
+/** Memory for packed records before they go to disk: 256k units, 7 MiB (a quarter million threads mid-read: a realistic trace never gets there). */
+export const SPILL_MEMORY_UNITS = 1 << 18;
 /** `where` kind of a record on disk; its value is (word offset / DISK_ALIGN) × 4 + ON_DISK. */
 const ON_DISK = 3;
 /** Disk records: a header word (the kind) and the record, padded to a multiple of 8 words. */
@@ -114,8 +116,8 @@ export class ThreadSpill {
    */
   private disk: SpillFile | null = null;
   private diskLiveWords = 0;
-  /** tid → last host CPU + 1 of the records on disk with open state (loss markers reset those). */
-  private readonly openOnDisk = new NumberTable(true);
+  /** tid → last host CPU + 2 of the records on disk with open state (loss markers reset those). */
+  private readonly openOnDisk = new TidCpuTable();
   private readonly rec = new Int32Array(32);
 
   constructor(private readonly memoryUnits = SPILL_MEMORY_UNITS, private readonly spillDir?: string,
@@ -146,7 +148,7 @@ export class ThreadSpill {
       return;
     }
     this.where.set(t.tid, this.toDisk(t, kind) * 4 + ON_DISK);
-    if (t.open) this.openOnDisk.set(t.tid, t.lastCpu + 1);
+    if (t.open) this.openOnDisk.set(t.tid, t.lastCpu + 2);
   }
 
   /** Into `t` (reset to the tid): the thread's packed state, if it has one. */
@@ -223,7 +225,7 @@ export class ThreadSpill {
    */
   forEachOpen(cpu: number, scratch: ThreadState, fn: (t: ThreadState) => void, keep = true): void {
     // the tids first (the table must not change while it is walked): pid_max threads mid-read
-    const redo = new IntStack();
+    const redo = new IntStack(cpu < 0 ? this.where.size : 1024);
     const pool = this.pool;
     this.where.forEach((tid, v) => {
       if ((v & 3) === ON_DISK) return; // in openOnDisk below
@@ -232,8 +234,8 @@ export class ThreadSpill {
       if ((w[o + W_VMM_FLAGS]! & F_OPEN) === 0 || (cpu >= 0 && (w[o + W_VCPU_CPU]! & 0xffff) - 1 !== cpu)) return;
       redo.push(tid);
     });
-    this.openOnDisk.forEach((tid, cpu1) => {
-      if (cpu < 0 || cpu1 - 1 === cpu) redo.push(tid);
+    this.openOnDisk.forEach((tid, cpu2) => {
+      if (cpu < 0 || cpu2 - 2 === cpu) redo.push(tid);
     });
     for (let i = 0; i < redo.length; i++) {
       scratch.reset(redo.at(i));

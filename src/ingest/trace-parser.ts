@@ -285,7 +285,7 @@ export class TraceParser implements LineHandler {
     const labels = this.vmRegistry.labels;
     const table = VmLayoutTable.resolveStream(evidenceOfStreams(this.layoutEvidence.finishStreams()), vmInfo,
       labels.length, (code) => labels.at(code)!, overrides);
-    return { vmInfo: { ...vmInfo, vcpus: new Int32Array(0) }, layout: [], layoutPages: new Float64Array(0), layouts: table.toParts() };
+    return { vmInfo: { ...vmInfo, vcpus: new Uint16Array(0) }, layout: [], layoutPages: new Float64Array(0), layouts: table.toParts() };
   }
 
   private derivedVariant(): string {

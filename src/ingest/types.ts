@@ -99,7 +99,8 @@ export interface VmInfoTable {
   /** Index + 1 into VMM_KINDS (0: no vCPU thread name seen). */
   vmm: Uint8Array;
   threads: Uint32Array;
-  vcpus: Int32Array;
+  /** VmInfo.vcpus (at most 32768: vcpuFromComm). */
+  vcpus: Uint16Array;
 }
 
 export const VMM_KINDS: readonly VmmKind[] = ['qemu', 'firecracker', 'cloud-hypervisor', 'kvmtool'];

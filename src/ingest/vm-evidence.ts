@@ -3,6 +3,7 @@
  * the page counts travel as typed arrays, and LayoutEvidence objects are built one VM at a time
  * when layouts are resolved.
  */
+import { newArray } from './page-arrays.ts';
 import { NO_ID_READ_COLUMNS, type IdReadColumns } from './id-read-table.ts';
 import { VMM_KINDS, type LayoutEvidence, type ParseSummary, type V2FrameHits, type VmInfo, type VmInfoTable, type VmmKind } from './types.ts';
 
@@ -38,7 +39,7 @@ export function vmmOfCode(code: number): VmmKind | null {
 }
 
 export function emptyVmInfoTable(n = 0): VmInfoTable {
-  return { vmm: new Uint8Array(n), threads: new Uint32Array(n), vcpus: new Int32Array(n) };
+  return { vmm: newArray(Uint8Array, n), threads: newArray(Uint32Array, n), vcpus: newArray(Uint16Array, n) };
 }
 
 /** VM `code`'s info (vmm null, 0 threads, 0 vCPUs past the table's end). */

@@ -4,6 +4,8 @@
  * Other labels (--vm, a file name, a number past int32) are few and kept as strings.
  */
 
+import { grownArray, grownLength } from './page-arrays.ts';
+
 /** What consumers of the dictionary read: a string[] is one too. */
 export interface VmLabelList {
   readonly length: number;
@@ -16,6 +18,12 @@ export interface VmLabelsDelta {
   /** -1 where the label is in `named`. */
   tgids: Int32Array;
   named: Array<[number, string]>;
+  /**
+   * Instead of `tgids` (then empty), when the sender's table is in shared memory: all of it, codes
+   * 0 up to the delta's end. The receiver reads the sender's array (entries before the end never
+   * change) rather than keeping a copy of millions of labels.
+   */
+  all?: Int32Array<ArrayBufferLike>;
 }
 
 /** The canonical decimal tgid a label spells, or NaN (leading zeros, signs: not one). */
@@ -30,7 +38,7 @@ const NAMED = -1;
 const isInt32Tgid = (t: number): boolean => Number.isInteger(t) && t >= 0 && t <= 0x7fffffff;
 
 export class VmLabels implements VmLabelList {
-  private tgids = new Int32Array(64);
+  private tgids: Int32Array<ArrayBufferLike> = new Int32Array(64);
   private readonly named = new Map<number, string>();
   private n = 0;
 
@@ -56,10 +64,10 @@ export class VmLabels implements VmLabelList {
   }
 
   private push(t: number): number {
+    // (a table another thread's array was applied to is full: its first push copies it)
     if (this.n === this.tgids.length) {
-      const grown = new Int32Array(this.tgids.length * 2);
-      grown.set(this.tgids);
-      this.tgids = grown;
+      // shared when big: a delta then crosses threads without a copy (`all`)
+      this.tgids = grownArray(this.tgids, grownLength(this.tgids.length, 4), true);
     }
     this.tgids[this.n] = t;
     return this.n++;
@@ -78,17 +86,25 @@ export class VmLabels implements VmLabelList {
     return out;
   }
 
-  /** Entries from `from` on, for another thread (a copy: this table keeps growing). */
+  /** Entries from `from` on, for another thread (a copy, or the shared array: this table keeps growing). */
   delta(from: number): VmLabelsDelta {
     const named: Array<[number, string]> = [];
     for (const [code, label] of this.named) if (code >= from) named.push([code, label]);
+    if (this.tgids.buffer instanceof SharedArrayBuffer) {
+      return { from, tgids: new Int32Array(0), named, all: this.tgids.subarray(0, this.n) };
+    }
     return { from, tgids: this.tgids.slice(from, this.n), named };
   }
 
   /** Appends a delta taken at this table's length. */
   apply(d: VmLabelsDelta): void {
     if (d.from !== this.n) throw new Error(`VM labels delta from ${d.from} applied at ${this.n}`);
-    for (let i = 0; i < d.tgids.length; i++) this.push(d.tgids[i]!);
+    if (d.all !== undefined) {
+      this.tgids = d.all; // exactly its entries long: never written here
+      this.n = d.all.length;
+    } else {
+      for (let i = 0; i < d.tgids.length; i++) this.push(d.tgids[i]!);
+    }
     for (const [code, label] of d.named) this.named.set(code, label);
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveVmLayout, type VmLayout } from '../../src/gic/layout.ts';
-import { VmLayoutTable } from '../../src/gic/vm-layout-table.ts';
+import { VmLayoutTable, type VmShape } from '../../src/gic/vm-layout-table.ts';
 import { NO_ID_READS, NO_PAGES, NO_REGIONS, NO_V2_FRAMES } from '../../src/ingest/vm-evidence.ts';
 import type { LayoutEvidence, VmmKind } from '../../src/ingest/types.ts';
 
@@ -38,4 +38,21 @@ describe('VmLayoutTable', () => {
     const none = VmLayoutTable.of([]);
     expect([none.length, none.platform(), none.vmm()]).toEqual([0, null, null]);
   });
+
+  it('keeps every VM\'s shape past 255 and 65,535 distinct shapes (its index array widens), across toParts', () => {
+    const base = resolveVmLayout('x', ev(0), 'qemu', 1, {});
+    const shapeOf = (i: number): VmShape => ({ vmm: base.vmm, platform: base.platform, gicVersion: base.gicVersion, source: base.source,
+      blocks: [{ block: 'GICD', base: 0x1000_0000 + (i % 70_000) * 0x10000, size: 0x10000 }] });
+    const shapes: VmShape[] = [];
+    for (let i = 0; i < 140_000; i++) shapes.push(shapeOf(i < 300 ? i % 3 : i));
+    const t = VmLayoutTable.of(shapes);
+    expect(t.shapes.length).toBe(70_000);
+    const back = VmLayoutTable.fromParts(t.toParts());
+    for (const code of [0, 1, 2, 299, 300, 555, 65_535, 65_536, 69_999, 70_000, 139_999]) {
+      expect(t.shapeOfVm(code), `VM ${code}`).toEqual(shapes[code]);
+      expect(back.shapeOfVm(code), `VM ${code} from parts`).toEqual(shapes[code]);
+    }
+    expect(t.shapeIndexOf(139_999)).toBe(t.shapeIndexOf(69_999));
+  });
 });
+

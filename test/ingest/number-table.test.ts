@@ -68,6 +68,31 @@ describe('NumberTable of pids and codes (dense past ~a million keys)', () => {
     expect(Array.from(t.sortedPairs())).toEqual([...m].sort((a, b) => a[0] - b[0]).flat());
   });
 
+  it('dense at pid scale: every key up to pid_max - 1 kept, forEach and clear see exactly the keys set', () => {
+    const t = new NumberTable(true);
+    for (let k = 0; k < 300_000; k++) t.set(k, k % 1000);
+    expect(t.isDense).toBe(true);
+    const high = [(1 << 22) - 1, 3_000_000, 1_000_001];
+    for (const k of high) t.set(k, 7);
+    t.set(1 << 22, 9); // past the dense range: beside it
+    let n = 0;
+    let sum = 0;
+    t.forEach((k, v) => {
+      n++;
+      sum += v;
+      if (k >= 300_000) expect([...high, 1 << 22]).toContain(k);
+    });
+    expect(n).toBe(300_004);
+    expect(t.size).toBe(300_004);
+    expect(sum).toBe(300 * 499_500 + 3 * 7 + 9);
+    t.clear();
+    expect([t.size, t.get(5), t.get((1 << 22) - 1), t.get(1 << 22)]).toEqual([0, -1, -1, -1]);
+    t.set(2_500_000, 3);
+    const after: number[] = [];
+    t.forEach((k, v) => after.push(k, v));
+    expect(after).toEqual([2_500_000, 3]);
+  });
+
   it('stays hashed while its keys are few and far apart, or mostly negative', () => {
     const sparse = new NumberTable(true);
     for (let i = 0; i < 1000; i++) sparse.set(4_000_000 - i * 3000, i);

@@ -77,4 +77,29 @@ describe('ThreadSpill on disk', () => {
     expect(spill.size).toBe(40);
     spill.close();
   });
+
+  it('finds every open thread on disk at the end: one with no CPU yet (perf without a CPU column), tids past pid_max', () => {
+    const spill = new ThreadSpill(0);
+    const tids = [7, (1 << 22) - 1, 1 << 22, 0x7fffffff];
+    for (const tid of tids) spill.put(threadOf(tid, 1));
+    const noCpu = threadOf(9, 1);
+    noCpu.lastCpu = -1;
+    spill.put(noCpu);
+    const seen: number[] = [];
+    spill.forEachOpen(-1, new ThreadState(-2), (t) => seen.push(t.tid), false);
+    expect(seen.sort((a, b) => a - b)).toEqual([7, 9, (1 << 22) - 1, 1 << 22, 0x7fffffff]);
+    // by CPU: the one without a CPU is on none, each other on its own
+    const onCpu = (cpu: number) => {
+      const s2 = new ThreadSpill(0);
+      for (const tid of tids) s2.put(threadOf(tid, 1));
+      s2.put(noCpu);
+      const out: number[] = [];
+      s2.forEachOpen(cpu, new ThreadState(-2), (t) => out.push(t.tid), false);
+      s2.close();
+      return out;
+    };
+    for (const tid of tids) expect(onCpu((tid + 1) % 8)).toContain(tid);
+    expect([0, 1, 2, 3, 4, 5, 6, 7].flatMap(onCpu)).not.toContain(9);
+    spill.close();
+  });
 });

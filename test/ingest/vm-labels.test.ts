@@ -1,3 +1,4 @@
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { deltaOf, labelArray, tgidOfLabel, VmLabels } from '../../src/ingest/vm-labels.ts';
 
@@ -50,5 +51,45 @@ describe('deltaOf', () => {
     const back = VmLabels.of(['1']);
     back.apply(fromArray);
     expect(labelArray(back)).toEqual(labels);
+  });
+
+  it('a big table crosses a port as shared memory: the receiver reads the sender\'s labels, and copies them before it writes', () => {
+    const sender = new VmLabels();
+    const receiver = new VmLabels();
+    const { port1, port2 } = new MessageChannel();
+    const cross = (from: number) => {
+      const d = sender.delta(from);
+      port1.postMessage(d, [d.tgids.buffer as ArrayBuffer]);
+      const got = receiveMessageOnPort(port2)!.message as ReturnType<VmLabels['delta']>;
+      receiver.apply(got);
+      return got;
+    };
+    const expected: string[] = [];
+    const add = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const label = i % 5000 === 0 ? `vm-${expected.length}` : String(1000 + expected.length);
+        sender.add(label);
+        expected.push(label);
+      }
+    };
+    add(100);
+    expect(cross(0).all).toBeUndefined(); // small: a copy
+    add(200_000); // past the page-array size, through growth
+    const d = cross(100);
+    expect(d.all?.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(labelArray(receiver)).toEqual(expected);
+    add(300_000);
+    cross(200_100);
+    expect(labelArray(receiver)).toEqual(expected);
+    // the receiver writes: its own copy, the sender's labels unchanged
+    receiver.add('mine');
+    receiver.addTgid(42);
+    expect(labelArray(receiver)).toEqual([...expected, 'mine', '42']);
+    expect(labelArray(sender)).toEqual(expected);
+    const mine = [...expected, 'mine', '42'];
+    add(10);
+    expect(labelArray(sender)).toEqual(expected);
+    expect(labelArray(receiver)).toEqual(mine);
+    port1.close();
   });
 });
