@@ -19,10 +19,13 @@ export const PAGE_ARRAY_MIN_BYTES = 1 << 18;
 
 const WASM_PAGE = 65536;
 
-/** WebAssembly.Memory (@types/node declares the WebAssembly namespace's types, not its values). */
+/**
+ * WebAssembly.Memory (@types/node declares the WebAssembly namespace's types, not its values);
+ * undefined where WebAssembly is off (`node --jitless`): malloc then.
+ */
 const WasmMemory = (globalThis as unknown as {
-  WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { readonly buffer: ArrayBuffer } };
-}).WebAssembly.Memory;
+  WebAssembly?: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { readonly buffer: ArrayBuffer } };
+}).WebAssembly?.Memory;
 
 export type PlainTypedArray =
   | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float64Array | BigInt64Array;
@@ -34,8 +37,8 @@ export interface TypedArrayKind<T extends PlainTypedArray> {
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
 }
 
-/** Whether reserving pages failed once (an address-space limit): malloc from then on. */
-let unavailable = false;
+/** Whether reserving pages failed once (an address-space limit), or cannot be done: malloc from then on. */
+let unavailable = WasmMemory === undefined;
 
 /**
  * A zeroed array of `length` elements; in its own pages when it is big, and then over a
@@ -47,7 +50,7 @@ export function newArray<T extends PlainTypedArray>(kind: TypedArrayKind<T>, len
     try {
       // V8 reserves address space for a wasm memory beyond its size; a `ulimit -v` can refuse it
       const pages = Math.ceil(bytes / WASM_PAGE);
-      const memory = new WasmMemory(shared ? { initial: pages, maximum: pages, shared } : { initial: pages });
+      const memory = new WasmMemory!(shared ? { initial: pages, maximum: pages, shared } : { initial: pages });
       return new kind(memory.buffer, 0, length);
     } catch {
       unavailable = true;

@@ -2,6 +2,8 @@
  * page-arrays: big arrays get pages of their own (a wasm memory's: whole 64 KiB pages), shared
  * ones cross threads without a copy, small ones stay ordinary.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { grownArray, newArray, PAGE_ARRAY_MIN_BYTES, transferables } from '../../src/ingest/page-arrays.ts';
@@ -41,5 +43,15 @@ describe('page arrays', () => {
     got.a[7] = 42;
     expect(shared[7]).toBe(42);
     port1.close();
+  });
+
+  it('fall back to ordinary arrays where WebAssembly is off (node --jitless)', () => {
+    const url = new URL('../../src/ingest/page-arrays.ts', import.meta.url).href;
+    const script = `const { newArray, grownArray } = await import(${JSON.stringify(url)});
+const a = grownArray(newArray(Int32Array, 1 << 20, true), 1 << 21); a[7] = 5;
+console.log(JSON.stringify({ wasm: typeof WebAssembly, length: a.length, v: a[7], shared: a.buffer instanceof SharedArrayBuffer }));`;
+    const r = spawnSync(process.execPath, ['--jitless', '--no-warnings', '--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!), r.stderr).toEqual({ wasm: 'undefined', length: 1 << 21, v: 5, shared: false });
   });
 });
