@@ -36,11 +36,12 @@ export interface VmLayoutTableParts {
  */
 type ShapeIndexArray = Uint8Array<ArrayBufferLike> | Uint16Array<ArrayBufferLike> | Int32Array<ArrayBufferLike>;
 
-/** The array type for one more shape than `a` can index, or null when `a` has room. */
-function widerFor(a: ShapeIndexArray, shape: number): Uint16ArrayConstructor | Int32ArrayConstructor | null {
-  if (a instanceof Uint8Array) return shape <= 0xff ? null : shape <= 0xffff ? Uint16Array : Int32Array;
-  if (a instanceof Uint16Array) return shape <= 0xffff ? null : Int32Array;
-  return null;
+/** `a`, or its first `count` entries in a wider array when `a` cannot hold `shape`. */
+function widened(a: ShapeIndexArray, count: number, shape: number): ShapeIndexArray {
+  if (shape <= (a instanceof Uint8Array ? 0xff : a instanceof Uint16Array ? 0xffff : 0x7fffffff)) return a;
+  const w: ShapeIndexArray = shape <= 0xffff ? newArray(Uint16Array, a.length, true) : newArray(Int32Array, a.length, true);
+  w.set(a.subarray(0, count));
+  return w;
 }
 
 export class VmLayoutTable {
@@ -62,7 +63,7 @@ export class VmLayoutTable {
   static resolveStream(evidence: Iterator<LayoutEvidence>, info: VmInfoTable, count: number,
     label: (code: number) => string, overrides: LayoutOverrides): VmLayoutTable {
     const t = new VmLayoutTable();
-    // sized once (and shared: toParts() crosses to the main thread), not doubled up to pid_max VMs
+    // sized once, not doubled up to pid_max VMs
     t.shapeOf = newArray(Uint8Array, Math.max(count, 64), true);
     for (const l of vmLayoutsOf(evidence, info, count, label, overrides)) t.push(l);
     return t;
@@ -96,20 +97,12 @@ export class VmLayoutTable {
 
   /** Appends the next VM code's layout. */
   push(l: VmShape): void {
-    if (this.count === this.shapeOf.length) {
-      this.shapeOf = grownArray(this.shapeOf, this.shapeOf.length * 2, this.shapeOf.buffer instanceof SharedArrayBuffer);
-    }
+    // (big arrays shared: toParts() crosses to the main thread)
+    if (this.count === this.shapeOf.length) this.shapeOf = grownArray(this.shapeOf, this.shapeOf.length * 2, true);
     const prev = this.count > 0 ? this.shapeOf[this.count - 1]! : -1;
     // consecutive VMs mostly share a shape: compared field by field, no key built
     const shape = prev >= 0 && sameShape(this.shapes[prev]!, l) ? prev : this.shapeIndex(l);
-    const wider = widerFor(this.shapeOf, shape);
-    if (wider !== null) {
-      const shared = this.shapeOf.buffer instanceof SharedArrayBuffer;
-      const w: ShapeIndexArray = wider === Uint16Array ? newArray(Uint16Array, this.shapeOf.length, shared)
-        : newArray(Int32Array, this.shapeOf.length, shared);
-      w.set(this.shapeOf.subarray(0, this.count));
-      this.shapeOf = w;
-    }
+    this.shapeOf = widened(this.shapeOf, this.count, shape);
     this.shapeOf[this.count++] = shape;
   }
 

@@ -10,7 +10,7 @@
  * bigger than the hashed one would be (past ~a million pids: 16 MiB at most instead of 64–96 MiB
  * for 4 M), keeping any other keys in a small hashed table beside it.
  */
-import { grownArray, newArray, PAGE_ARRAY_MIN_BYTES, PID_LIMIT } from './page-arrays.ts';
+import { grownArray, newArray, PID_LIMIT, pidScaleLength } from './page-arrays.ts';
 
 const DENSE_KEYS = PID_LIMIT;
 const inDenseRange = (key: number): boolean => key >= 0 && key < DENSE_KEYS;
@@ -25,7 +25,7 @@ export class NumberTable {
   /** Hashed: keys outside [0, DENSE_KEYS) now. Both: the largest key inside it ever set. */
   private outsideCount = 0;
   private maxKey = -1;
-  /** Dense: keys below it are in `vals`, which may be longer (denseCapacity). */
+  /** Dense: keys below it are in `vals`, which may be longer (pidScaleLength: all of DENSE_KEYS once it takes pages). */
   private denseLimit = 0;
   /** Dense: the keys outside [0, DENSE_KEYS). */
   private outside: NumberTable | null = null;
@@ -185,7 +185,7 @@ export class NumberTable {
         this.rehash();
         return this.set(key, value);
       }
-      if (length > this.vals.length) this.vals = grownArray(this.vals, denseCapacity(length));
+      if (length > this.vals.length) this.vals = grownArray(this.vals, pidScaleLength(length, 4));
       this.denseLimit = length;
     }
     if (key > this.maxKey) this.maxKey = key;
@@ -220,7 +220,7 @@ export class NumberTable {
       this.dense = true;
       this.keys = new Int32Array(0);
       this.denseLimit = denseLength(this.maxKey);
-      this.vals = newArray(Int32Array, denseCapacity(this.denseLimit));
+      this.vals = newArray(Int32Array, pidScaleLength(this.denseLimit, 4));
       this.count = 0;
       for (let i = 0; i < vals.length; i++) if (vals[i] !== 0) this.setDense(keys[i]!, vals[i]! - 1);
       return;
@@ -239,14 +239,6 @@ function denseLength(key: number): number {
   let n = 64;
   while (n <= key) n *= 2;
   return n;
-}
-
-/**
- * The dense array's length for `length` keys: all DENSE_KEYS at once when the array takes pages of
- * its own (committed as keys land in them), so it is never copied again and leaves no garbage.
- */
-function denseCapacity(length: number): number {
-  return length * 4 >= PAGE_ARRAY_MIN_BYTES ? DENSE_KEYS : length;
 }
 
 /** Hashed slots for `count` entries at most three quarters full (a power of two, at least 64). */

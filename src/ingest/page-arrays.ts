@@ -70,14 +70,18 @@ export function grownArray<T extends PlainTypedArray>(a: T, length: number, shar
 export const PID_LIMIT = 1 << 22;
 
 /**
- * The length to grow a table of per-pid or per-VM entries to when it is full: double, and once
- * that takes pages of its own, at least PID_LIMIT entries at once. Untouched pages cost nothing,
- * and pid_max VMs no longer leave every table's 2, 4 and 8 MiB predecessors behind as garbage
- * at the same moment (they all doubled together, near the end of the parse).
+ * The length to give a table of per-pid or per-VM entries that needs `length`: that, and once it
+ * takes pages of its own, at least PID_LIMIT entries at once. Untouched pages cost nothing, and
+ * pid_max VMs no longer leave every table's 2, 4 and 8 MiB predecessors behind as garbage at the
+ * same moment (they all doubled together, near the end of the parse).
  */
+export function pidScaleLength(length: number, bytesPerElement: number): number {
+  return length * bytesPerElement >= PAGE_ARRAY_MIN_BYTES ? Math.max(length, PID_LIMIT) : length;
+}
+
+/** The length to grow such a table to when it is full: double (at least 64), then pidScaleLength. */
 export function grownLength(length: number, bytesPerElement: number): number {
-  const doubled = Math.max(64, length * 2);
-  return doubled * bytesPerElement >= PAGE_ARRAY_MIN_BYTES ? Math.max(doubled, PID_LIMIT) : doubled;
+  return pidScaleLength(Math.max(64, length * 2), bytesPerElement);
 }
 
 /** Arrays' buffers to list for transfer in a postMessage: shared ones cross anyway, and may not be listed. */
